@@ -1,0 +1,109 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <mortar/appoptions.h>
+#include <mortar/hookregistry.h>
+#include <mortar/log.h>
+#include <mortar/mortar_export.h>
+#include <mortar/result.h>
+#include <mortar/trace.h>
+
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+namespace Mortar {
+
+namespace Internal {
+class AppPrivate;
+}
+
+/*!
+    \brief An application's lifecycle: setup → run → close, with hooks at every step.
+
+    App does not own the QCoreApplication (or QApplication); one must exist, and the App lives in
+    its thread. close() always runs exactly once: called explicitly, by quit(), when
+    QCoreApplication::aboutToQuit is emitted, at the end of exec(), or by the destructor.
+    \code
+    QCoreApplication qtApp(argc, argv);
+    Mortar::App app({.label = u"myapp"_s, .exitOnClose = true});
+    return app.exec([&] { doWork(app); });
+    \endcode
+*/
+class MORTAR_EXPORT App final : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QString label READ label CONSTANT)
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(int exitCode READ exitCode WRITE setExitCode NOTIFY exitCodeChanged)
+
+public:
+    enum class State { Created, SettingUp, Ready, Running, Closing, Closed };
+    Q_ENUM(State)
+
+    explicit App(AppOptions options, QObject *parent = nullptr);
+    /*! Closes the App if it is not closed yet (cause \c ~App()). */
+    ~App() override;
+
+    QString label() const;
+    const AppOptions &options() const;
+    State state() const;
+
+    /*!
+        pre_setup → extensions → config → signal handlers → plugins → argument parsing → deferred
+        hook bindings → post_setup. On failure returns the error, sets exit code 78 (64 for a bad
+        command line) and runs the close sequence. A second call returns the first result.
+    */
+    Result setup();
+    /*! setup() if needed, then pre_run → post_run. */
+    Result run();
+    /*! setup() if needed, then pre_run → \a body → post_run. An exception escaping \a body is
+        logged and recorded, sets exit code 1, and is returned as the error. */
+    Result run(const std::function<void()> &body);
+    /*! setup() if needed, pre_run, QCoreApplication::exec(), post_run, close(); returns exitCode(). */
+    int exec();
+    /*! Like exec(), running \a body instead of the event loop. */
+    int exec(const std::function<void()> &body);
+
+    /*! The close sequence: pre_close, its deferrals, post_close, its deferrals. Idempotent;
+        from another thread it is queued to the App's thread. */
+    void close();
+    /*! close() with exit code \a code. */
+    void close(int code);
+    /*! setExitCode(\a code), then leave the event loop; the close runs via aboutToQuit. */
+    void quit(int code = 0);
+
+    int exitCode() const;
+    /*! Sets the exit code, 0..255. Anything else is refused: returns false, warns, keeps the code. */
+    bool setExitCode(int code);
+
+    HookRegistry &hooks();
+    Log &log();
+    Trace &trace();
+
+Q_SIGNALS:
+    void stateChanged(Mortar::App::State state);
+    void exitCodeChanged(int exitCode);
+
+    // Emitted by each framework hook's built-in handler of weight 0.
+    void preSetup();
+    void postSetup();
+    void preRun();
+    void postRun();
+    void preArgumentParsing();
+    void postArgumentParsing();
+    void preClose();
+    void postClose();
+    void signalReceived(int signalNumber);
+
+    /*! The close finished with \a exitCode. */
+    void closed(int exitCode);
+
+private:
+    friend class Internal::AppPrivate;
+    std::unique_ptr<Internal::AppPrivate> const d;
+};
+
+} // namespace Mortar

@@ -1,0 +1,67 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// Internal to Mortar; not part of the API.
+#pragma once
+
+#include <mortar/app.h>
+
+#include <atomic>
+#include <optional>
+
+namespace Mortar::Internal {
+
+/*! What started a close; recorded as the close's \c cause. */
+enum class CloseCause { Close, Quit, AboutToQuit, EndOfExec, Destructor, Signal, Exception,
+                        Inspector, SetupFailed };
+QString causeName(CloseCause cause);
+
+class AppPrivate
+{
+public:
+    AppPrivate(App *app, AppOptions appOptions);
+
+    void defineFrameworkHooks();
+    void registerBindings(bool lastChance, QStringList *undefined);
+
+    void setState(App::State newState);
+    /*! The exit-code rules of a situation (exception, failed cleanup, signal …) apply only while
+        no other code was set: an explicit non-zero code always wins. */
+    void applyExitCodeRule(int code, const QString &why);
+    Result failSetup(const QString &why, int code);
+
+    void beginRunPhase();
+    void finishRunPhase();
+    /*! Runs \a body; false if it threw (logged, recorded, exit code 1). */
+    bool runBody(const std::function<void()> &body, QString *error);
+    int exec(const std::function<void()> *body);
+
+    void close(std::optional<int> code, CloseCause cause);
+    void endProcess(CloseCause cause);
+
+    void record(const QString &kind, const QJsonObject &extra = {},
+                std::optional<int> code = std::nullopt, const QString &error = {});
+
+    App *const q;
+    const AppOptions options;
+
+    // Destroyed in reverse order: the registry and the log refer to the trace.
+    const std::unique_ptr<Trace> trace;
+    const std::unique_ptr<Log> log;
+    const std::unique_ptr<HookRegistry> hooks;
+
+    std::atomic<App::State> state{App::State::Created};
+    std::atomic<int> exitCode{0};
+
+    bool setupStarted = false;
+    Result setupResult;
+    QString constructionError; // e.g. an unusable trace file: setup() reports it
+    QList<HookBinding> pendingBindings;
+
+    bool runPhaseActive = false; // pre_run ran and post_run did not yet
+    bool inExec = false;         // exec() is on the stack: it returns the exit code
+    bool inExecLoop = false;     // exec() runs QCoreApplication::exec()
+    bool quitRequested = false;  // quit() was called: the close's cause is quit()
+    QMetaObject::Connection aboutToQuitConnection;
+};
+
+} // namespace Mortar::Internal

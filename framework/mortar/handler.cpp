@@ -1,0 +1,190 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include <mortar/handler.h>
+#include <mortar/hookcontext.h>
+#include <mortar/hookrun.h>
+
+#include "hookregistry_p.h"
+
+#include <QFileInfo>
+
+#include <cxxabi.h>
+#include <dlfcn.h>
+
+#include <exception>
+
+using namespace Qt::StringLiterals;
+
+namespace Mortar {
+
+HandlerInfo::HandlerInfo() = default;
+HandlerInfo::HandlerInfo(Internal::HandlerInfoData *data) : d(data) { }
+HandlerInfo::HandlerInfo(const HandlerInfo &other) = default;
+HandlerInfo::HandlerInfo(HandlerInfo &&other) noexcept = default;
+HandlerInfo &HandlerInfo::operator=(const HandlerInfo &other) = default;
+HandlerInfo &HandlerInfo::operator=(HandlerInfo &&other) noexcept = default;
+HandlerInfo::~HandlerInfo() = default;
+
+bool HandlerInfo::isValid() const
+{
+    return d && d->id.isValid();
+}
+
+HandlerId HandlerInfo::id() const
+{
+    return d ? d->id : HandlerId();
+}
+
+QString HandlerInfo::hook() const
+{
+    return d ? d->hook : QString();
+}
+
+QString HandlerInfo::name() const
+{
+    return d ? d->name : QString();
+}
+
+int HandlerInfo::weight() const
+{
+    return d ? d->weight : 0;
+}
+
+QString HandlerInfo::owner() const
+{
+    return d ? d->owner : QString();
+}
+
+QString HandlerInfo::source() const
+{
+    return d ? d->source : QString();
+}
+
+std::chrono::milliseconds HandlerInfo::timeout() const
+{
+    return d ? d->timeout : std::chrono::milliseconds();
+}
+
+bool HandlerInfo::hasContext() const
+{
+    return d && d->hasContext;
+}
+
+int HandlerInfo::receiverCount() const
+{
+    return d ? d->receiverCount : -1;
+}
+
+QString HandlerResult::statusName(Status status)
+{
+    switch (status) {
+    case Status::Ok: return u"ok"_s;
+    case Status::Failed: return u"failed"_s;
+    case Status::TimedOut: return u"timedOut"_s;
+    case Status::Skipped: return u"skipped"_s;
+    }
+    return {};
+}
+
+bool HookRun::ok() const
+{
+    if (!errorString.isEmpty())
+        return false;
+    return std::none_of(results.cbegin(), results.cend(), [](const HandlerResult &result) {
+        return result.status == HandlerResult::Status::Failed
+                || result.status == HandlerResult::Status::TimedOut;
+    });
+}
+
+QVariantList HookRun::values() const
+{
+    QVariantList values;
+    for (const HandlerResult &result : results) {
+        if (result.value.isValid())
+            values.append(result.value);
+    }
+    return values;
+}
+
+namespace Internal {
+
+App &appOf(HookContext &context)
+{
+    return context.app();
+}
+
+void setHandlerValue(HookContext &context, const QVariant &value)
+{
+    context.setValue(value);
+}
+
+void awaitFuture(HookContext &context, const QFuture<void> &future)
+{
+    auto deferral = std::make_shared<Deferral>(context.defer());
+    // Runs in whichever thread finishes the future; Deferral is thread-safe. If the future is
+    // canceled the continuation is dropped, and with it the deferral, which then fails.
+    QFuture<void>(future).then(QtFuture::Launch::Sync, [deferral](QFuture<void> finished) {
+        try {
+            finished.waitForFinished();
+            if (finished.isCanceled())
+                deferral->fail(u"the future was canceled"_s);
+            else
+                deferral->complete();
+        } catch (const std::exception &e) {
+            deferral->fail(QString::fromLocal8Bit(e.what()));
+        } catch (...) {
+            deferral->fail(u"the future failed with an exception not derived from std::exception"_s);
+        }
+    });
+}
+
+namespace {
+QString demangle(const char *mangled)
+{
+    int status = 0;
+    char *readable = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+    if (status != 0 || !readable)
+        return QString::fromUtf8(mangled);
+    QString result = QString::fromUtf8(readable);
+    std::free(readable);
+    return result;
+}
+
+/*! The symbol at exactly \a address, without its parameter list; empty if there is none (a
+    static function, or a hidden symbol of a library). */
+QString symbolName(const void *address)
+{
+    Dl_info info{};
+    if (!dladdr(address, &info) || !info.dli_sname || info.dli_saddr != address)
+        return {};
+    QString name = demangle(info.dli_sname);
+    if (const auto paren = name.indexOf(u'('); paren > 0)
+        name.truncate(paren);
+    return name;
+}
+} // namespace
+
+QString describeCallable(const CallableIdentity &identity, const QObject *context,
+                         const QString &source)
+{
+    QString name;
+    if (identity.functionAddress)
+        name = symbolName(identity.functionAddress);
+    if (name.isEmpty() && context)
+        name = QString::fromUtf8(context->metaObject()->className());
+    if (context && !context->objectName().isEmpty())
+        name += u" (%1)"_s.arg(context->objectName());
+    if (!name.isEmpty())
+        return name;
+    if (identity.typeName) {
+        const QString type = demangle(identity.typeName);
+        if (!type.contains(u"lambda"_s) && !type.contains(u"::<"_s))
+            return type;
+        return u"lambda at %1"_s.arg(source);
+    }
+    return u"handler at %1"_s.arg(source);
+}
+
+} // namespace Internal
+
+} // namespace Mortar

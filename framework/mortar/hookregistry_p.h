@@ -1,0 +1,151 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// Internal to Mortar; not part of the API.
+#pragma once
+
+#include <mortar/hookregistry.h>
+
+#include <QAbstractEventDispatcher>
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QMutex>
+#include <QPointer>
+#include <QSharedData>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace Mortar::Internal {
+
+class TracePrivate;
+
+class HandlerInfoData : public QSharedData
+{
+public:
+    HandlerId id;
+    QString hook;
+    QString name;
+    QString owner;
+    QString source;
+    int weight = 0;
+    std::chrono::milliseconds timeout{};
+    bool hasContext = false;
+    int receiverCount = -1;
+};
+
+/*! Wakes the thread that waits for a hook's deferrals; outlives that wait, since a deferral may
+    be settled long after its hook gave up on it. */
+struct Waker
+{
+    void wake()
+    {
+        QMutexLocker locker(&mutex);
+        if (dispatcher)
+            dispatcher->wakeUp();
+    }
+    QMutex mutex;
+    QAbstractEventDispatcher *dispatcher = nullptr; // not owned; null once the wait is over
+};
+
+struct DeferralState
+{
+    enum : int { Pending, Settling, Completed, Failed };
+
+    /*! Only the first call counts; thread-safe. */
+    void settle(int outcome, const QString &why);
+    int outcome() const { return status.load(std::memory_order_acquire); }
+    bool isSettled() const { return outcome() >= Completed; }
+
+    std::atomic<int> status{Pending};
+    QString error;                                   // written before status becomes Failed
+    std::chrono::steady_clock::time_point settledAt; // written before status is settled
+    std::shared_ptr<Waker> waker;
+};
+
+/*! What one handler's call produced. */
+struct HandlerSlot
+{
+    QVariant value;
+    std::vector<std::shared_ptr<DeferralState>> deferrals;
+    QString handlerName;
+};
+
+/*! Shared by every handler of one hook run; kept alive by a handler still running in another
+    thread after the hook stopped waiting for it. */
+struct RunState
+{
+    App *app = nullptr; // not owned
+    TracePrivate *trace = nullptr; // not owned
+    QString hook;
+    QVariantList arguments;
+    QDeadlineTimer closeDeadline{QDeadlineTimer::Forever};
+    std::atomic<bool> defaultPrevented{false};
+    std::shared_ptr<Waker> waker = std::make_shared<Waker>();
+};
+
+/*! One registration. */
+struct HandlerEntry
+{
+    HandlerInfo info;
+    std::function<void(HookContext &)> invoke;
+    QPointer<QObject> context;
+    bool hasContext = false;
+    int weight = 0;
+    quint64 order = 0; // registration order, for the stable sort
+    quint32 traceRef = 0;
+    std::chrono::milliseconds timeout{};
+    std::function<int()> receiverCount; // the App's signal handlers only
+    std::atomic<bool> removed{false};
+};
+
+class HookRegistryPrivate;
+
+class HookRunner
+{
+public:
+    static HookRun run(HookRegistryPrivate &registry, const QString &hook,
+                       const QVariantList &arguments);
+    static HookContext makeContext(RunState *run, HandlerSlot *slot);
+};
+
+class HookRegistryPrivate
+{
+public:
+    HookRegistryPrivate(HookRegistry *registry, App *app, TracePrivate *trace)
+        : q(registry), m_app(app), m_trace(trace)
+    {
+    }
+
+    HandlerId addEntry(const QString &hook, std::unique_ptr<HandlerEntry> entry,
+                       const QObject *context, const QString &name, const HandlerOptions &options,
+                       const QString &source);
+    void recordRefusal(const QString &hook, const QString &name, const QString &source,
+                       const QString &why);
+    QString currentOwner() const;
+
+    HookRegistry *const q;
+    App *const m_app;            // not owned
+    TracePrivate *const m_trace; // not owned
+
+    mutable QMutex m_mutex;
+    std::unordered_map<QString, std::vector<std::unique_ptr<HandlerEntry>>> m_hooks; // run order
+    QStringList m_names;
+    QHash<quint64, HandlerEntry *> m_byId;
+    std::vector<std::unique_ptr<HandlerEntry>> m_removedWhileRunning;
+    int m_runningHooks = 0;
+    quint64 m_nextId = 1;
+
+    QString m_defaultOwner;
+    std::atomic<qint64> m_defaultTimeoutMs{5000};
+    QDeadlineTimer m_closeDeadline{QDeadlineTimer::Forever}; // m_mutex
+};
+
+/*! A readable name for a callable: its symbol, its context's class, or where it was registered. */
+QString describeCallable(const CallableIdentity &identity, const QObject *context,
+                         const QString &source);
+
+} // namespace Mortar::Internal

@@ -1,0 +1,91 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// Internal to Mortar; not part of the API.
+#pragma once
+
+#include <mortar/handler.h>
+#include <mortar/hookrun.h>
+#include <mortar/trace.h>
+
+#include <QByteArray>
+#include <QFile>
+#include <QMutex>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace Mortar::Internal {
+
+/*!
+    One event as kept in memory. Handler events — the bulk of a trace — stay compact: they refer
+    to their handler by index instead of copying its name, hook, owner and source; everything
+    else is a full TraceEvent.
+*/
+struct TraceRecord
+{
+    enum class Kind : quint8 { HandlerBegin, HandlerEnd, Full };
+
+    qint64 seq = 0;
+    qint64 t = 0;
+    qint64 durationNs = 0;
+    quint32 handler = 0;
+    quint16 thread = 0;
+    Kind kind = Kind::Full;
+    HandlerResult::Status status = HandlerResult::Status::Ok;
+    bool deferred = false; // handler.end of a handler whose asynchronous work is still pending
+    QString error;
+    std::unique_ptr<TraceEvent> full;
+};
+
+class TracePrivate
+{
+public:
+    TracePrivate(Trace *q, const QString &label);
+
+    /*! A small number for the calling thread, stable for its life. */
+    static int currentThreadNumber();
+    qint64 now() const
+    {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::steady_clock::now() - m_origin)
+                .count();
+    }
+    bool isEnabled() const { return m_enabled.load(std::memory_order_relaxed); }
+
+    /*! Gives a handler a number the trace refers to it by. Thread-safe. */
+    quint32 internHandler(const HandlerInfo &info);
+    void recordHandlerBegin(quint32 handler, qint64 t);
+    void recordHandlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
+                          const QString &error, qint64 durationNs, bool deferred);
+    /*! Records \a event; \c seq and \c thread are filled in, and \c t unless set. */
+    void record(TraceEvent &&event);
+    void flush();
+
+    Trace *const q;
+    const QString m_label;
+    std::atomic<int> m_receivers{0}; // connections to eventRecorded, kept by connectNotify
+
+private:
+    friend class Mortar::Trace;
+    void append(TraceRecord &&record);
+    TraceEvent expand(const TraceRecord &record) const; // m_mutex held
+    void dropOldLogEvents();                            // m_mutex held
+    void writeToFileBuffer(const TraceRecord &record);  // m_mutex held
+
+    const std::chrono::steady_clock::time_point m_origin = std::chrono::steady_clock::now();
+    std::atomic<bool> m_enabled{true};
+    mutable QMutex m_mutex;
+    std::deque<TraceRecord> m_records;
+    std::vector<HandlerInfo> m_handlers;
+    qsizetype m_capacity = 1'000'000;
+    qint64 m_nextSeq = 0;
+    qint64 m_dropped = 0;
+
+    QFile m_file;
+    QByteArray m_fileBuffer;
+};
+
+} // namespace Mortar::Internal
