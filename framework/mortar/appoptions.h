@@ -22,8 +22,8 @@ namespace Mortar {
 */
 struct HookBinding
 {
-    QString hook;
-    Handler handler;
+    QString hook = {};
+    Handler handler = {};
     HandlerOptions options = {};
 };
 
@@ -38,9 +38,9 @@ struct HookBinding
 struct AppOptions
 {
     /*! Required, \c{[A-Za-z0-9_-]+}: names the config section, log category and runtime files. */
-    QString label;
+    QString label = {};
     /*! The command line; empty means QCoreApplication::arguments(). */
-    QStringList arguments;
+    QStringList arguments = {};
     /*! After the close, end the process with exitCode() (inside exec(): exec() returns it). */
     bool exitOnClose = false;
     /*! Unix signals turned into an orderly close; empty for none. */
@@ -52,23 +52,23 @@ struct AppOptions
     /*! Exit code when the watchdog ends the process. */
     int timeoutExitCode = 124;
     /*! Extra hook names defined at construction. */
-    QStringList defineHooks;
+    QStringList defineHooks = {};
     /*! Handlers registered at construction (or after extensions and plugins loaded). */
-    QList<HookBinding> hooks;
+    QList<HookBinding> hooks = {};
     /*! Compiled-in extensions to load. */
-    QStringList extensions;
+    QStringList extensions = {};
     /*! Plugins that must load. */
-    QStringList plugins;
+    QStringList plugins = {};
     /*! Searched for plugins before the default directories. */
-    QStringList pluginDirs;
+    QStringList pluginDirs = {};
     /*! INI files read in order, later wins; empty means the standard paths. */
-    QStringList configFiles;
+    QStringList configFiles = {};
     /*! \c{"section/key"} → value, underneath every config file. */
-    QVariantMap configDefaults;
+    QVariantMap configDefaults = {};
     /*! Open the inspection server (also \c MORTAR_INSPECT=1 or \c --inspect). */
     bool inspect = false;
     /*! Write the trace as JSON Lines here (also \c MORTAR_TRACE=path). */
-    QString traceFile;
+    QString traceFile = {};
 };
 
 } // namespace Mortar

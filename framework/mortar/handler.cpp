@@ -176,6 +176,8 @@ QString describeCallable(const CallableIdentity &identity, const QObject *contex
         name += u" (%1)"_s.arg(context->objectName());
     if (!name.isEmpty())
         return name;
+    if (identity.functionAddress)
+        return u"function at %1"_s.arg(source);
     if (identity.typeName) {
         const QString type = demangle(identity.typeName);
         if (!type.contains(u"lambda"_s) && !type.contains(u"::<"_s))

@@ -41,7 +41,7 @@ struct HandlerOptions
     /*! Handlers run by ascending weight; equal weights keep registration order. */
     int weight = 0;
     /*! Shown in the trace and the inspector. Empty: derived from the callable. */
-    QString name;
+    QString name = {};
     /*! Deadline for the handler's asynchronous work (a Deferral or a QFuture). Zero: the App's
         AppOptions::handlerTimeout. Also bounds a handler run in another thread. */
     std::chrono::milliseconds timeout{};
