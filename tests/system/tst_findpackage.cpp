@@ -1,0 +1,153 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// The installed package works for a user: install this build tree into a temporary prefix,
+// build examples/exit-status as a standalone project against it (find_package(Mortar)), run it.
+// The slots are the steps, in order; each needs the previous one.
+#include "systemtest.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+QString fromDefinition(const char *value)
+{
+    return QString::fromUtf8(value);
+}
+} // namespace
+
+class tst_FindPackage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void install();
+    void configureStandaloneExample();
+    void buildStandaloneExample();
+    void runStandaloneExample();
+
+private:
+    /*! Runs a command to its end; false, with what it printed, if it failed. */
+    bool runCommand(const QString &program, const QStringList &arguments, QString *why,
+                    int timeoutMs = 240'000);
+
+    QTemporaryDir m_work;
+    QString m_prefix;
+    QString m_buildDir;
+    const QString m_config = fromDefinition(MORTAR_BUILD_CONFIG);
+};
+
+bool tst_FindPackage::runCommand(const QString &program, const QStringList &arguments, QString *why,
+                                 int timeoutMs)
+{
+    QProcess process;
+    QProcessEnvironment environment = SystemTest::childEnvironment();
+    environment.remove(u"DESTDIR"_s); // would redirect the install away from the prefix
+    process.setProcessEnvironment(environment);
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(program, arguments);
+    const bool finished = process.waitForStarted(30'000) && process.waitForFinished(timeoutMs);
+    const QByteArray output = process.readAll();
+    if (finished && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0)
+        return true;
+    *why = SystemTest::describe(process, output, {});
+    return false;
+}
+
+void tst_FindPackage::initTestCase()
+{
+    QVERIFY2(m_work.isValid(), qPrintable(m_work.errorString()));
+    m_prefix = m_work.filePath(u"prefix"_s);
+    m_buildDir = m_work.filePath(u"build"_s);
+}
+
+void tst_FindPackage::install()
+{
+    // Installs what the build already made: nothing of the framework is compiled again.
+    QStringList arguments{u"--install"_s, fromDefinition(MORTAR_BINARY_DIR), u"--prefix"_s,
+                          m_prefix};
+    if (!m_config.isEmpty())
+        arguments << u"--config"_s << m_config;
+    QString why;
+    QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why), qPrintable(why));
+    QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/app.h"_s));
+    QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/mortar_export.h"_s));
+}
+
+void tst_FindPackage::configureStandaloneExample()
+{
+    QStringList arguments{
+            u"-S"_s,
+            fromDefinition(MORTAR_EXAMPLE_SOURCE_DIR),
+            u"-B"_s,
+            m_buildDir,
+            u"-G"_s,
+            fromDefinition(MORTAR_CMAKE_GENERATOR),
+            u"-DCMAKE_PREFIX_PATH="_s + m_prefix,
+            u"-DCMAKE_CXX_COMPILER="_s + fromDefinition(MORTAR_CXX_COMPILER),
+            // Only the prefix may provide Mortar, never a package registry entry of some build
+            // tree.
+            u"-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"_s,
+    };
+    // The same toolchain as this build, so that its ccache (if any) serves this build too.
+    if (const QString makeProgram = fromDefinition(MORTAR_CMAKE_MAKE_PROGRAM);
+        !makeProgram.isEmpty())
+        arguments << u"-DCMAKE_MAKE_PROGRAM="_s + makeProgram;
+    if (const QString launcher = fromDefinition(MORTAR_CXX_COMPILER_LAUNCHER); !launcher.isEmpty())
+        arguments << u"-DCMAKE_CXX_COMPILER_LAUNCHER="_s + launcher;
+    if (const QString qtDir = fromDefinition(MORTAR_QT6_DIR); !qtDir.isEmpty())
+        arguments << u"-DQt6_DIR="_s + qtDir;
+    if (!m_config.isEmpty())
+        arguments << u"-DCMAKE_BUILD_TYPE="_s + m_config;
+    QString why;
+    QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why), qPrintable(why));
+
+    // Mortar came from the prefix, not from the source or build tree.
+    QFile cache(m_buildDir + u"/CMakeCache.txt"_s);
+    QVERIFY(cache.open(QIODevice::ReadOnly));
+    const QByteArray text = cache.readAll();
+    const qsizetype at = text.indexOf("\nMortar_DIR:");
+    QVERIFY2(at >= 0, "CMakeCache.txt has no Mortar_DIR");
+    const QByteArray line = text.mid(at + 1, text.indexOf('\n', at + 1) - at - 1);
+    const QString mortarDir = QString::fromLocal8Bit(line.mid(line.indexOf('=') + 1));
+    QVERIFY2(QDir::cleanPath(mortarDir).startsWith(QDir::cleanPath(m_prefix) + u'/'),
+             qPrintable(u"Mortar was found in %1, not under %2"_s.arg(mortarDir, m_prefix)));
+}
+
+void tst_FindPackage::buildStandaloneExample()
+{
+    QStringList arguments{u"--build"_s, m_buildDir, u"--parallel"_s, u"2"_s};
+    if (!m_config.isEmpty())
+        arguments << u"--config"_s << m_config;
+    QString why;
+    QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why), qPrintable(why));
+}
+
+void tst_FindPackage::runStandaloneExample()
+{
+    // Single-configuration generators put it in the build directory, multi-configuration ones
+    // in a subdirectory named after the configuration.
+    QString program = m_buildDir + u"/exit-status"_s;
+    if (!QFileInfo::exists(program))
+        program = m_buildDir + u'/' + m_config + u"/exit-status"_s;
+    QVERIFY2(QFileInfo(program).isExecutable(), qPrintable(program));
+
+    QProcess process;
+    process.setProcessEnvironment(SystemTest::childEnvironment());
+    process.start(program, {});
+    QVERIFY2(process.waitForStarted(30'000), qPrintable(process.errorString()));
+    QVERIFY2(process.waitForFinished(120'000), qPrintable(process.errorString()));
+    const QByteArray err = process.readAllStandardError();
+    const QString account = SystemTest::describe(process, process.readAllStandardOutput(), err);
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit, qPrintable(account));
+    QVERIFY2(process.exitCode() == 100, qPrintable(account));
+    QVERIFY2(err.contains("myapp: Caught Exception: "), qPrintable(account));
+}
+
+QTEST_GUILESS_MAIN(tst_FindPackage)
+#include "tst_findpackage.moc"
