@@ -104,6 +104,11 @@ void tst_FindPackage::configureStandaloneExample()
         arguments << u"-DQt6_DIR="_s + qtDir;
     if (!m_config.isEmpty())
         arguments << u"-DCMAKE_BUILD_TYPE="_s + m_config;
+    // The same flags too: a library built with sanitizers links only into code built with them.
+    if (const QString flags = fromDefinition(MORTAR_CXX_FLAGS); !flags.trimmed().isEmpty())
+        arguments << u"-DCMAKE_CXX_FLAGS="_s + flags;
+    if (const QString flags = fromDefinition(MORTAR_EXE_LINKER_FLAGS); !flags.trimmed().isEmpty())
+        arguments << u"-DCMAKE_EXE_LINKER_FLAGS="_s + flags;
     QString why;
     QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why), qPrintable(why));
 
