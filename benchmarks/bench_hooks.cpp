@@ -1,0 +1,346 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// SPEC §11: the cost of running a hook, against emitting a Qt signal to as many direct-connected
+// slots, measured in the same process and printed as ratios with their targets.
+//
+// Every slot and handler does the same trivial work — increment a counter through a pointer, so
+// the compiler cannot drop it — and every benchmark checks afterwards that each of them ran.
+#include <mortar/app.h>
+
+#include <QCoreApplication>
+#include <QObject>
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace MortarBench {
+
+// Handlers (and slots) per run; SPEC §11 says 100 000. --mortar_handlers=N changes it, e.g. to
+// profile a smaller run under callgrind; the ratio table names the count it measured.
+qint64 g_handlerCount = 100'000;
+
+/*! The reference: a signal with many direct-connected slots. */
+class Emitter final : public QObject
+{
+    Q_OBJECT
+
+Q_SIGNALS:
+    void fired();
+};
+
+/*! An App with g_handlerCount pre_close handlers (plus its built-in App::preClose() one), each
+    incrementing \a hits. Default handler names, as an application's `add(hook, lambda)` gets. */
+std::unique_ptr<Mortar::App> makeApp(quint64 *hits)
+{
+    auto app = std::make_unique<Mortar::App>(Mortar::AppOptions{.label = u"bench"_s});
+    for (qint64 i = 0; i < g_handlerCount; ++i)
+        app->hooks().add(u"pre_close"_s, [hits] { ++*hits; });
+    return app;
+}
+
+/*! Destroys \a app without counting the handler calls of the close its destructor runs. */
+void destroyApp(std::unique_ptr<Mortar::App> &app, quint64 *hits)
+{
+    const quint64 counted = *hits;
+    app.reset();
+    *hits = counted;
+}
+
+bool checkHits(benchmark::State &state, quint64 hits, quint64 runs)
+{
+    if (state.error_occurred())
+        return false;
+    if (hits == runs * quint64(g_handlerCount))
+        return true;
+    state.SkipWithError("not every handler (or slot) ran exactly once per iteration");
+    return false;
+}
+
+void BM_QtSignal(benchmark::State &state)
+{
+    Emitter emitter;
+    // One context object for every slot: the hooks' handlers have none, and Qt allocates each
+    // connection and its slot object as the registry allocates each handler.
+    QObject context;
+    quint64 hits = 0;
+    quint64 *const counter = &hits;
+    for (qint64 i = 0; i < g_handlerCount; ++i) {
+        QObject::connect(&emitter, &Emitter::fired, &context, [counter] { ++*counter; },
+                         Qt::DirectConnection);
+    }
+    for (auto _ : state) {
+        Q_EMIT emitter.fired();
+        benchmark::ClobberMemory();
+    }
+    checkHits(state, hits, quint64(state.iterations()));
+}
+
+/*! hooks().run("pre_close"), traced to memory or not. */
+void runPreClose(benchmark::State &state, bool traced)
+{
+    quint64 hits = 0;
+    auto app = makeApp(&hits);
+    app->trace().setEnabled(traced);
+    const qsizetype expectedResults = g_handlerCount + 1; // + the built-in App::preClose()
+
+    // Traced, each run adds 2 events per handler (+ hook.begin/end) to the in-memory trace, and
+    // past its capacity (default 1 000 000 events) the trace drops only `log` events: lifecycle
+    // events are kept (SPEC §9). So that every timed run records all its events into a trace within
+    // capacity — as an App's own pre_close would — and memory stays bounded, the App is replaced,
+    // untimed, before a run that would leave no room for the close its destructor runs: with
+    // 100 000 handlers a timed run finds 0, 1 or 2 earlier runs in the trace. setCapacity() is no
+    // honest alternative: past capacity the trace still keeps every handler event, and it rescans
+    // itself on every event it records (quadratic; see the report of issue 2).
+    const qsizetype eventsPerRun = 2 * expectedResults + 2;
+    qsizetype traceSize = app->trace().size();
+    const qsizetype capacity = app->trace().capacity();
+
+    for (auto _ : state) {
+        if (traced && traceSize + 2 * eventsPerRun > capacity) {
+            state.PauseTiming();
+            destroyApp(app, &hits);
+            app = makeApp(&hits);
+            traceSize = app->trace().size();
+            state.ResumeTiming();
+        }
+        // Timed with the HookRun's destruction: every caller of run() gets one and drops it.
+        const Mortar::HookRun run = app->hooks().run(u"pre_close"_s);
+        benchmark::DoNotOptimize(run);
+        if (run.results.size() != expectedResults) {
+            state.SkipWithError("pre_close did not run every handler");
+            break;
+        }
+        traceSize += traced ? eventsPerRun : 0;
+    }
+    if (checkHits(state, hits, quint64(state.iterations())) && traced
+        && app->trace().size() != traceSize) {
+        state.SkipWithError("the trace did not record the events the benchmark expected");
+    }
+    destroyApp(app, &hits);
+}
+
+void BM_HooksRunTraced(benchmark::State &state)
+{
+    runPreClose(state, true);
+}
+
+void BM_HooksRunUntraced(benchmark::State &state)
+{
+    runPreClose(state, false);
+}
+
+/*! A whole app.close(): pre_close with its handlers, post_close, state changes, trace (on). close()
+    runs once per App, so each iteration builds a fresh App untimed and destroys it untimed. */
+void BM_AppClose(benchmark::State &state)
+{
+    quint64 hits = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto app = makeApp(&hits);
+        state.ResumeTiming();
+
+        app->close();
+
+        state.PauseTiming();
+        const bool closed = app->state() == Mortar::App::State::Closed && app->exitCode() == 0;
+        destroyApp(app, &hits);
+        state.ResumeTiming();
+        if (!closed) {
+            state.SkipWithError("app.close() did not end in state Closed with exit code 0");
+            break;
+        }
+    }
+    checkHits(state, hits, quint64(state.iterations()));
+}
+
+// The reference first, so the table compares measurements taken back to back. Iteration counts
+// keep the whole binary under a minute on a slow 2-core machine; the Mortar ones rebuild Apps
+// untimed (100 000 registrations each), which is where most of the wall time goes.
+BENCHMARK(BM_QtSignal)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_HooksRunTraced)->Unit(benchmark::kMillisecond)->Iterations(60);
+BENCHMARK(BM_HooksRunUntraced)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_AppClose)->Unit(benchmark::kMillisecond)->Iterations(20);
+
+/*!
+    The console output as usual, plus each benchmark's real time per iteration, kept for the
+    ratio table. With --benchmark_repetitions the median aggregate is used; without, the single
+    run (or the median of the reported repetitions).
+*/
+class RatioReporter final : public benchmark::ConsoleReporter
+{
+public:
+    // Colours only on a terminal, as the default reporter does (--benchmark_color=auto).
+    RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular) { }
+
+    void ReportRuns(const std::vector<Run> &reports) override
+    {
+        ConsoleReporter::ReportRuns(reports);
+        for (const Run &run : reports) {
+            Measurement &m = m_measurements[run.run_name.function_name];
+            if (run.error_occurred) {
+                m.error = run.error_message;
+            } else if (run.run_type == Run::RT_Aggregate) {
+                if (run.aggregate_name == "median")
+                    m.medianMs = toMs(run.GetAdjustedRealTime(), run.time_unit);
+            } else {
+                m.runsMs.push_back(toMs(run.GetAdjustedRealTime(), run.time_unit));
+            }
+        }
+    }
+
+    /*! Prints the table; false if a benchmark of it failed (one filtered out is only noted). */
+    bool printRatios() const
+    {
+        struct Row
+        {
+            const char *benchmark;
+            const char *what;
+            double target; // ratio against the reference; 0: the reference, < 0: informational
+        };
+        const Row rows[] = {
+            {"BM_QtSignal", "Qt signal, direct slots (reference)", 0.0},
+            {"BM_HooksRunTraced", "hooks().run(pre_close), traced", 3.0},
+            {"BM_HooksRunUntraced", "hooks().run(pre_close), untraced", 1.5},
+            {"BM_AppClose", "app.close(), traced", -1.0},
+        };
+
+        std::printf("\nMortar against a Qt signal, %lld handlers / slots, measured in this run "
+                    "(SPEC §11)\n",
+                    static_cast<long long>(g_handlerCount));
+        std::printf("%-36s %11s %11s %7s %7s  %s\n", "what", "ms per run", "ns/handler", "ratio",
+                    "target", "result");
+        bool ok = true;
+        const double reference = valueOf(rows[0].benchmark);
+        for (const Row &row : rows) {
+            const double ms = valueOf(row.benchmark);
+            if (ms < 0) {
+                std::printf("%-36s %s\n", row.what, describeMissing(row.benchmark).c_str());
+                ok = ok && !failed(row.benchmark);
+                continue;
+            }
+            const double nsPerHandler = ms * 1e6 / double(g_handlerCount);
+            char ratio[16] = "n/a";
+            char target[16] = "";
+            const char *result = "";
+            if (reference > 0) {
+                std::snprintf(ratio, sizeof ratio, "%.2f", ms / reference);
+                if (row.target > 0) {
+                    std::snprintf(target, sizeof target, "<= %.1f", row.target);
+                    result = ms / reference <= row.target ? "PASS" : "MISS";
+                } else if (row.target < 0) {
+                    std::snprintf(target, sizeof target, "info");
+                }
+            }
+            std::printf("%-36s %11.3f %11.1f %7s %7s  %s\n", row.what, ms, nsPerHandler, ratio,
+                        target, result);
+        }
+        std::fflush(stdout);
+        return ok;
+    }
+
+private:
+    struct Measurement
+    {
+        std::vector<double> runsMs;
+        double medianMs = -1;
+        std::string error;
+    };
+
+    static double toMs(double value, benchmark::TimeUnit unit)
+    {
+        switch (unit) {
+        case benchmark::kNanosecond: return value / 1e6;
+        case benchmark::kMicrosecond: return value / 1e3;
+        case benchmark::kMillisecond: return value;
+        case benchmark::kSecond: return value * 1e3;
+        }
+        return value;
+    }
+
+    /*! Milliseconds per iteration; -1 if not measured or failed. */
+    double valueOf(const std::string &name) const
+    {
+        const auto it = m_measurements.find(name);
+        if (it == m_measurements.end() || !it->second.error.empty())
+            return -1;
+        const Measurement &m = it->second;
+        if (m.medianMs >= 0)
+            return m.medianMs;
+        if (m.runsMs.empty())
+            return -1;
+        std::vector<double> sorted = m.runsMs;
+        std::sort(sorted.begin(), sorted.end());
+        const size_t n = sorted.size();
+        return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    bool failed(const std::string &name) const
+    {
+        const auto it = m_measurements.find(name);
+        return it != m_measurements.end() && !it->second.error.empty();
+    }
+
+    std::string describeMissing(const std::string &name) const
+    {
+        const auto it = m_measurements.find(name);
+        if (it == m_measurements.end())
+            return "not run (filtered out?)";
+        return "FAILED: " + it->second.error;
+    }
+
+    std::map<std::string, Measurement> m_measurements;
+};
+
+/*! Takes --mortar_handlers=N out of the arguments. False if it is malformed. */
+bool parseOwnArguments(int *argc, char **argv)
+{
+    static const char flag[] = "--mortar_handlers=";
+    int kept = 1;
+    for (int i = 1; i < *argc; ++i) {
+        if (std::strncmp(argv[i], flag, sizeof flag - 1) == 0) {
+            char *end = nullptr;
+            const long long n = std::strtoll(argv[i] + sizeof flag - 1, &end, 10);
+            if (!end || *end != '\0' || n < 1) {
+                std::fprintf(stderr, "Invalid %s: expected a positive number\n", argv[i]);
+                return false;
+            }
+            g_handlerCount = n;
+        } else {
+            argv[kept++] = argv[i];
+        }
+    }
+    *argc = kept;
+    argv[kept] = nullptr;
+    return true;
+}
+
+} // namespace MortarBench
+
+int main(int argc, char **argv)
+{
+    if (!MortarBench::parseOwnArguments(&argc, argv))
+        return 2;
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 2;
+    QCoreApplication qtApp(argc, argv); // Mortar::App needs one
+
+    MortarBench::RatioReporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::Shutdown();
+    return reporter.printRatios() ? 0 : 1;
+}
+
+#include "bench_hooks.moc"
