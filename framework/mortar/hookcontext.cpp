@@ -91,7 +91,8 @@ Deferral HookContext::defer()
         TraceEvent event;
         event.kind = u"deferral.begin"_s;
         event.hook = m_run->hook;
-        event.handler = m_slot->handlerName;
+        if (m_slot->entry)
+            event.handler = m_slot->entry->info.name();
         m_run->trace->record(std::move(event));
     }
     return Deferral(std::move(state));

@@ -66,12 +66,14 @@ struct DeferralState
     std::shared_ptr<Waker> waker;
 };
 
+struct HandlerEntry;
+
 /*! What one handler's call produced. */
 struct HandlerSlot
 {
     QVariant value;
     std::vector<std::shared_ptr<DeferralState>> deferrals;
-    QString handlerName;
+    const HandlerEntry *entry = nullptr; // not owned; names the handler in deferral events
 };
 
 /*! Shared by every handler of one hook run; kept alive by a handler still running in another
@@ -102,6 +104,29 @@ struct HandlerEntry
     std::atomic<bool> removed{false};
 };
 
+/*! A hook's handlers laid out for running: the callables side by side (one cache-friendly
+    pass), and the results of a run in which every handler simply returns, which a run shares
+    (O(1)) and copies only when a handler's outcome differs. Rebuilt after add() or remove(). */
+struct RunPlan
+{
+    struct Step
+    {
+        std::function<void(HookContext &)> invoke;
+        HandlerEntry *entry; // not owned; kept alive while a run uses the plan
+        quint32 traceRef;
+        bool hasContext;
+        std::chrono::milliseconds timeout;
+    };
+    std::vector<Step> steps;
+    QList<HandlerResult> okResults;
+};
+
+struct HookData
+{
+    std::vector<std::unique_ptr<HandlerEntry>> entries; // in run order
+    std::shared_ptr<const RunPlan> plan;               // null until the next run needs it
+};
+
 class HookRegistryPrivate;
 
 class HookRunner
@@ -126,18 +151,21 @@ public:
     void recordRefusal(const QString &hook, const QString &name, const QString &source,
                        const QString &why);
     QString currentOwner() const;
+    /*! The plan of \a hook, built if needed. m_mutex held. */
+    std::shared_ptr<const RunPlan> planOf(HookData &hook);
 
     HookRegistry *const q;
     App *const m_app;            // not owned
     TracePrivate *const m_trace; // not owned
 
     mutable QMutex m_mutex;
-    std::unordered_map<QString, std::vector<std::unique_ptr<HandlerEntry>>> m_hooks; // run order
+    std::unordered_map<QString, HookData> m_hooks;
     QStringList m_names;
     QHash<quint64, HandlerEntry *> m_byId;
     std::vector<std::unique_ptr<HandlerEntry>> m_removedWhileRunning;
     int m_runningHooks = 0;
-    quint64 m_nextId = 1;
+    std::atomic<quint64> m_nextId{1};
+    std::atomic<quint64> m_removals{0}; // a run checks entries for removal only if this moved
 
     QString m_defaultOwner;
     std::atomic<qint64> m_defaultTimeoutMs{5000};

@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <exception>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 using Status = Mortar::HandlerResult::Status;
@@ -54,7 +55,7 @@ Outcome invokeInThread(QObject *context, const std::function<void(HookContext &)
                        std::chrono::milliseconds timeout)
 {
     auto call = std::make_shared<CrossThreadCall>();
-    call->slot.handlerName = slot.handlerName;
+    call->slot.entry = slot.entry;
     QMetaObject::invokeMethod(
             context,
             [call, run, invoke] {
@@ -101,9 +102,10 @@ void recordDeferralEnd(TracePrivate *trace, const HandlerEntry &entry, const Han
 }
 
 /*! Runs a nested event loop until every pending handler is settled or past its deadline. */
-void waitForDeferrals(std::vector<PendingHandler> &pending, QList<HandlerResult> &results,
+bool waitForDeferrals(std::vector<PendingHandler> &pending, QList<HandlerResult> &results,
                       RunState &run, bool traced)
 {
+    bool failed = false;
     {
         QMutexLocker locker(&run.waker->mutex);
         run.waker->dispatcher = QAbstractEventDispatcher::instance();
@@ -140,6 +142,11 @@ void waitForDeferrals(std::vector<PendingHandler> &pending, QList<HandlerResult>
                 ++it;
                 continue;
             }
+            if (result.status != Status::Ok) {
+                failed = true;
+                qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
+                        result.handler.name(), run.hook, result.error);
+            }
             if (traced)
                 recordDeferralEnd(run.trace, *it->entry, result);
             it = pending.erase(it);
@@ -153,16 +160,18 @@ void waitForDeferrals(std::vector<PendingHandler> &pending, QList<HandlerResult>
     }
     QMutexLocker locker(&run.waker->mutex);
     run.waker->dispatcher = nullptr;
+    return failed;
 }
 
 void recordHookEvent(TracePrivate *trace, const QString &kind, const QString &hook,
-                     const HookRun *run, qint64 durationNs)
+                     const HookRun *run, qint64 t, qint64 durationNs, bool failed = false)
 {
     TraceEvent event;
     event.kind = kind;
     event.hook = hook;
+    event.t = t;
     if (run) {
-        event.status = run->ok() ? u"ok"_s : u"failed"_s;
+        event.status = failed ? u"failed"_s : u"ok"_s;
         event.durationNs = durationNs;
         event.extra.insert(u"handlers"_s, run->results.size());
     }
@@ -191,7 +200,8 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
 
     // Run a snapshot: handlers added meanwhile wait for the next run; removed ones are skipped
     // (and kept alive until no hook runs).
-    std::vector<HandlerEntry *> entries;
+    std::shared_ptr<const RunPlan> plan;
+    quint64 removalsAtStart = 0;
     {
         QMutexLocker locker(&registry.m_mutex);
         const auto it = registry.m_hooks.find(hook);
@@ -206,74 +216,110 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
             trace->record(std::move(event));
             return out;
         }
-        entries.reserve(it->second.size());
-        for (const auto &entry : it->second)
-            entries.push_back(entry.get());
+        plan = registry.planOf(it->second);
         run->closeDeadline = registry.m_closeDeadline;
+        removalsAtStart = registry.m_removals.load(std::memory_order_relaxed);
         ++registry.m_runningHooks;
     }
 
     const bool traced = trace->isEnabled();
     const qint64 hookStart = traced ? trace->now() : 0;
     if (traced)
-        recordHookEvent(trace, u"hook.begin"_s, hook, nullptr, 0);
+        recordHookEvent(trace, u"hook.begin"_s, hook, nullptr, hookStart, 0);
+    // Handler events go straight to the trace while someone watches live; otherwise in a batch.
+    std::optional<HandlerEventBatch> batch;
+    if (traced && !trace->isStreaming())
+        batch.emplace(trace);
+    const auto recordBegin = [&](quint32 ref, qint64 t) {
+        batch ? batch->begin(ref, t) : trace->recordHandlerBegin(ref, t);
+    };
+    const auto recordEnd = [&](quint32 ref, qint64 t, Status status, const QString &error,
+                               qint64 durationNs, bool deferred) {
+        batch ? batch->end(ref, t, status, error, durationNs, deferred)
+              : trace->recordHandlerEnd(ref, t, status, error, durationNs, deferred);
+    };
+
+    // Every handler that just returns leaves its prebuilt result as it is; the list is copied
+    // (once) only when a result must change — always when traced, for the timings.
+    out.results = plan->okResults;
+    HandlerResult *results = traced ? out.results.data() : nullptr;
+    const auto resultAt = [&](size_t index) -> HandlerResult & {
+        if (!results)
+            results = out.results.data(); // detaches
+        return results[index];
+    };
 
     const auto defaultTimeout = std::chrono::milliseconds(registry.m_defaultTimeoutMs.load());
     std::vector<PendingHandler> pending;
-    out.results.reserve(qsizetype(entries.size()));
     HandlerSlot slot;
+    HookContext hookContext(run.get(), &slot);
     QThread *const thisThread = QThread::currentThread();
+    bool failed = false;
     qint64 t = hookStart;
-    for (HandlerEntry *entry : entries) {
-        HandlerResult &result = out.results.emplace_back();
-        result.handler = entry->info;
-        QObject *const context = entry->hasContext ? entry->context.data() : nullptr;
-        if (entry->removed.load(std::memory_order_relaxed) || (entry->hasContext && !context)) {
+    for (size_t index = 0; index < plan->steps.size(); ++index) {
+        const RunPlan::Step &step = plan->steps[index];
+        QObject *const context = step.hasContext ? step.entry->context.data() : nullptr;
+        const bool removed = registry.m_removals.load(std::memory_order_relaxed) != removalsAtStart
+                && step.entry->removed.load(std::memory_order_relaxed);
+        if (removed || (step.hasContext && !context)) {
+            HandlerResult &result = resultAt(index);
             result.status = Status::Skipped;
             result.error = u"removed while the hook ran"_s;
             if (traced)
-                trace->recordHandlerEnd(entry->traceRef, t, result.status, result.error, 0, false);
+                recordEnd(step.traceRef, t, result.status, result.error, 0, false);
             continue;
         }
 
-        result.startNs = t;
         if (traced)
-            trace->recordHandlerBegin(entry->traceRef, t);
-        const auto timeout = entry->timeout.count() > 0 ? entry->timeout : defaultTimeout;
-        slot.value = QVariant();
-        slot.deferrals.clear();
+            recordBegin(step.traceRef, t);
+        const auto timeout = step.timeout.count() > 0 ? step.timeout : defaultTimeout;
+        slot.entry = step.entry;
         Outcome outcome;
-        if (context && context->thread() != thisThread) {
-            slot.handlerName = entry->info.name();
-            outcome = invokeInThread(context, entry->invoke, run, slot, timeout);
-        } else {
-            HookContext hookContext(run.get(), &slot);
-            outcome = invokeIsolated(entry->invoke, hookContext);
-        }
+        if (context && context->thread() != thisThread)
+            outcome = invokeInThread(context, step.invoke, run, slot, timeout);
+        else
+            outcome = invokeIsolated(step.invoke, hookContext);
         const qint64 end = traced ? trace->now() : 0;
-        result.status = outcome.status;
-        result.error = std::move(outcome.error);
-        result.durationNs = end - t;
-        if (!slot.value.isNull())
-            result.value = std::move(slot.value);
 
-        const bool deferred = !slot.deferrals.empty() && result.status == Status::Ok;
+        const bool deferred = !slot.deferrals.empty() && outcome.status == Status::Ok;
+        if (traced || outcome.status != Status::Ok || slot.value.isValid() || deferred) {
+            HandlerResult &result = resultAt(index);
+            result.status = outcome.status;
+            result.error = outcome.error;
+            result.startNs = t;
+            result.durationNs = end - t;
+            if (slot.value.isValid())
+                result.value = std::exchange(slot.value, QVariant());
+            if (result.status != Status::Ok) {
+                failed = true;
+                qCWarning(lcHooks).noquote()
+                        << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
+                                   result.handler.name(), hook, result.error);
+            }
+        }
         if (deferred) {
-            const auto startedAt = Clock::now() - std::chrono::nanoseconds(result.durationNs);
-            pending.push_back({out.results.size() - 1, entry, std::move(slot.deferrals), startedAt,
+            const auto startedAt = Clock::now() - std::chrono::nanoseconds(end - t);
+            pending.push_back({qsizetype(index), step.entry, std::move(slot.deferrals), startedAt,
                                startedAt + timeout, timeout});
+            slot.deferrals.clear();
         }
         if (traced)
-            trace->recordHandlerEnd(entry->traceRef, end, result.status, result.error,
-                                    result.durationNs, deferred);
+            recordEnd(step.traceRef, end, outcome.status, outcome.error, end - t, deferred);
         t = end;
     }
+    if (batch)
+        batch->flush(); // before the deferrals' events
 
-    waitForDeferrals(pending, out.results, *run, traced);
+    if (!pending.empty()) {
+        resultAt(0);
+        failed |= waitForDeferrals(pending, out.results, *run, traced);
+    }
     out.defaultPrevented = run->defaultPrevented.load();
 
     if (traced) {
-        recordHookEvent(trace, u"hook.end"_s, hook, &out, trace->now() - hookStart);
+        batch.reset();
+        const qint64 hookEnd = trace->now();
+        recordHookEvent(trace, u"hook.end"_s, hook, &out, hookEnd, hookEnd - hookStart, failed);
         trace->flush();
     }
 

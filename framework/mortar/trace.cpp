@@ -18,6 +18,37 @@ namespace Mortar {
 
 namespace Internal {
 
+namespace {
+thread_local HandlerEventBatch *t_batch = nullptr; // the innermost batch of this thread
+}
+
+HandlerEventBatch::HandlerEventBatch(TracePrivate *trace)
+    : m_trace(trace), m_outer(t_batch), m_thread(quint16(TracePrivate::currentThreadNumber()))
+{
+    if (m_outer)
+        m_outer->flush();
+    m_records.reserve(Capacity);
+    t_batch = this;
+}
+
+HandlerEventBatch::~HandlerEventBatch()
+{
+    flush();
+    t_batch = m_outer;
+}
+
+void HandlerEventBatch::flush()
+{
+    if (m_records.empty())
+        return;
+    {
+        QMutexLocker locker(&m_trace->m_mutex);
+        for (TraceRecord &record : m_records)
+            m_trace->appendLocked(std::move(record));
+    }
+    m_records.clear();
+}
+
 TracePrivate::TracePrivate(Trace *trace, const QString &label) : q(trace), m_label(label) { }
 
 int TracePrivate::currentThreadNumber()
@@ -70,22 +101,35 @@ void TracePrivate::append(TraceRecord &&record)
 {
     if (!isEnabled())
         return;
+    // Whatever this thread recorded before comes first.
+    for (HandlerEventBatch *batch = t_batch; batch; batch = batch->m_outer) {
+        if (batch->m_trace == this)
+            batch->flush();
+    }
     record.thread = quint16(currentThreadNumber());
-    const bool live = m_receivers.load(std::memory_order_relaxed) > 0;
+    if (m_receivers.load(std::memory_order_relaxed) == 0) {
+        QMutexLocker locker(&m_mutex);
+        appendLocked(std::move(record));
+        return;
+    }
     TraceEvent liveEvent;
     {
         QMutexLocker locker(&m_mutex);
-        record.seq = m_nextSeq++;
-        if (m_file.isOpen())
-            writeToFileBuffer(record);
-        if (live)
-            liveEvent = expand(record);
-        m_records.push_back(std::move(record));
-        if (qsizetype(m_records.size()) > m_capacity)
-            dropOldLogEvents();
+        record.seq = m_nextSeq;
+        liveEvent = expand(record);
+        appendLocked(std::move(record));
     }
-    if (live)
-        Q_EMIT q->eventRecorded(liveEvent);
+    Q_EMIT q->eventRecorded(liveEvent);
+}
+
+void TracePrivate::appendLocked(TraceRecord &&record)
+{
+    record.seq = m_nextSeq++;
+    if (m_fileOpen.load(std::memory_order_relaxed))
+        writeToFileBuffer(record);
+    m_records.push_back(std::move(record));
+    if (qsizetype(m_records.size()) > m_trimAt)
+        trimToCapacity();
 }
 
 TraceEvent TracePrivate::expand(const TraceRecord &record) const
@@ -116,20 +160,44 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
     return event;
 }
 
-void TracePrivate::dropOldLogEvents()
+namespace {
+// Events the inspector needs to tell the story of a run, even of a very long one.
+bool isKeptWhenTrimming(const TraceRecord &record)
 {
-    // Drop a tenth of the capacity at once, so the scan runs rarely. Lifecycle events stay.
+    if (record.kind != TraceRecord::Kind::Full)
+        return false;
+    const QString &kind = record.full->kind;
+    return kind == u"state"_s || kind.startsWith(u"close."_s) || kind.startsWith(u"process."_s)
+            || kind == u"exception"_s || kind == u"setup.failed"_s || kind == u"app.created"_s;
+}
+
+bool isLog(const TraceRecord &record)
+{
+    return record.kind == TraceRecord::Kind::Full && record.full->kind == u"log"_s;
+}
+} // namespace
+
+void TracePrivate::trimToCapacity()
+{
+    // Down to 90% of the capacity at once, so trimming is rare: first the oldest log events,
+    // then the oldest other events but the few that outline the run (state, close, process).
     const qsizetype target = m_capacity - m_capacity / 10;
     qsizetype excess = qsizetype(m_records.size()) - target;
-    const auto isOldLog = [&excess](const TraceRecord &record) {
-        if (excess <= 0 || record.kind != TraceRecord::Kind::Full || record.full->kind != u"log"_s)
-            return false;
-        --excess;
-        return true;
-    };
-    const auto firstDropped = std::remove_if(m_records.begin(), m_records.end(), isOldLog);
-    m_dropped += std::distance(firstDropped, m_records.end());
-    m_records.erase(firstDropped, m_records.end());
+    for (const auto &drop : {isLog, +[](const TraceRecord &r) { return !isKeptWhenTrimming(r); }}) {
+        if (excess <= 0)
+            break;
+        const auto dropped = std::remove_if(m_records.begin(), m_records.end(),
+                                            [&](const TraceRecord &record) {
+                                                if (excess <= 0 || !drop(record))
+                                                    return false;
+                                                --excess;
+                                                return true;
+                                            });
+        m_dropped += std::distance(dropped, m_records.end());
+        m_records.erase(dropped, m_records.end());
+    }
+    // If only kept events remain, let the trace grow a tenth before looking again.
+    m_trimAt = std::max(m_capacity, qsizetype(m_records.size()) + m_capacity / 10);
 }
 
 void TracePrivate::writeToFileBuffer(const TraceRecord &record)
@@ -180,8 +248,9 @@ void Trace::setCapacity(qsizetype capacity)
 {
     QMutexLocker locker(&d->m_mutex);
     d->m_capacity = std::max<qsizetype>(capacity, 1);
+    d->m_trimAt = d->m_capacity;
     if (qsizetype(d->m_records.size()) > d->m_capacity)
-        d->dropOldLogEvents();
+        d->trimToCapacity();
 }
 
 QList<TraceEvent> Trace::events() const
@@ -238,6 +307,7 @@ Result Trace::openFile(const QString &path)
     // The header is not an event: write just its fields.
     QByteArray line = QJsonDocument(header.extra).toJson(QJsonDocument::Compact) + '\n';
     d->m_fileBuffer = line;
+    d->m_fileOpen.store(true);
     // Everything recorded so far goes to the file too: the file tells the whole run.
     for (const auto &record : d->m_records)
         d->writeToFileBuffer(record);

@@ -55,7 +55,8 @@ struct MORTAR_EXPORT TraceEvent
     \brief The App's trace: every lifecycle step as a TraceEvent (\c{app.trace()}).
 
     Kept in memory for the whole run, bounded by capacity(): past it, the oldest \c log events
-    are dropped first; lifecycle events are kept. Optionally also written as JSON Lines to a file
+    are dropped first, then the oldest hook and handler events; the events that outline the run
+    (\c state, \c close.*, \c process.*, \c exception) are kept. Optionally also written as JSON Lines to a file
     (AppOptions::traceFile, \c MORTAR_TRACE), flushed at every hook end and before the process
     ends. Recording is thread-safe. eventRecorded() is emitted in the recording thread.
 */
@@ -78,7 +79,7 @@ public:
     /*! Everything recorded and still kept, in order. */
     QList<TraceEvent> events() const;
     qsizetype size() const;
-    /*! How many \c log events were dropped to stay within capacity(). */
+    /*! How many events were dropped to stay within capacity(). */
     qint64 droppedCount() const;
 
     /*! Records \a event (for applications and extensions with steps of their own). \c seq,

@@ -40,6 +40,59 @@ struct TraceRecord
     std::unique_ptr<TraceEvent> full;
 };
 
+class TracePrivate;
+
+/*!
+    Handler events of one hook run, collected without a lock per event and moved into the trace
+    under one lock: when the run ends, when the batch is full, and before the same thread records
+    anything else (a log line from a handler, a nested hook), so \c seq keeps program order.
+    Used only while nobody watches live (no eventRecorded receiver, no trace file): those get
+    every event as it happens.
+*/
+class HandlerEventBatch
+{
+public:
+    HandlerEventBatch(TracePrivate *trace);
+    ~HandlerEventBatch();
+    HandlerEventBatch(const HandlerEventBatch &) = delete;
+    HandlerEventBatch &operator=(const HandlerEventBatch &) = delete;
+
+    void begin(quint32 handler, qint64 t)
+    {
+        TraceRecord &record = m_records.emplace_back();
+        record.kind = TraceRecord::Kind::HandlerBegin;
+        record.t = t;
+        record.handler = handler;
+        record.thread = m_thread;
+        if (m_records.size() >= Capacity)
+            flush();
+    }
+    void end(quint32 handler, qint64 t, HandlerResult::Status status, const QString &error,
+             qint64 durationNs, bool deferred)
+    {
+        TraceRecord &record = m_records.emplace_back();
+        record.kind = TraceRecord::Kind::HandlerEnd;
+        record.t = t;
+        record.handler = handler;
+        record.thread = m_thread;
+        record.status = status;
+        record.error = error;
+        record.durationNs = durationNs;
+        record.deferred = deferred;
+        if (m_records.size() >= Capacity)
+            flush();
+    }
+    void flush();
+
+private:
+    friend class TracePrivate;
+    static constexpr size_t Capacity = 8192;
+    TracePrivate *const m_trace; // not owned
+    HandlerEventBatch *const m_outer; // the batch of an enclosing run in this thread, if any
+    const quint16 m_thread;
+    std::vector<TraceRecord> m_records;
+};
+
 class TracePrivate
 {
 public:
@@ -63,6 +116,12 @@ public:
     /*! Records \a event; \c seq and \c thread are filled in, and \c t unless set. */
     void record(TraceEvent &&event);
     void flush();
+    /*! Someone consumes events as they happen: handler events can't be batched. */
+    bool isStreaming() const
+    {
+        return m_receivers.load(std::memory_order_relaxed) > 0
+                || m_fileOpen.load(std::memory_order_relaxed);
+    }
 
     Trace *const q;
     const QString m_label;
@@ -70,9 +129,11 @@ public:
 
 private:
     friend class Mortar::Trace;
+    friend class HandlerEventBatch;
     void append(TraceRecord &&record);
+    void appendLocked(TraceRecord &&record); // m_mutex held
     TraceEvent expand(const TraceRecord &record) const; // m_mutex held
-    void dropOldLogEvents();                            // m_mutex held
+    void trimToCapacity();                              // m_mutex held
     void writeToFileBuffer(const TraceRecord &record);  // m_mutex held
 
     const std::chrono::steady_clock::time_point m_origin = std::chrono::steady_clock::now();
@@ -81,9 +142,11 @@ private:
     std::deque<TraceRecord> m_records;
     std::vector<HandlerInfo> m_handlers;
     qsizetype m_capacity = 1'000'000;
+    qsizetype m_trimAt = 1'000'000; // size at which the next trim runs (amortizes the scan)
     qint64 m_nextSeq = 0;
     qint64 m_dropped = 0;
 
+    std::atomic<bool> m_fileOpen{false};
     QFile m_file;
     QByteArray m_fileBuffer;
 };

@@ -402,8 +402,8 @@ private Q_SLOTS:
 
     void appSignalsAreWeightZeroHandlers()
     {
+        QStringList order; // before the App: its destructor runs pre_close again
         App app(options());
-        QStringList order;
         app.hooks().add(u"pre_close"_s, [&] { order << u"-1"_s; }, {.weight = -1});
         app.hooks().add(u"pre_close"_s, [&] { order << u"+1"_s; }, {.weight = 1});
         QObject receiver;
