@@ -153,17 +153,13 @@ private Q_SLOTS:
             connect(peer, &QLocalSocket::readyRead, peer, [&, peer] { received += peer->readAll(); });
         });
 
+        QLocalSocket socket; // before the App: its handler uses it
         App app({.label = u"test"_s});
-        auto socket = std::make_shared<QLocalSocket>();
-        app.hooks().add(u"pre_close"_s, [&, socket](HookContext &context) {
+        app.hooks().add(u"pre_close"_s, [&](HookContext &context) {
             auto deferral = std::make_shared<Mortar::Deferral>(context.defer());
-            connect(socket.get(), &QLocalSocket::connected, socket.get(), [socket] {
-                socket->write("goodbye");
-            });
-            connect(socket.get(), &QLocalSocket::bytesWritten, socket.get(), [deferral] {
-                deferral->complete();
-            });
-            socket->connectToServer(name);
+            connect(&socket, &QLocalSocket::connected, &socket, [&socket] { socket.write("goodbye"); });
+            connect(&socket, &QLocalSocket::bytesWritten, &socket, [deferral] { deferral->complete(); });
+            socket.connectToServer(name);
         });
         app.close();
         QCOMPARE(app.exitCode(), 0);
