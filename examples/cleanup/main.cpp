@@ -36,7 +36,7 @@ void removeWorkDirectory(Mortar::App &app)
 // What an extension's or plugin's load() does: hook its cleanup into the app's close.
 void load(Mortar::App &app)
 {
-    app.hooks().add(u"pre_close"_s, removeWorkDirectory);
+    app.hooks().add(u"pre_close"_s, removeWorkDirectory, {.name = u"remove work directory"_s});
 }
 
 int main(int argc, char *argv[])
