@@ -3,6 +3,7 @@
 #include <mortar/app.h>
 
 #include "app_p.h"
+#include "extension_p.h"
 #include "hookregistry_p.h"
 #include "logging_p.h"
 #include "trace_p.h"
@@ -363,10 +364,12 @@ Result App::setup()
 
     d->hooks->run(u"pre_setup"_s);
 
-    for (const QString &extension : std::as_const(d->options.extensions)) {
-        return d->failSetup(u"Unable to load extensions: unknown extension '%1' (known: none)"_s.arg(
-                                    extension),
-                            Internal::ExitConfig);
+    // Extensions named by AppOptions; those named by the config file ([<label>] extensions=,
+    // issue 4) are loaded the same way once it is read, with the file as requestedBy.
+    if (const Result loaded = Internal::ExtensionRegistryPrivate::get(*d->extensions)->loadAll(
+                d->options.extensions, u"AppOptions::extensions"_s);
+        !loaded) {
+        return d->failSetup(loaded.errorString(), Internal::ExitConfig);
     }
     for (const QString &plugin : std::as_const(d->options.plugins)) {
         return d->failSetup(

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mortar/appoptions.h>
+#include <mortar/extension.h>
 #include <mortar/hookregistry.h>
 #include <mortar/log.h>
 #include <mortar/mortar_export.h>
@@ -82,6 +83,8 @@ public:
     HookRegistry &hooks();
     Log &log();
     Trace &trace();
+    /*! The compiled-in extensions: which exist, which this App loaded. */
+    ExtensionRegistry &extensions();
 
 Q_SIGNALS:
     void stateChanged(Mortar::App::State state);

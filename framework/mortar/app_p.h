@@ -4,6 +4,7 @@
 #pragma once
 
 #include <mortar/app.h>
+#include <mortar/extension.h>
 
 #include <atomic>
 #include <optional>
@@ -62,6 +63,13 @@ public:
     bool inExecLoop = false;     // exec() runs QCoreApplication::exec()
     bool quitRequested = false;  // quit() was called: the close's cause is quit()
     QMetaObject::Connection aboutToQuitConnection;
+
+    // Extensions and what the built-in ones keep per App. Declared last, so destroyed first,
+    // while the log and the trace they refer to still exist.
+    const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
+
+    /*! For the framework's own extensions, which live in other files. */
+    static AppPrivate *get(App &app) { return app.d.get(); }
 };
 
 } // namespace Mortar::Internal
