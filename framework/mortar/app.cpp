@@ -487,4 +487,9 @@ Trace &App::trace()
     return *d->trace;
 }
 
+EmergencyCleanup &App::emergencyCleanup()
+{
+    return EmergencyCleanup::instance();
+}
+
 } // namespace Mortar

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mortar/appoptions.h>
+#include <mortar/emergencycleanup.h>
 #include <mortar/extension.h>
 #include <mortar/hookregistry.h>
 #include <mortar/log.h>
@@ -85,6 +86,9 @@ public:
     Trace &trace();
     /*! The compiled-in extensions: which exist, which this App loaded. */
     ExtensionRegistry &extensions();
+    /*! The process-wide registry of paths removed even when the process ends abnormally
+        (watchdog, second signal, crash); the same object as EmergencyCleanup::instance(). */
+    EmergencyCleanup &emergencyCleanup();
 
 Q_SIGNALS:
     void stateChanged(Mortar::App::State state);
