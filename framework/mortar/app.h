@@ -9,6 +9,7 @@
 #include <mortar/log.h>
 #include <mortar/mortar_export.h>
 #include <mortar/result.h>
+#include <mortar/tempfiles.h>
 #include <mortar/trace.h>
 
 #include <QObject>
@@ -86,6 +87,10 @@ public:
     Trace &trace();
     /*! The compiled-in extensions: which exist, which this App loaded. */
     ExtensionRegistry &extensions();
+    /*! Temporary files and directories removed at close. The first call loads the
+        \c mortar.tempfiles extension if it is not loaded; make it from the App's thread (the
+        TempFiles object itself is thread-safe). */
+    TempFiles &tempFiles();
     /*! The process-wide registry of paths removed even when the process ends abnormally
         (watchdog, second signal, crash); the same object as EmergencyCleanup::instance(). */
     EmergencyCleanup &emergencyCleanup();

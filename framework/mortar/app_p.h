@@ -5,6 +5,7 @@
 
 #include <mortar/app.h>
 #include <mortar/extension.h>
+#include <mortar/tempfiles.h>
 
 #include <atomic>
 #include <optional>
@@ -67,6 +68,7 @@ public:
     // Extensions and what the built-in ones keep per App. Declared last, so destroyed first,
     // while the log and the trace they refer to still exist.
     const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
+    std::unique_ptr<TempFiles> tempFiles; // made by mortar.tempfiles (tempfiles.cpp)
 
     /*! For the framework's own extensions, which live in other files. */
     static AppPrivate *get(App &app) { return app.d.get(); }
