@@ -69,9 +69,11 @@ public:
     // while the log and the trace they refer to still exist.
     const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
     std::unique_ptr<TempFiles> tempFiles; // made by mortar.tempfiles (tempfiles.cpp)
+    QString pidFilePath;                  // held by mortar.pidfile (pidfile.cpp); empty: none
 
     /*! For the framework's own extensions, which live in other files. */
     static AppPrivate *get(App &app) { return app.d.get(); }
+    static const AppPrivate *get(const App &app) { return app.d.get(); }
 };
 
 } // namespace Mortar::Internal

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/trace.h>
 
+#include "asyncsafe_p.h"
 #include "logging_p.h"
 #include "trace_p.h"
 
@@ -9,8 +10,11 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QMetaMethod>
+#include <QThread>
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 
 using namespace Qt::StringLiterals;
 
@@ -20,7 +24,25 @@ namespace Internal {
 
 namespace {
 thread_local HandlerEventBatch *t_batch = nullptr; // the innermost batch of this thread
-}
+
+/*! Held while m_fileBuffer changes (m_mutex held too). Contended only by a forced exit, which
+    never lets go: then the writer waits until the process is gone. */
+class FileBufferLock
+{
+public:
+    explicit FileBufferLock(std::atomic<bool> &lock) : m_lock(lock)
+    {
+        while (m_lock.exchange(true, std::memory_order_acquire))
+            QThread::yieldCurrentThread();
+    }
+    ~FileBufferLock() { m_lock.store(false, std::memory_order_release); }
+    FileBufferLock(const FileBufferLock &) = delete;
+    FileBufferLock &operator=(const FileBufferLock &) = delete;
+
+private:
+    std::atomic<bool> &m_lock;
+};
+} // namespace
 
 HandlerEventBatch::HandlerEventBatch(TracePrivate *trace)
     : m_trace(trace), m_outer(t_batch), m_thread(quint16(TracePrivate::currentThreadNumber()))
@@ -115,7 +137,7 @@ void TracePrivate::append(TraceRecord &&record)
     TraceEvent liveEvent;
     {
         QMutexLocker locker(&m_mutex);
-        record.seq = m_nextSeq;
+        record.seq = m_nextSeq.load(std::memory_order_relaxed);
         liveEvent = expand(record);
         appendLocked(std::move(record));
     }
@@ -124,9 +146,12 @@ void TracePrivate::append(TraceRecord &&record)
 
 void TracePrivate::appendLocked(TraceRecord &&record)
 {
-    record.seq = m_nextSeq++;
-    if (m_fileOpen.load(std::memory_order_relaxed))
+    record.seq = m_nextSeq.load(std::memory_order_relaxed);
+    m_nextSeq.store(record.seq + 1, std::memory_order_relaxed);
+    if (m_fileOpen.load(std::memory_order_relaxed)) {
+        const FileBufferLock bufferLock(m_fileBufferLock);
         writeToFileBuffer(record);
+    }
     m_records.push_back(std::move(record));
     if (qsizetype(m_records.size()) > m_trimAt)
         trimToCapacity();
@@ -144,9 +169,10 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
         event.hook = info.hook();
         event.handler = info.name();
         event.weight = info.weight();
-        event.owner = info.owner();
-        event.source = info.source();
-        if (!begin) {
+        if (begin) { // handler.end leaves them to its handler.begin: a sixth of the file
+            event.owner = info.owner();
+            event.source = info.source();
+        } else {
             event.status = HandlerResult::statusName(record.status);
             event.error = record.error;
             event.durationNs = record.durationNs;
@@ -200,20 +226,104 @@ void TracePrivate::trimToCapacity()
     m_trimAt = std::max(m_capacity, qsizetype(m_records.size()) + m_capacity / 10);
 }
 
+const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
+{
+    if (m_handlerJson.size() <= handler)
+        m_handlerJson.resize(m_handlers.size());
+    HandlerJson &json = m_handlerJson[handler];
+    if (json.begin.isEmpty()) {
+        const HandlerInfo &info = m_handlers[handler];
+        json.end += ",\"hook\":";
+        appendJsonString(json.end, info.hook());
+        json.end += ",\"handler\":";
+        appendJsonString(json.end, info.name());
+        json.end += ",\"weight\":" + QByteArray::number(info.weight());
+        json.begin = json.end + ",\"owner\":";
+        appendJsonString(json.begin, info.owner());
+        json.begin += ",\"source\":";
+        appendJsonString(json.begin, info.source());
+    }
+    return json;
+}
+
 void TracePrivate::writeToFileBuffer(const TraceRecord &record)
 {
-    m_fileBuffer += expand(record).toJsonLine();
+    if (record.kind == TraceRecord::Kind::Full) {
+        m_fileBuffer += expand(record).toJsonLine();
+        return;
+    }
+    // The same object as expand(record).toJson(), several times faster (tst_trace compares).
+    const auto appendNumber = [this](const char *key, qint64 value) {
+        char digits[24];
+        const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+        m_fileBuffer += key;
+        m_fileBuffer.append(digits, end - digits);
+    };
+    const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
+    appendNumber("{\"seq\":", record.seq);
+    appendNumber(",\"t\":", record.t);
+    appendNumber(",\"thread\":", record.thread);
+    m_fileBuffer += begin ? ",\"kind\":\"handler.begin\"" : ",\"kind\":\"handler.end\"";
+    const HandlerJson &json = handlerJson(record.handler);
+    m_fileBuffer += begin ? json.begin : json.end;
+    if (!begin) {
+        switch (record.status) {
+        case HandlerResult::Status::Ok: m_fileBuffer += ",\"status\":\"ok\""; break;
+        case HandlerResult::Status::Failed: m_fileBuffer += ",\"status\":\"failed\""; break;
+        case HandlerResult::Status::TimedOut: m_fileBuffer += ",\"status\":\"timedOut\""; break;
+        case HandlerResult::Status::Skipped: m_fileBuffer += ",\"status\":\"skipped\""; break;
+        }
+        if (!record.error.isEmpty()) {
+            m_fileBuffer += ",\"error\":";
+            appendJsonString(m_fileBuffer, record.error);
+        }
+        appendNumber(",\"durationNs\":", record.durationNs);
+        if (record.deferred)
+            m_fileBuffer += ",\"deferred\":true";
+    }
+    m_fileBuffer += "}\n";
 }
 
 void TracePrivate::flush()
 {
     QMutexLocker locker(&m_mutex);
+    const FileBufferLock bufferLock(m_fileBufferLock);
     if (!m_file.isOpen() || m_fileBuffer.isEmpty())
         return;
     if (m_file.write(m_fileBuffer) != m_fileBuffer.size())
         qCWarning(lcTrace, "Unable to write the trace file %s: %s", qPrintable(m_file.fileName()),
                   qPrintable(m_file.errorString()));
     m_fileBuffer.clear();
+}
+
+void TracePrivate::writeFinalEvent(const SafeLine &fields, bool waitForBuffer) noexcept
+{
+    const int fd = m_fileFd.load(std::memory_order_acquire);
+    if (fd < 0)
+        return;
+    bool locked = !m_fileBufferLock.exchange(true, std::memory_order_acquire);
+    for (int attempt = 0; !locked && waitForBuffer && attempt < 200; ++attempt) {
+        const timespec millisecond{0, 1'000'000};
+        ::nanosleep(&millisecond, nullptr);
+        locked = !m_fileBufferLock.exchange(true, std::memory_order_acquire);
+    }
+    // Whoever held the buffer was interrupted mid-change, or is another thread still at it:
+    // then its content is not to be trusted, and only the final line is written.
+    if (locked && !m_fileBuffer.isEmpty())
+        writeAll(fd, m_fileBuffer.constData(), size_t(m_fileBuffer.size()));
+    SafeLine line;
+    line.add("{\"seq\":")
+            .add(m_nextSeq.load(std::memory_order_relaxed))
+            .add(",\"t\":")
+            .add(monotonicNs() - m_originNs)
+            .add(",\"thread\":0,");
+    // fields is at most a line itself: copy what fits.
+    for (size_t i = 0; i < fields.size(); ++i) {
+        const char c[2] = {fields.data()[i], '\0'};
+        line.add(c);
+    }
+    line.finish("}\n");
+    line.writeTo(fd);
 }
 
 } // namespace Internal
@@ -306,11 +416,15 @@ Result Trace::openFile(const QString &path)
     };
     // The header is not an event: write just its fields.
     QByteArray line = QJsonDocument(header.extra).toJson(QJsonDocument::Compact) + '\n';
-    d->m_fileBuffer = line;
-    d->m_fileOpen.store(true);
-    // Everything recorded so far goes to the file too: the file tells the whole run.
-    for (const auto &record : d->m_records)
-        d->writeToFileBuffer(record);
+    {
+        const Internal::FileBufferLock bufferLock(d->m_fileBufferLock);
+        d->m_fileBuffer = line;
+        d->m_fileOpen.store(true);
+        // Everything recorded so far goes to the file too: the file tells the whole run.
+        for (const auto &record : d->m_records)
+            d->writeToFileBuffer(record);
+    }
+    d->m_fileFd.store(d->m_file.handle(), std::memory_order_release);
     locker.unlock();
     d->flush();
     return Result::success();

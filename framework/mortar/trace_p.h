@@ -19,6 +19,8 @@
 
 namespace Mortar::Internal {
 
+class SafeLine;
+
 /*!
     One event as kept in memory. Handler events — the bulk of a trace — stay compact: they refer
     to their handler by index instead of copying its name, hook, owner and source; everything
@@ -41,6 +43,9 @@ struct TraceRecord
 };
 
 class TracePrivate;
+
+/*! Appends \a value as a JSON string (quoted, escaped) to \a out. */
+void appendJsonString(QByteArray &out, const QString &value);
 
 /*!
     Handler events of one hook run, collected without a lock per event and moved into the trace
@@ -107,6 +112,8 @@ public:
                 .count();
     }
     bool isEnabled() const { return m_enabled.load(std::memory_order_relaxed); }
+    /*! When the App was created, on the CLOCK_MONOTONIC clock in ns: \c t is now minus this. */
+    qint64 originNs() const { return m_originNs; }
 
     /*! Gives a handler a number the trace refers to it by. Thread-safe. */
     quint32 internHandler(const HandlerInfo &info);
@@ -116,6 +123,15 @@ public:
     /*! Records \a event; \c seq and \c thread are filled in, and \c t unless set. */
     void record(TraceEvent &&event);
     void flush();
+    /*!
+        For the forced-exit paths (watchdog, second signal, crash handler): writes, with write(2),
+        what the file buffer holds and then one event line made of \a fields (e.g.
+        \c{"kind":"process.killed",…}) with \c seq, \c t and \c thread 0 in front.
+        Async-signal-safe. The buffer is written only if its lock is free — at once, or within
+        about 200 ms if \a waitForBuffer (the watchdog's thread may wait; a signal handler may
+        have interrupted the holder, so it must not). Keeps the buffer locked: the process ends.
+    */
+    void writeFinalEvent(const SafeLine &fields, bool waitForBuffer) noexcept;
     /*! Someone consumes events as they happen: handler events can't be batched. */
     bool isStreaming() const
     {
@@ -135,18 +151,36 @@ private:
     TraceEvent expand(const TraceRecord &record) const; // m_mutex held
     void trimToCapacity();                              // m_mutex held
     void writeToFileBuffer(const TraceRecord &record);  // m_mutex held
+    void writeFileBuffer();                             // m_mutex held
+    static constexpr qsizetype FileBufferLimit = 1 << 20;
 
     const std::chrono::steady_clock::time_point m_origin = std::chrono::steady_clock::now();
+    const qint64 m_originNs = m_origin.time_since_epoch() / std::chrono::nanoseconds(1);
     std::atomic<bool> m_enabled{true};
     mutable QMutex m_mutex;
     std::deque<TraceRecord> m_records;
     std::vector<HandlerInfo> m_handlers;
+    // Per handler, its fields as they appear in a trace-file line, made on first use: most of a
+    // handler event's line, written without going through a TraceEvent.
+    struct HandlerJson
+    {
+        QByteArray begin; // ,"hook":…,"handler":…,"weight":…,"owner":…,"source":…
+        QByteArray end;   // ,"hook":…,"handler":…,"weight":…
+    };
+    std::vector<HandlerJson> m_handlerJson;
+    const HandlerJson &handlerJson(quint32 handler); // m_mutex held
     qsizetype m_capacity = 1'000'000;
     qsizetype m_trimAt = 1'000'000; // size at which the next trim runs (amortizes the scan)
-    qint64 m_nextSeq = 0;
+    // Atomic so the forced-exit paths may read it without the mutex; written under the mutex
+    // with relaxed loads and stores (plain moves), which keeps recording as fast as before.
+    std::atomic<qint64> m_nextSeq{0};
     qint64 m_dropped = 0;
 
     std::atomic<bool> m_fileOpen{false};
+    std::atomic<int> m_fileFd{-1}; // m_file's descriptor, for writeFinalEvent()
+    // Guards m_fileBuffer against writeFinalEvent(), which cannot take m_mutex: writers (who
+    // hold m_mutex) spin on it, a forced exit only try-locks it. See FileBufferLock.
+    std::atomic<bool> m_fileBufferLock{false};
     QFile m_file;
     QByteArray m_fileBuffer;
 };

@@ -9,6 +9,34 @@ using namespace Qt::StringLiterals;
 
 namespace Mortar {
 
+namespace Internal {
+void appendJsonString(QByteArray &out, const QString &value)
+{
+    static const char hex[] = "0123456789abcdef";
+    out += '"';
+    const QByteArray utf8 = value.toUtf8();
+    for (const char c : utf8) {
+        const auto byte = static_cast<unsigned char>(c);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (byte < 0x20) {
+                out += "\\u00";
+                out += hex[byte >> 4];
+                out += hex[byte & 0xf];
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+} // namespace Internal
+
 namespace {
 
 // The trace file is written with this small writer rather than QJsonDocument: it is several times
@@ -74,31 +102,7 @@ public:
     }
 
 private:
-    void appendString(const QString &value)
-    {
-        static const char hex[] = "0123456789abcdef";
-        m_out += '"';
-        const QByteArray utf8 = value.toUtf8();
-        for (const char c : utf8) {
-            const auto byte = static_cast<unsigned char>(c);
-            switch (c) {
-            case '"': m_out += "\\\""; break;
-            case '\\': m_out += "\\\\"; break;
-            case '\n': m_out += "\\n"; break;
-            case '\r': m_out += "\\r"; break;
-            case '\t': m_out += "\\t"; break;
-            default:
-                if (byte < 0x20) {
-                    m_out += "\\u00";
-                    m_out += hex[byte >> 4];
-                    m_out += hex[byte & 0xf];
-                } else {
-                    m_out += c;
-                }
-            }
-        }
-        m_out += '"';
-    }
+    void appendString(const QString &value) { Internal::appendJsonString(m_out, value); }
 
     QByteArray &m_out;
     bool m_needsComma = false;

@@ -87,7 +87,8 @@ private Q_SLOTS:
     void registeredExtensionsAreKnown()
     {
         const QStringList known = ExtensionRegistry::registeredNames();
-        for (const QString &name : {u"test.alpha"_s, u"test.beta"_s, u"test.lambda"_s})
+        for (const QString &name : {u"test.alpha"_s, u"test.beta"_s, u"test.lambda"_s,
+                                    u"mortar.pidfile"_s, u"mortar.tempfiles"_s})
             QVERIFY2(known.contains(name), qPrintable(known.join(u", "_s)));
         QStringList sorted = known;
         sorted.sort();

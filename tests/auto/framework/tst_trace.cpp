@@ -74,10 +74,14 @@ private Q_SLOTS:
         QVERIFY(flush != events.end());
         QCOMPARE(flush->hook, u"pre_close"_s);
         QCOMPARE(flush->weight, std::optional<int>(-5));
-        QCOMPARE(flush->owner, u"test"_s);
-        QVERIFY(flush->source.startsWith(u"tst_trace.cpp:"_s));
         QCOMPARE(flush->status, u"ok"_s);
         QVERIFY(flush->durationNs.has_value());
+        QVERIFY(flush->owner.isEmpty()); // owner and source are on the handler.begin only
+        const auto begin = std::prev(flush);
+        QCOMPARE(begin->kind, u"handler.begin"_s);
+        QCOMPARE(begin->handler, u"flush"_s);
+        QCOMPARE(begin->owner, u"test"_s);
+        QVERIFY(begin->source.startsWith(u"tst_trace.cpp:"_s));
     }
 
     void seqHasNoGapsAndTimeNeverGoesBack()
