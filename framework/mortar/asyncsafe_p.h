@@ -1,0 +1,158 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// Internal to Mortar; not part of the API.
+#pragma once
+
+// Text formatting for the forced-exit paths (watchdog, second signal, crash handlers): into a
+// fixed buffer on the stack, out with write(2). No allocation, no locks, no stdio — the thread
+// that hangs or crashed may hold the allocator's or stdio's lock.
+
+#include <QString>
+
+#include <cerrno>
+#include <csignal>
+#include <cstddef>
+#include <ctime>
+
+#include <unistd.h>
+
+namespace Mortar::Internal {
+
+/*! Writes all of \a data to \a fd, retrying after EINTR and short writes. */
+inline void writeAll(int fd, const char *data, size_t length) noexcept
+{
+    while (length > 0) {
+        const ssize_t written = ::write(fd, data, length);
+        if (written < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        data += written;
+        length -= size_t(written);
+    }
+}
+
+/*! CLOCK_MONOTONIC in ns: the clock of std::chrono::steady_clock, which the trace's \c t uses. */
+inline qint64 monotonicNs() noexcept
+{
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+/*! A short name of a signal, e.g. "SIGTERM"; null for one it does not know. */
+inline const char *signalName(int signalNumber) noexcept
+{
+    switch (signalNumber) {
+    case SIGHUP: return "SIGHUP";
+    case SIGINT: return "SIGINT";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGILL: return "SIGILL";
+    case SIGABRT: return "SIGABRT";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGUSR2: return "SIGUSR2";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGALRM: return "SIGALRM";
+    case SIGTERM: return "SIGTERM";
+    default: return nullptr;
+    }
+}
+
+/*! A line built in a fixed buffer; what does not fit is cut off (the line still ends well). */
+class SafeLine
+{
+public:
+    static constexpr size_t Capacity = 1024;
+
+    SafeLine &add(const char *text) noexcept
+    {
+        while (text && *text)
+            put(*text++);
+        return *this;
+    }
+    SafeLine &add(qint64 number) noexcept
+    {
+        char digits[24];
+        int count = 0;
+        const bool negative = number < 0;
+        quint64 value = negative ? quint64(0) - quint64(number) : quint64(number);
+        do {
+            digits[count++] = char('0' + value % 10);
+            value /= 10;
+        } while (value);
+        if (negative)
+            put('-');
+        while (count)
+            put(digits[--count]);
+        return *this;
+    }
+    /*! \a text as UTF-8; in a JSON string (\a json) with quotes and control characters escaped.
+        Reads the QString's characters in place: no allocation. */
+    SafeLine &add(const QString &text, bool json) noexcept
+    {
+        const QChar *chars = text.constData();
+        const qsizetype size = text.size();
+        for (qsizetype i = 0; i < size; ++i) {
+            char32_t code = chars[i].unicode();
+            if (QChar::isHighSurrogate(code) && i + 1 < size
+                && QChar::isLowSurrogate(chars[i + 1].unicode())) {
+                code = QChar::surrogateToUcs4(char16_t(code), chars[++i].unicode());
+            }
+            if (json && (code == '"' || code == '\\')) {
+                put('\\');
+                put(char(code));
+            } else if (json && code < 0x20) {
+                static const char hex[] = "0123456789abcdef";
+                add("\\u00");
+                put(hex[code >> 4]);
+                put(hex[code & 0xf]);
+            } else if (code < 0x80) {
+                put(char(code));
+            } else if (code < 0x800) {
+                put(char(0xc0 | (code >> 6)));
+                put(char(0x80 | (code & 0x3f)));
+            } else if (code < 0x10000) {
+                put(char(0xe0 | (code >> 12)));
+                put(char(0x80 | ((code >> 6) & 0x3f)));
+                put(char(0x80 | (code & 0x3f)));
+            } else {
+                put(char(0xf0 | (code >> 18)));
+                put(char(0x80 | ((code >> 12) & 0x3f)));
+                put(char(0x80 | ((code >> 6) & 0x3f)));
+                put(char(0x80 | (code & 0x3f)));
+            }
+        }
+        return *this;
+    }
+    /*! Ends the line with \a last (e.g. "}\n"), even when the text before was cut off. */
+    void finish(const char *last) noexcept
+    {
+        size_t length = 0;
+        while (last[length])
+            ++length;
+        if (m_length + length > Capacity)
+            m_length = Capacity - length;
+        for (size_t i = 0; i < length; ++i)
+            m_buffer[m_length++] = last[i];
+    }
+
+    const char *data() const noexcept { return m_buffer; }
+    size_t size() const noexcept { return m_length; }
+    void writeTo(int fd) const noexcept { writeAll(fd, m_buffer, m_length); }
+
+private:
+    void put(char c) noexcept
+    {
+        if (m_length < Capacity - 8) // room for finish()'s ending
+            m_buffer[m_length++] = c;
+    }
+
+    char m_buffer[Capacity];
+    size_t m_length = 0;
+};
+
+} // namespace Mortar::Internal
