@@ -1,0 +1,83 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// mortar-inspector: shows what a Mortar app did while it closed (SPEC 10.2).
+#include "closesummary.h"
+#include "tracefile.h"
+
+#include <mortar/tracespans.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSaveFile>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr int ExitUsage = 64;    // EX_USAGE
+constexpr int ExitNoInput = 66;  // EX_NOINPUT
+constexpr int ExitCantCreate = 73; // EX_CANTCREAT
+
+void print(FILE *stream, const QString &text)
+{
+    std::fputs(qPrintable(text), stream);
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"mortar-inspector"_s);
+    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+            u"Shows how a Mortar application closed: its cleanup handlers, their order, status "
+            u"and duration."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption summaryOption(u"summary"_s,
+                                           u"Print the close summary of the trace file and exit."_s);
+    const QCommandLineOption exportOption(u"export-chrome"_s,
+                                          u"Write the trace file as a Chrome trace (Perfetto)."_s,
+                                          u"out.json"_s);
+    parser.addOption(summaryOption);
+    parser.addOption(exportOption);
+    parser.addPositionalArgument(u"trace"_s, u"A trace file (.jsonl) written by a Mortar app."_s);
+    parser.process(app);
+
+    const QStringList files = parser.positionalArguments();
+    if (!parser.isSet(summaryOption) && !parser.isSet(exportOption)) {
+        print(stderr, u"mortar-inspector: the inspector window is not built yet; "
+                      u"use --summary FILE or --export-chrome OUT FILE\n"_s);
+        return ExitUsage;
+    }
+    if (files.size() != 1) {
+        print(stderr, u"mortar-inspector: give exactly one trace file (see --help)\n"_s);
+        return ExitUsage;
+    }
+
+    Mortar::Inspector::TraceFile trace;
+    if (const Mortar::Result loaded = trace.load(files.first()); !loaded) {
+        print(stderr, u"mortar-inspector: %1\n"_s.arg(loaded.errorString()));
+        return ExitNoInput;
+    }
+    for (const QString &problem : trace.problems())
+        print(stderr, u"mortar-inspector: %1: skipped %2\n"_s.arg(files.first(), problem));
+
+    if (parser.isSet(exportOption)) {
+        QSaveFile out(parser.value(exportOption));
+        if (!out.open(QIODevice::WriteOnly)
+            || out.write(Mortar::chromeTrace(trace.events(), trace.pid(), trace.label()).toJson(QJsonDocument::Compact)) < 0
+            || !out.commit()) {
+            print(stderr, u"mortar-inspector: Unable to write %1: %2\n"_s.arg(out.fileName(), out.errorString()));
+            return ExitCantCreate;
+        }
+    }
+    if (parser.isSet(summaryOption)) {
+        print(stdout, u"%1 (pid %2)\n"_s.arg(trace.label()).arg(trace.pid()));
+        print(stdout, Mortar::Inspector::CloseSummary::of(trace.events()).toText());
+    }
+    return 0;
+}
