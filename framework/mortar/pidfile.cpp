@@ -111,13 +111,13 @@ void load(App &app)
         if (QFileInfo::exists(path)) {
             const qint64 holder = PidFile::readPid(path);
             if (holder == ownPid) {
-                fail(u"The pid file %1 is held by this process (%2): another App labelled '%3' "
+                fail(u"the pid file %1 is held by this process (%2): another App labelled '%3' "
                      u"runs in it"_s.arg(path)
                              .arg(holder)
                              .arg(app.label()));
             }
             if (holder && PidFile::isProcessRunning(holder)) {
-                fail(u"The pid file %1 is held by process %2, which is running: is another '%3' "
+                fail(u"the pid file %1 is held by process %2, which is running: is another '%3' "
                      u"running? (If process %2 is not a '%3', remove %1.)"_s.arg(path)
                              .arg(holder)
                              .arg(app.label()));

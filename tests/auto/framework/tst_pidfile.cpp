@@ -178,7 +178,7 @@ private Q_SLOTS:
 
         App app(pidFileOptions(m_path));
         const QString expected =
-                u"Unable to load extension 'mortar.pidfile': The pid file %1 is held by process "
+                u"Unable to load extension 'mortar.pidfile': the pid file %1 is held by process "
                 u"%2, which is running: is another 'pidtest' running? (If process %2 is not a "
                 u"'pidtest', remove %1.)"_s.arg(m_path)
                         .arg(holderPid);

@@ -1,0 +1,152 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// examples/daemon run as a service manager runs it: started, checked while it runs (pid file,
+// state directory), a second copy refused, and stopped with SIGTERM — after which its slow,
+// asynchronous pre_close must have finished and its files must be gone.
+#include "systemtest.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+/*! The daemon, with its runtime directory (pid file), temporary directory and trace file in
+    \a dir, so that the test sees them and leaves nothing behind. */
+class Daemon
+{
+public:
+    explicit Daemon(const QTemporaryDir &dir)
+        : m_tracePath(dir.filePath(u"trace-%1.jsonl"_s.arg(++s_started)))
+    {
+        QProcessEnvironment environment = SystemTest::childEnvironment();
+        environment.insert(u"XDG_RUNTIME_DIR"_s, dir.filePath(u"run"_s));
+        environment.insert(u"TMPDIR"_s, dir.filePath(u"tmp"_s));
+        environment.insert(u"MORTAR_TRACE"_s, m_tracePath);
+        m_process.setProcessEnvironment(environment);
+        m_process.start(QStringLiteral(DAEMON_EXAMPLE_PATH), {});
+        if (m_process.waitForStarted(30'000))
+            m_pid = m_process.processId();
+    }
+    ~Daemon()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(30'000);
+        }
+    }
+
+    /*! Waits for "ready <pid file> <state directory>"; false if the daemon ended first. */
+    bool waitForReady()
+    {
+        const QDeadlineTimer deadline(60'000);
+        while (!m_process.canReadLine()) {
+            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired())
+                return false;
+            m_process.waitForReadyRead(int(qMin<qint64>(deadline.remainingTime(), 1000)));
+        }
+        const QList<QByteArray> words = m_process.readLine().trimmed().split(' ');
+        if (words.size() != 3 || words.at(0) != "ready")
+            return false;
+        m_pidFile = QString::fromLocal8Bit(words.at(1));
+        m_stateDir = QString::fromLocal8Bit(words.at(2));
+        return true;
+    }
+    bool waitForFinished()
+    {
+        // QProcess::waitForFinished() is false for a process that has finished already.
+        const bool finished = m_process.state() == QProcess::NotRunning
+                || m_process.waitForFinished(60'000);
+        m_out += m_process.readAllStandardOutput();
+        m_err += m_process.readAllStandardError();
+        return finished;
+    }
+
+    QProcess &process() { return m_process; }
+    qint64 pid() const { return m_pid; }
+    QString pidFile() const { return m_pidFile; }
+    QString stateDir() const { return m_stateDir; }
+    QString tracePath() const { return m_tracePath; }
+    QByteArray err() const { return m_err; }
+    QString describe() { return SystemTest::describe(m_process, m_out, m_err); }
+
+private:
+    static inline int s_started = 0;
+    QProcess m_process;
+    qint64 m_pid = 0; // QProcess forgets it once the process ended
+    const QString m_tracePath;
+    QString m_pidFile, m_stateDir;
+    QByteArray m_out, m_err;
+};
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
+}
+
+} // namespace
+
+class tst_Daemon : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY2(m_dir.isValid(), qPrintable(m_dir.errorString()));
+        // A runtime directory must be private (QStandardPaths checks); TMPDIR must exist.
+        const auto owner = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+        for (const QString &sub : {u"run"_s, u"tmp"_s}) {
+            if (!QFileInfo::exists(m_dir.filePath(sub)))
+                QVERIFY(QDir(m_dir.path()).mkdir(sub, owner));
+        }
+    }
+
+    void runsWithPidFileAndState()
+    {
+        Daemon daemon(m_dir);
+        QVERIFY2(daemon.waitForReady(), qPrintable(daemon.describe()));
+        QCOMPARE(daemon.pidFile(), m_dir.filePath(u"run/daemon.pid"_s));
+        QCOMPARE(readFile(daemon.pidFile()), QByteArray::number(daemon.pid()) + '\n');
+        QVERIFY(QFileInfo(daemon.stateDir()).isDir());
+        QCOMPARE(QFileInfo(daemon.stateDir()).absolutePath(), m_dir.filePath(u"tmp"_s));
+        // Its work keeps its state there (a tick a second).
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(daemon.stateDir() + u"/state"_s), 10'000);
+    }
+
+    void secondCopyIsRefused()
+    {
+        Daemon first(m_dir);
+        QVERIFY2(first.waitForReady(), qPrintable(first.describe()));
+
+        Daemon second(m_dir);
+        QVERIFY(!second.waitForReady());
+        QVERIFY(second.waitForFinished());
+        auto explain = qScopeGuard([&] {
+            if (QTest::currentTestFailed())
+                qWarning("%s", qPrintable(second.describe()));
+        });
+        QCOMPARE(second.process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(second.process().exitCode(), 78);
+        const QByteArray expected =
+                "daemon: Unable to load extension 'mortar.pidfile': the pid file "
+                + first.pidFile().toLocal8Bit() + " is held by process "
+                + QByteArray::number(first.pid()) + ", which is running";
+        QVERIFY(second.err().contains(expected));
+        QCOMPARE(readFile(first.pidFile()), QByteArray::number(first.pid()) + '\n');
+        QVERIFY(QFileInfo(first.stateDir()).isDir());
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_GUILESS_MAIN(tst_Daemon)
+#include "tst_daemon.moc"

@@ -1,0 +1,194 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// The pid file (mortar.pidfile) between real processes, apps/pidfileholder: a second instance is
+// refused while the first runs, a killed instance's file is taken over, and of several
+// instances started at the same moment exactly one runs.
+#include "systemtest.h"
+
+#include <QDeadlineTimer>
+#include <QFileInfo>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+/*! One pidfileholder process. */
+class Holder
+{
+public:
+    explicit Holder(const QString &pidFile, const QString &mode = u"hold"_s)
+    {
+        m_process.setProcessEnvironment(SystemTest::childEnvironment());
+        m_process.start(QStringLiteral(PIDFILEHOLDER_PATH), {pidFile, mode});
+        if (m_process.waitForStarted(30'000))
+            m_pid = m_process.processId(); // QProcess forgets it once the process ended
+    }
+    ~Holder()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(30'000);
+        }
+    }
+
+    /*! Waits for "ready <pid file> <temporary file>"; false if the process ended first. */
+    bool waitForReady()
+    {
+        const QDeadlineTimer deadline(60'000);
+        while (!m_process.canReadLine()) {
+            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired())
+                return false;
+            m_process.waitForReadyRead(int(qMin<qint64>(deadline.remainingTime(), 1000)));
+        }
+        const QList<QByteArray> words = m_process.readLine().trimmed().split(' ');
+        if (words.size() != 3 || words.at(0) != "ready")
+            return false;
+        m_pidFile = QString::fromLocal8Bit(words.at(1));
+        m_tempFile = QString::fromLocal8Bit(words.at(2));
+        return true;
+    }
+    /*! Lets a holding process close normally (it waits for a line on stdin). */
+    void release() { m_process.closeWriteChannel(); }
+    bool waitForFinished()
+    {
+        // QProcess::waitForFinished() is false for a process that has finished already.
+        const bool finished = m_process.state() == QProcess::NotRunning
+                || m_process.waitForFinished(60'000);
+        m_out += m_process.readAllStandardOutput();
+        m_err += m_process.readAllStandardError();
+        return finished;
+    }
+
+    QProcess &process() { return m_process; }
+    qint64 pid() const { return m_pid; }
+    QString pidFile() const { return m_pidFile; }
+    QString tempFile() const { return m_tempFile; }
+    QByteArray err() const { return m_err; }
+    QString describe() { return SystemTest::describe(m_process, m_out, m_err); }
+
+private:
+    QProcess m_process;
+    qint64 m_pid = 0;
+    QByteArray m_out, m_err;
+    QString m_pidFile, m_tempFile;
+};
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
+}
+
+} // namespace
+
+class tst_PidFileProcess : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY2(m_dir.isValid(), qPrintable(m_dir.errorString()));
+        m_pidFile = m_dir.filePath(u"run/holder.pid"_s);
+    }
+
+    void secondInstanceIsRefused()
+    {
+        Holder first(m_pidFile);
+        QVERIFY2(first.waitForReady(), qPrintable(first.describe()));
+        const qint64 firstPid = first.pid();
+        QCOMPARE(first.pidFile(), m_pidFile);
+        QCOMPARE(readFile(m_pidFile), QByteArray::number(firstPid) + '\n');
+
+        Holder second(m_pidFile);
+        QVERIFY(second.waitForFinished());
+        auto explain = qScopeGuard([&] {
+            if (QTest::currentTestFailed())
+                qWarning("%s", qPrintable(second.describe()));
+        });
+        QCOMPARE(second.process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(second.process().exitCode(), 78);
+        const QByteArray expected =
+                "pidfileholder: Unable to load extension 'mortar.pidfile': the pid file "
+                + m_pidFile.toLocal8Bit() + " is held by process " + QByteArray::number(firstPid)
+                + ", which is running";
+        QVERIFY(second.err().contains(expected));
+        // The first one's file is untouched, and the first one still ends cleanly.
+        QCOMPARE(readFile(m_pidFile), QByteArray::number(firstPid) + '\n');
+
+        first.release();
+        QVERIFY(first.waitForFinished());
+        QCOMPARE(first.process().exitCode(), 0);
+        QVERIFY(!QFileInfo::exists(m_pidFile));
+        QVERIFY(!QFileInfo::exists(first.tempFile()));
+    }
+
+    void killedInstanceLeavesAStaleFile()
+    {
+        // SIGKILL: nothing of the process runs, not even the emergency cleanup.
+        Holder killed(m_pidFile);
+        QVERIFY2(killed.waitForReady(), qPrintable(killed.describe()));
+        const qint64 killedPid = killed.pid();
+        killed.process().kill();
+        QVERIFY(killed.waitForFinished());
+        QCOMPARE(readFile(m_pidFile), QByteArray::number(killedPid) + '\n');
+        QFile::remove(killed.tempFile());
+
+        Holder next(m_pidFile);
+        QVERIFY2(next.waitForReady(), qPrintable(next.describe()));
+        QCOMPARE(readFile(m_pidFile), QByteArray::number(next.pid()) + '\n');
+        next.release();
+        QVERIFY(next.waitForFinished());
+        QCOMPARE(next.process().exitCode(), 0);
+        const QByteArray warning = "Replacing the stale pid file " + m_pidFile.toLocal8Bit()
+                + ": process " + QByteArray::number(killedPid) + " is not running";
+        QVERIFY2(next.err().contains(warning), next.err().constData());
+        QVERIFY(!QFileInfo::exists(m_pidFile));
+    }
+
+    void simultaneousStartsHaveOneWinner()
+    {
+        // Started together, they race for the pid file; the lock beside it lets one win and
+        // makes every other one find it held.
+        constexpr int Count = 4;
+        std::vector<std::unique_ptr<Holder>> holders;
+        for (int i = 0; i < Count; ++i)
+            holders.push_back(std::make_unique<Holder>(m_pidFile));
+
+        Holder *winner = nullptr;
+        for (const auto &holder : holders) {
+            if (holder->waitForReady()) {
+                QVERIFY2(!winner, "two instances hold the pid file");
+                winner = holder.get();
+            }
+        }
+        QVERIFY(winner);
+        QCOMPARE(readFile(m_pidFile), QByteArray::number(winner->pid()) + '\n');
+        for (const auto &holder : holders) {
+            if (holder.get() == winner)
+                continue;
+            QVERIFY(holder->waitForFinished());
+            QVERIFY2(holder->process().exitCode() == 78, qPrintable(holder->describe()));
+            const QByteArray refusal = "is held by process " + QByteArray::number(winner->pid());
+            QVERIFY(holder->err().contains(refusal));
+        }
+        winner->release();
+        QVERIFY(winner->waitForFinished());
+        QCOMPARE(winner->process().exitCode(), 0);
+        QVERIFY(!QFileInfo::exists(m_pidFile));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_pidFile;
+};
+
+QTEST_GUILESS_MAIN(tst_PidFileProcess)
+#include "tst_pidfile_process.moc"
