@@ -3,6 +3,7 @@
 #include <mortar/app.h>
 
 #include "app_p.h"
+#include "asyncsafe_p.h"
 #include "extension_p.h"
 #include "hookregistry_p.h"
 #include "logging_p.h"
@@ -15,6 +16,8 @@
 
 #include <cstdlib>
 #include <exception>
+
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -51,6 +54,10 @@ AppPrivate::AppPrivate(App *app, AppOptions appOptions)
 {
     hooks->d->m_defaultOwner = options.label;
     hooks->d->m_defaultTimeoutMs = options.handlerTimeout.count();
+    faultContext.trace = trace->d.get();
+    faultContext.hooks = hooks->d.get();
+    faultContext.state = &state;
+    faultContext.label = options.label.toUtf8();
 }
 
 void AppPrivate::record(const QString &kind, const QJsonObject &extra, std::optional<int> code,
@@ -244,6 +251,8 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
                 ? QDeadlineTimer(options.closeTimeout)
                 : QDeadlineTimer(QDeadlineTimer::Forever);
     }
+    if (options.closeTimeout.count() > 0)
+        watchdog.start(options.closeTimeout, [this] { watchdogExpired(); });
 
     const HookRun preClose = hooks->run(u"pre_close"_s);
     const HookRun postClose = hooks->run(u"post_close"_s);
@@ -260,6 +269,9 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     trace->d->record(std::move(end));
     trace->flush();
     Q_EMIT q->closed(exitCode);
+    watchdog.stop();
+    if (unixSignals)
+        unixSignals->uninstall(); // the previous handlers again (spec §5)
     endProcess(cause);
 }
 
@@ -272,14 +284,64 @@ void AppPrivate::endProcess(CloseCause cause)
             QCoreApplication::exit(exitCode);
         return;
     }
-    if (!options.exitOnClose)
+    if (!options.exitOnClose) {
+        // A signal's close leaves the event loop (spec §5), also one that exec() did not start.
+        if (cause == CloseCause::Signal && QThread::currentThread()->loopLevel() > 0)
+            QCoreApplication::exit(exitCode);
         return;
+    }
     const int code = exitCode;
     record(u"process.exit"_s, {}, code);
     trace->flush();
     std::fflush(stdout);
     std::fflush(stderr);
     std::exit(code);
+}
+
+void AppPrivate::installSignalHandlers()
+{
+    if (unixSignals)
+        return;
+    unixSignals = std::make_unique<UnixSignals>(faultContext, options.catchSignals,
+                                                [this](int signalNumber) {
+                                                    onUnixSignal(signalNumber);
+                                                });
+}
+
+void AppPrivate::onUnixSignal(int signalNumber)
+{
+    TraceEvent event;
+    event.kind = u"signal"_s;
+    event.t = trace->now(); // when it was received; its hook's events come first in seq
+    event.extra.insert(u"signalNumber"_s, signalNumber);
+    if (const char *name = signalName(signalNumber))
+        event.extra.insert(u"signal"_s, QString::fromLatin1(name));
+    if (state >= App::State::Closing) {
+        // Arrived while closing, read in a nested event loop: the signal handler counted it
+        // already (the next one ends the process there); the close goes on.
+        event.extra.insert(u"duringClose"_s, true);
+        trace->d->record(std::move(event));
+        return;
+    }
+    const HookRun run = hooks->run(u"signal"_s, {signalNumber});
+    event.extra.insert(u"prevented"_s, run.defaultPrevented);
+    trace->d->record(std::move(event));
+    if (run.defaultPrevented || state >= App::State::Closing)
+        return; // e.g. SIGHUP to reload; or a handler closed already
+    unixSignals->setTerminating();
+    applyExitCodeRule(128 + signalNumber, u"a Unix signal caused the close"_s);
+    close(std::nullopt, CloseCause::Signal);
+}
+
+void AppPrivate::watchdogExpired()
+{
+    // Runs in the watchdog's thread while the App's thread is stuck: nothing here may wait for
+    // the App's thread, or allocate (the stuck thread may hold the allocator's lock).
+    if (!claimForcedExit())
+        return; // a second signal or a crash is ending the process already
+    reportForcedEnd(&faultContext, "process.killed", "watchdog", 0, options.timeoutExitCode,
+                    options.closeTimeout.count(), true);
+    ::_exit(options.timeoutExitCode);
 }
 
 } // namespace Internal
@@ -371,6 +433,7 @@ Result App::setup()
         !loaded) {
         return d->failSetup(loaded.errorString(), Internal::ExitConfig);
     }
+    d->installSignalHandlers();
     for (const QString &plugin : std::as_const(d->options.plugins)) {
         return d->failSetup(
                 u"Unable to load plugin '%1': this version of Mortar cannot load plugins"_s.arg(

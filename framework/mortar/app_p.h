@@ -3,6 +3,9 @@
 // Internal to Mortar; not part of the API.
 #pragma once
 
+#include "faulthandling_p.h"
+#include "watchdog_p.h"
+
 #include <mortar/app.h>
 #include <mortar/extension.h>
 #include <mortar/tempfiles.h>
@@ -40,6 +43,13 @@ public:
     void close(std::optional<int> code, CloseCause cause);
     void endProcess(CloseCause cause);
 
+    /*! setup()'s step: AppOptions::catchSignals and the crash signals (spec §5, §6.2). */
+    void installSignalHandlers();
+    /*! A caught signal, read from the self-pipe in the App's thread. */
+    void onUnixSignal(int signalNumber);
+    /*! The close budget passed: report and _exit(timeoutExitCode), from the watchdog's thread. */
+    void watchdogExpired();
+
     void record(const QString &kind, const QJsonObject &extra = {},
                 std::optional<int> code = std::nullopt, const QString &error = {});
 
@@ -64,6 +74,11 @@ public:
     bool inExecLoop = false;     // exec() runs QCoreApplication::exec()
     bool quitRequested = false;  // quit() was called: the close's cause is quit()
     QMetaObject::Connection aboutToQuitConnection;
+
+    // Fault handling: read without locks by the watchdog and the signal handlers.
+    FaultContext faultContext;
+    std::unique_ptr<UnixSignals> unixSignals; // from setup(); its handlers until the close ends
+    Watchdog watchdog;                         // runs during the close
 
     // Extensions and what the built-in ones keep per App. Declared last, so destroyed first,
     // while the log and the trace they refer to still exist.

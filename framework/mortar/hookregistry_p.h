@@ -169,6 +169,16 @@ public:
 
     QString m_defaultOwner;
     std::atomic<qint64> m_defaultTimeoutMs{5000};
+
+    // The handler being called now, or whose asynchronous work a hook waits for: the watchdog
+    // and the forced-exit paths name it. Published by the run loop with relaxed stores — one
+    // pointer per handler, and its start when traced (the time is taken anyway) — so running
+    // stays as fast as before; readers accept a value a moment old. When hooks run in several
+    // threads at once, the last one to publish wins.
+    enum RunningPhase : int { NotRunning, Calling, CallingUntimed, WaitingForDeferrals };
+    std::atomic<const HandlerEntry *> m_runningEntry{nullptr};
+    std::atomic<qint64> m_runningSinceNs{0}; // trace clock; CallingUntimed: the hook's start
+    std::atomic<int> m_runningPhase{NotRunning};
     QDeadlineTimer m_closeDeadline{QDeadlineTimer::Forever}; // m_mutex
 };
 

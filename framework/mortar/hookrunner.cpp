@@ -223,7 +223,16 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     }
 
     const bool traced = trace->isEnabled();
-    const qint64 hookStart = traced ? trace->now() : 0;
+    const qint64 hookStart = trace->now();
+    // Published for the watchdog (see HookRegistryPrivate::m_runningEntry); a nested run puts
+    // back what the outer one published when it ends.
+    const HandlerEntry *const outerEntry = registry.m_runningEntry.load(std::memory_order_relaxed);
+    const qint64 outerSince = registry.m_runningSinceNs.load(std::memory_order_relaxed);
+    const int outerPhase = registry.m_runningPhase.load(std::memory_order_relaxed);
+    registry.m_runningSinceNs.store(hookStart, std::memory_order_relaxed);
+    registry.m_runningPhase.store(traced ? HookRegistryPrivate::Calling
+                                         : HookRegistryPrivate::CallingUntimed,
+                                  std::memory_order_relaxed);
     if (traced)
         recordHookEvent(trace, u"hook.begin"_s, hook, nullptr, hookStart, 0);
     // Handler events go straight to the trace while someone watches live; otherwise in a batch.
@@ -270,8 +279,11 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
             continue;
         }
 
-        if (traced)
+        registry.m_runningEntry.store(step.entry, std::memory_order_relaxed);
+        if (traced) {
+            registry.m_runningSinceNs.store(t, std::memory_order_relaxed);
             recordBegin(step.traceRef, t);
+        }
         const auto timeout = step.timeout.count() > 0 ? step.timeout : defaultTimeout;
         slot.entry = step.entry;
         Outcome outcome;
@@ -312,9 +324,18 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
 
     if (!pending.empty()) {
         resultAt(0);
+        registry.m_runningEntry.store(pending.front().entry, std::memory_order_relaxed);
+        registry.m_runningSinceNs.store(traced ? out.results[pending.front().resultIndex].startNs
+                                               : hookStart,
+                                        std::memory_order_relaxed);
+        registry.m_runningPhase.store(HookRegistryPrivate::WaitingForDeferrals,
+                                      std::memory_order_relaxed);
         failed |= waitForDeferrals(pending, out.results, *run, traced);
     }
     out.defaultPrevented = run->defaultPrevented.load();
+    registry.m_runningEntry.store(outerEntry, std::memory_order_relaxed);
+    registry.m_runningSinceNs.store(outerSince, std::memory_order_relaxed);
+    registry.m_runningPhase.store(outerPhase, std::memory_order_relaxed);
 
     if (traced) {
         batch.reset();

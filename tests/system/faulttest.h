@@ -1,0 +1,116 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// Shared by tst_signals, tst_watchdog and tst_crash: starting apps/faults, waiting for the lines
+// it prints, and the files it is to leave behind (or not).
+#pragma once
+
+#include "systemtest.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <csignal>
+
+#include <signal.h>
+#include <sys/resource.h>
+
+namespace FaultTest {
+
+using namespace Qt::StringLiterals;
+
+/*! A run of apps/faults in a fresh directory, with a trace file, a pre_close marker, and an
+    emergency-cleanup file and directory tree for it to register. */
+struct Run
+{
+    QTemporaryDir dir;
+    QProcess process;
+    QByteArray out; // stdout read so far
+    QString tracePath;
+    QString markerPath;
+    QString emergencyFile;
+    QString emergencyDir;
+
+    /*! Creates the files; starts the app. False (with \a why) if that failed. */
+    bool start(const QStringList &arguments, QString *why,
+               const QProcessEnvironment &extra = QProcessEnvironment())
+    {
+        if (!dir.isValid()) {
+            *why = dir.errorString();
+            return false;
+        }
+        tracePath = dir.filePath(u"trace.jsonl"_s);
+        markerPath = dir.filePath(u"pre_close.marker"_s);
+        emergencyFile = dir.filePath(u"faults.pid"_s);
+        emergencyDir = dir.filePath(u"scratch"_s);
+        QFile file(emergencyFile);
+        if (!file.open(QIODevice::WriteOnly) || !QDir().mkpath(emergencyDir + u"/nested"_s)
+            || !QFile(emergencyDir + u"/nested/data"_s).open(QIODevice::WriteOnly)) {
+            *why = u"cannot create the emergency-cleanup files in %1"_s.arg(dir.path());
+            return false;
+        }
+        QProcessEnvironment environment = SystemTest::childEnvironment();
+        environment.insert(u"MORTAR_TRACE"_s, tracePath);
+        environment.insert(u"FAULTS_MARKER"_s, markerPath);
+        environment.insert(u"FAULTS_EMERGENCY"_s, emergencyFile + u':' + emergencyDir);
+        for (const QString &key : extra.keys())
+            environment.insert(key, extra.value(key));
+        process.setProcessEnvironment(environment);
+        // A crash must not leave a core file behind (nor wait for a core dump to be written).
+        process.setChildProcessModifier([] {
+            const rlimit none{0, 0};
+            ::setrlimit(RLIMIT_CORE, &none);
+        });
+        process.start(QStringLiteral(FAULTS_PATH), arguments);
+        if (!process.waitForStarted(30'000)) {
+            *why = process.errorString();
+            return false;
+        }
+        return true;
+    }
+
+    /*! Waits until the app printed \a line (bounded; the app prints it when it is ready). */
+    bool waitForLine(const QByteArray &line, int timeoutMs = 30'000)
+    {
+        const QDeadlineTimer deadline(timeoutMs);
+        const QByteArray wanted = line + '\n';
+        while (!out.contains(wanted)) {
+            if (deadline.hasExpired() || process.state() == QProcess::NotRunning)
+                return false;
+            process.waitForReadyRead(int(std::max<qint64>(deadline.remainingTime(), 1)));
+            out += process.readAllStandardOutput();
+        }
+        return true;
+    }
+
+    bool sendSignal(int signalNumber) { return ::kill(pid_t(process.processId()), signalNumber) == 0; }
+
+    /*! Waits for the end; then everything it printed is in out / err. */
+    bool finish(int timeoutMs = 60'000)
+    {
+        const bool finished = process.waitForFinished(timeoutMs);
+        out += process.readAllStandardOutput();
+        err += process.readAllStandardError();
+        return finished;
+    }
+
+    QString describe() { return SystemTest::describe(process, out, err); }
+
+    QByteArray marker() const
+    {
+        QFile file(markerPath);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+
+    bool emergencyPathsExist() const
+    {
+        return QFile::exists(emergencyFile) || QFile::exists(emergencyDir);
+    }
+
+    QByteArray err;
+};
+
+} // namespace FaultTest
