@@ -30,8 +30,8 @@ int main(int argc, char *argv[])
     QCoreApplication qtApp(argc, argv);
     // Both extensions are built into Mortar: the pid file is written during setup(), and
     // everything made through app.tempFiles() is removed at close.
-    Mortar::App app({.label = u"daemon"_s,
-                     .extensions = {u"mortar.pidfile"_s, u"mortar.tempfiles"_s}});
+    Mortar::App app(
+            {.label = u"daemon"_s, .extensions = {u"mortar.pidfile"_s, u"mortar.tempfiles"_s}});
     if (!app.setup())
         return app.exitCode(); // 78 if another daemon holds the pid file; the log says which
 
@@ -53,21 +53,19 @@ int main(int argc, char *argv[])
     // it somewhere lasting, or hand it to a peer). pre_close waits for the Deferral — at most
     // the handler's timeout — while the event loop keeps running, and only then does post_close
     // remove the temporary directory and the pid file.
-    app.hooks().add(
-            u"pre_close"_s,
-            [&](Mortar::HookContext &context) {
-                work.stop();
-                app.log().info(u"Flushing state (%1 ticks)"_s.arg(ticks));
-                QTimer::singleShot(200, &app, [&, deferral = context.defer()]() mutable {
-                    if (saveState(statePath, ticks)) {
-                        app.log().info(u"State flushed to %1"_s.arg(statePath));
-                        deferral.complete();
-                    } else {
-                        deferral.fail(u"could not write %1"_s.arg(statePath));
-                    }
-                });
-            },
-            {.name = u"flush state"_s});
+    const auto flushState = [&](Mortar::HookContext &context) {
+        work.stop();
+        app.log().info(u"Flushing state (%1 ticks)"_s.arg(ticks));
+        QTimer::singleShot(200, &app, [&, deferral = context.defer()]() mutable {
+            if (saveState(statePath, ticks)) {
+                app.log().info(u"State flushed to %1"_s.arg(statePath));
+                deferral.complete();
+            } else {
+                deferral.fail(u"could not write %1"_s.arg(statePath));
+            }
+        });
+    };
+    app.hooks().add(u"pre_close"_s, flushState, {.name = u"flush state"_s});
 
     QTextStream(stdout) << "ready " << Mortar::PidFile::path(app) << ' ' << stateDir << Qt::endl;
     return app.exec(); // until SIGTERM (or SIGINT, SIGHUP): then 128 + the signal's number

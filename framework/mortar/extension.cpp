@@ -97,13 +97,11 @@ Result ExtensionRegistryPrivate::loadOne(const QString &name, const QString &req
     if (const auto it = m_entries.constFind(name); it != m_entries.cend()) {
         switch (it->state) {
         case ExtensionRegistry::State::Loading: // its own load() asked for it, or a dependency's
-        case ExtensionRegistry::State::Loaded:
-            return Result::success();
+        case ExtensionRegistry::State::Loaded: return Result::success();
         case ExtensionRegistry::State::Failed:
             // Not run twice: a half-run load() may have registered handlers already.
             return Result::failure(it->error);
-        case ExtensionRegistry::State::Available:
-            break;
+        case ExtensionRegistry::State::Available: break;
         }
     }
     m_entries.insert(name, {name, ExtensionRegistry::State::Loading, {}, requestedBy});
@@ -156,7 +154,8 @@ Result ExtensionRegistryPrivate::loadOne(const QString &name, const QString &req
 } // namespace Internal
 
 ExtensionRegistry::ExtensionRegistry(App *app)
-    : QObject(nullptr), d(std::make_unique<Internal::ExtensionRegistryPrivate>(app))
+    : QObject(nullptr),
+      d(std::make_unique<Internal::ExtensionRegistryPrivate>(app))
 {
 }
 
@@ -168,8 +167,9 @@ bool ExtensionRegistry::registerExtension(const char *name, LoadFunction load)
     if (extensionName.isEmpty() || !load) {
         qCWarning(Internal::lcExtensions).noquote()
                 << u"Unable to register extension '%1': %2"_s.arg(
-                           extensionName, extensionName.isEmpty() ? u"the name is empty"_s
-                                                                  : u"the load function is null"_s);
+                           extensionName,
+                           extensionName.isEmpty() ? u"the name is empty"_s
+                                                   : u"the load function is null"_s);
         return false;
     }
     Internal::GlobalRegistry &registry = Internal::globalRegistry();

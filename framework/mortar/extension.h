@@ -119,7 +119,7 @@ private:
     program uses (or link the library whole).
 */
 #define MORTAR_EXTENSION(name, loadFunction)                                                       \
-    namespace {                                                                                    \
-    [[maybe_unused]] const bool MORTAR_EXTENSION_CONCAT(mortarExtensionRegistered_, __COUNTER__) = \
-            ::Mortar::ExtensionRegistry::registerExtension(name, loadFunction);                   \
-    }
+  namespace {                                                                                      \
+  [[maybe_unused]] const bool MORTAR_EXTENSION_CONCAT(mortarExtensionRegistered_, __COUNTER__) =   \
+          ::Mortar::ExtensionRegistry::registerExtension(name, loadFunction);                      \
+  }

@@ -29,7 +29,7 @@ public:
     /*! "Unable to load extensions: unknown extension 'x' (known: a, b)". */
     static QString unknownMessage(const QStringList &unknown);
 
-    App *const m_app; // not owned; owns the registry
+    App *const m_app;                                       // not owned; owns the registry
     QHash<QString, ExtensionRegistry::Extension> m_entries; // extensions this App touched
     QStringList m_loadOrder;
 };

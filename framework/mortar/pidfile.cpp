@@ -89,8 +89,9 @@ void removePidFile(App &app, const QString &path, qint64 ownPid)
     if (holder != ownPid) {
         // Someone replaced it (an administrator, or another instance after it was removed):
         // it is theirs now.
-        app.log().warning(u"Leaving the pid file %1 alone: it names process %2 now, not this one"_s
-                                  .arg(path, holder ? QString::number(holder) : u"none"_s));
+        app.log().warning(
+                u"Leaving the pid file %1 alone: it names process %2 now, not this one"_s.arg(
+                        path, holder ? QString::number(holder) : u"none"_s));
         return;
     }
     QFile file(path);
@@ -123,9 +124,11 @@ void load(App &app)
                              .arg(app.label()));
             }
             app.log().warning(
-                    holder ? u"Replacing the stale pid file %1: process %2 is not running"_s.arg(path)
+                    holder ? u"Replacing the stale pid file %1: process %2 is not running"_s
+                                     .arg(path)
                                      .arg(holder)
-                           : u"Replacing the stale pid file %1: it holds no process id"_s.arg(path));
+                           : u"Replacing the stale pid file %1: it holds no process id"_s.arg(
+                                   path));
         }
 
         // QSaveFile writes a temporary file beside it and renames it over: atomic, so a reader
@@ -143,10 +146,9 @@ void load(App &app)
     // post_close at weight 2000: after the temporary files (1000) and every other cleanup, so
     // while the pid file exists the process may still be cleaning up; a supervisor that waits
     // for it to vanish sees a finished cleanup.
-    app.hooks().add(
-            u"post_close"_s,
-            [path, ownPid](App &closingApp) { removePidFile(closingApp, path, ownPid); },
-            {.weight = 2000, .name = u"remove pid file"_s});
+    app.hooks().add(u"post_close"_s,
+                    [path, ownPid](App &closingApp) { removePidFile(closingApp, path, ownPid); },
+                    {.weight = 2000, .name = u"remove pid file"_s});
 }
 
 } // namespace
@@ -167,8 +169,8 @@ QString PidFile::configuredPath(const App &app)
     const QString runtimeDir = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
     if (runtimeDir.isEmpty())
         return {};
-    return QDir::cleanPath(QDir(runtimeDir).filePath(
-            configured.isEmpty() ? app.label() + u".pid"_s : configured));
+    return QDir::cleanPath(
+            QDir(runtimeDir).filePath(configured.isEmpty() ? app.label() + u".pid"_s : configured));
 }
 
 qint64 PidFile::readPid(const QString &path)

@@ -93,8 +93,8 @@ Result TempFilesPrivate::removePath(const QString &path)
     if (info.isDir() && !info.isSymLink()) {
         // removeRecursively() does not follow symbolic links out of the directory.
         if (!QDir(path).removeRecursively())
-            return Result::failure(u"%1: could not remove the directory or part of its contents"_s
-                                           .arg(path));
+            return Result::failure(
+                    u"%1: could not remove the directory or part of its contents"_s.arg(path));
         return Result::success();
     }
     QFile file(path);
@@ -117,8 +117,8 @@ TempFiles::~TempFiles()
     if (left.isEmpty())
         return;
     qCWarning(Internal::lcTempFiles).noquote()
-            << u"Removing %1 temporary path(s) added after the close: %2"_s.arg(left.size()).arg(
-                       left.join(u", "_s));
+            << u"Removing %1 temporary path(s) added after the close: %2"_s.arg(left.size())
+                       .arg(left.join(u", "_s));
     if (const Result removed = removeAll(); !removed)
         qCWarning(Internal::lcTempFiles).noquote() << removed.errorString();
 }
@@ -213,8 +213,8 @@ Result TempFiles::removeAll()
     }
     if (errors.isEmpty())
         return Result::success();
-    const QString error = u"Unable to remove %1 temporary path(s): %2"_s.arg(errors.size()).arg(
-            errors.join(u"; "_s));
+    const QString error = u"Unable to remove %1 temporary path(s): %2"_s.arg(errors.size())
+                                  .arg(errors.join(u"; "_s));
     d->fail(error);
     return Result::failure(error);
 }

@@ -61,8 +61,8 @@ public:
     bool waitForFinished()
     {
         // QProcess::waitForFinished() is false for a process that has finished already.
-        const bool finished = m_process.state() == QProcess::NotRunning
-                || m_process.waitForFinished(60'000);
+        const bool finished =
+                m_process.state() == QProcess::NotRunning || m_process.waitForFinished(60'000);
         m_out += m_process.readAllStandardOutput();
         m_err += m_process.readAllStandardError();
         return finished;

@@ -126,8 +126,9 @@ private Q_SLOTS:
         QSignalSpy loadedSpy(&app.extensions(), &ExtensionRegistry::extensionLoaded);
         QVERIFY(loadedSpy.isValid());
         QVERIFY(app.setup());
-        QCOMPARE(g_events, (QStringList{u"pre_setup"_s, u"load test.lambda"_s,
-                                        u"load test.alpha"_s, u"pre_argument_parsing"_s}));
+        QCOMPARE(g_events,
+                 (QStringList{u"pre_setup"_s, u"load test.lambda"_s, u"load test.alpha"_s,
+                              u"pre_argument_parsing"_s}));
         QCOMPARE(app.extensions().loaded(), (QStringList{u"test.lambda"_s, u"test.alpha"_s}));
         QVERIFY(app.extensions().isLoaded(u"test.alpha"_s));
         QCOMPARE(loadedSpy.size(), 2);

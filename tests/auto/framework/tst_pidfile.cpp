@@ -84,8 +84,8 @@ private Q_SLOTS:
         QCOMPARE(PidFile::path(app), runtime.filePath(u"pidtest.pid"_s));
         QCOMPARE(readFile(PidFile::path(app)), ownPidLine());
 
-        App relative({.label = u"other"_s,
-                      .configDefaults = {{u"pidfile/path"_s, u"sub/other.pid"_s}}});
+        App relative(
+                {.label = u"other"_s, .configDefaults = {{u"pidfile/path"_s, u"sub/other.pid"_s}}});
         QCOMPARE(PidFile::configuredPath(relative), runtime.filePath(u"sub/other.pid"_s));
     }
 
@@ -118,8 +118,9 @@ private Q_SLOTS:
         App app(pidFileOptions(m_path));
         QVERIFY(app.setup());
         const QList<Mortar::HandlerInfo> handlers = app.hooks().handlers(u"post_close"_s);
-        const auto it = std::find_if(handlers.cbegin(), handlers.cend(),
-                                     [](const auto &h) { return h.name() == u"remove pid file"_s; });
+        const auto it = std::find_if(handlers.cbegin(), handlers.cend(), [](const auto &h) {
+            return h.name() == u"remove pid file"_s;
+        });
         QVERIFY(it != handlers.cend());
         QCOMPARE(it->owner(), u"extension:mortar.pidfile"_s);
         QCOMPARE(it->weight(), 2000);
@@ -131,13 +132,14 @@ private Q_SLOTS:
     void staleFileIsReplaced_data()
     {
         QTest::addColumn<QByteArray>("content");
-        QTest::addColumn<QString>("why"); // the warning says: Replacing the stale pid file <path>: <why>
+        QTest::addColumn<QString>(
+                "why"); // the warning says: Replacing the stale pid file <path>: <why>
         const qint64 dead = deadPid();
         QVERIFY(dead > 0);
         QVERIFY(!PidFile::isProcessRunning(dead));
         const QString noPid = u"it holds no process id"_s;
-        QTest::addRow("dead process")
-                << QByteArray::number(dead) + '\n' << u"process %1 is not running"_s.arg(dead);
+        QTest::addRow("dead process") << QByteArray::number(dead) + '\n'
+                                      << u"process %1 is not running"_s.arg(dead);
         QTest::addRow("garbage") << QByteArray("not a pid\n") << noPid;
         QTest::addRow("empty") << QByteArray() << noPid;
         QTest::addRow("pid 0") << QByteArray("0\n") << noPid;

@@ -254,8 +254,8 @@ private Q_SLOTS:
         App app({.label = u"tmptest"_s});
         const QString file = app.tempFiles().createFile();
         QVERIFY(app.tempFiles().adopt(unremovable));
-        auto unregister = qScopeGuard(
-                [&] { Mortar::EmergencyCleanup::instance().remove(unremovable); });
+        auto unregister =
+                qScopeGuard([&] { Mortar::EmergencyCleanup::instance().remove(unremovable); });
         QVERIFY(app.setup());
         QTest::ignoreMessage(QtWarningMsg,
                              QRegularExpression(u"remove temporary files.*/proc/version"_s));
