@@ -144,6 +144,56 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(first.stateDir()).isDir());
     }
 
+    void sigtermClosesInOrder()
+    {
+        Daemon daemon(m_dir);
+        QVERIFY2(daemon.waitForReady(), qPrintable(daemon.describe()));
+        const QString pidFile = daemon.pidFile();
+        const QString stateDir = daemon.stateDir();
+        QVERIFY(QFileInfo::exists(pidFile));
+        QVERIFY(QFileInfo(stateDir).isDir());
+
+        daemon.process().terminate(); // SIGTERM
+        QVERIFY(daemon.waitForFinished());
+        auto explain = qScopeGuard([&] {
+            if (QTest::currentTestFailed())
+                qWarning("%s", qPrintable(daemon.describe()));
+        });
+        QCOMPARE(daemon.process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(daemon.process().exitCode(), 143); // 128 + SIGTERM
+        QVERIFY(!QFileInfo::exists(pidFile));
+        QVERIFY(!QFileInfo::exists(stateDir));
+        const QByteArray flushedLine = "daemon: State flushed to " + stateDir.toLocal8Bit();
+        QVERIFY(daemon.err().contains(flushedLine));
+
+        const SystemTest::TraceFile trace = SystemTest::readTrace(daemon.tracePath());
+        QVERIFY2(trace.isValid(), qPrintable(trace.error));
+        QCOMPARE(trace.first(u"close.begin"_s).value(u"cause"_s).toString(), u"signal"_s);
+        QCOMPARE(trace.first(u"close.end"_s).value(u"code"_s).toInt(), 143);
+        // The slow asynchronous pre_close finished (not timed out), after ~200 ms, before
+        // post_close removed the files.
+        const auto handlerEvent = [&](const QString &kind, const QString &handler) {
+            const QList<QJsonObject> found = trace.eventsWhere([&](const QJsonObject &e) {
+                return e.value(u"kind"_s).toString() == kind
+                        && e.value(u"handler"_s).toString() == handler;
+            });
+            return found.size() == 1 ? found.constFirst() : QJsonObject();
+        };
+        const QJsonObject flushed = handlerEvent(u"deferral.end"_s, u"flush state"_s);
+        QVERIFY2(!flushed.isEmpty(), "no single deferral.end of 'flush state'");
+        QCOMPARE(flushed.value(u"hook"_s).toString(), u"pre_close"_s);
+        QCOMPARE(flushed.value(u"status"_s).toString(), u"ok"_s);
+        QVERIFY(flushed.value(u"durationNs"_s).toInteger() >= 150'000'000);
+        for (const QString &cleanup : {u"remove temporary files"_s, u"remove pid file"_s}) {
+            const QJsonObject begin = handlerEvent(u"handler.begin"_s, cleanup);
+            const QJsonObject end = handlerEvent(u"handler.end"_s, cleanup);
+            QVERIFY2(!begin.isEmpty() && !end.isEmpty(), qPrintable(cleanup));
+            QCOMPARE(begin.value(u"hook"_s).toString(), u"post_close"_s);
+            QVERIFY(begin.value(u"seq"_s).toInteger() > flushed.value(u"seq"_s).toInteger());
+            QCOMPARE(end.value(u"status"_s).toString(), u"ok"_s);
+        }
+    }
+
 private:
     QTemporaryDir m_dir;
 };

@@ -1,8 +1,8 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // The pid file (mortar.pidfile) between real processes, apps/pidfileholder: a second instance is
-// refused while the first runs, a killed instance's file is taken over, and of several
-// instances started at the same moment exactly one runs.
+// refused while the first runs, a killed instance's file is taken over, of several instances
+// started at the same moment exactly one runs, and a crashing one leaves no files behind.
 #include "systemtest.h"
 
 #include <QDeadlineTimer>
@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
 #include <memory>
 #include <vector>
 
@@ -183,6 +184,25 @@ private Q_SLOTS:
         QVERIFY(winner->waitForFinished());
         QCOMPARE(winner->process().exitCode(), 0);
         QVERIFY(!QFileInfo::exists(m_pidFile));
+    }
+
+    void crashRunsTheEmergencyCleanup()
+    {
+        // std::abort(): no close, but the crash handler's emergency cleanup removes what the
+        // extensions registered, then the process dies of SIGABRT as it would have.
+        Holder crashing(m_pidFile, u"abort"_s);
+        QVERIFY2(crashing.waitForReady(), qPrintable(crashing.describe()));
+        const QString tempFile = crashing.tempFile();
+        QVERIFY(QFileInfo::exists(tempFile));
+        QVERIFY(crashing.waitForFinished());
+        auto explain = qScopeGuard([&] {
+            if (QTest::currentTestFailed())
+                qWarning("%s", qPrintable(crashing.describe()));
+        });
+        QCOMPARE(crashing.process().exitStatus(), QProcess::CrashExit);
+        QCOMPARE(crashing.process().exitCode(), SIGABRT);
+        QVERIFY(!QFileInfo::exists(m_pidFile));
+        QVERIFY(!QFileInfo::exists(tempFile));
     }
 
 private:
