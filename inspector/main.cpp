@@ -2,15 +2,18 @@
 // SPDX-License-Identifier: MIT
 // mortar-inspector: shows what a Mortar app did while it closed (SPEC 10.2).
 #include "closesummary.h"
+#include "mainwindow.h"
 #include "tracefile.h"
 
 #include <mortar/tracespans.h>
 
+#include <QApplication>
 #include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QSaveFile>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -23,11 +26,26 @@ void print(FILE *stream, const QString &text)
 {
     std::fputs(qPrintable(text), stream);
 }
+
+/*! The headless modes must not need a display: they get a QCoreApplication, the window a
+    QApplication — decided before either exists, hence this look at the raw arguments. */
+bool isHeadless(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--summary") == 0 || std::strncmp(argv[i], "--export-chrome", 15) == 0
+            || std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0
+            || std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0)
+            return true;
+    }
+    return false;
+}
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    const std::unique_ptr<QCoreApplication> application(
+            isHeadless(argc, argv) ? new QCoreApplication(argc, argv) : new QApplication(argc, argv));
+    QCoreApplication &app = *application;
     QCoreApplication::setApplicationName(u"mortar-inspector"_s);
     QCoreApplication::setApplicationVersion(u"0.1.0"_s);
 
@@ -49,9 +67,18 @@ int main(int argc, char *argv[])
 
     const QStringList files = parser.positionalArguments();
     if (!parser.isSet(summaryOption) && !parser.isSet(exportOption)) {
-        print(stderr, u"mortar-inspector: the inspector window is not built yet; "
-                      u"use --summary FILE or --export-chrome OUT FILE\n"_s);
-        return ExitUsage;
+        if (files.size() != 1) {
+            print(stderr, u"mortar-inspector: give a trace file to open (attaching to a running "
+                          u"app is not built yet; see --help)\n"_s);
+            return ExitUsage;
+        }
+        Mortar::Inspector::MainWindow window;
+        if (const Mortar::Result opened = window.openTraceFile(files.first()); !opened) {
+            print(stderr, u"mortar-inspector: %1\n"_s.arg(opened.errorString()));
+            return ExitNoInput;
+        }
+        window.show();
+        return QApplication::exec();
     }
     if (files.size() != 1) {
         print(stderr, u"mortar-inspector: give exactly one trace file (see --help)\n"_s);

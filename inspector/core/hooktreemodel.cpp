@@ -1,0 +1,166 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "hooktreemodel.h"
+
+#include "statuscolors.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Mortar::Inspector {
+
+namespace {
+// internalId of a hook row; a handler row's is its hook's row + 1.
+constexpr quintptr HookId = 0;
+} // namespace
+
+HookTreeModel::HookTreeModel(QObject *parent) : QAbstractItemModel(parent) { }
+
+int HookTreeModel::hookRow(const QString &hook)
+{
+    for (int i = 0; i < m_hooks.size(); ++i) {
+        if (m_hooks[i].name == hook)
+            return i;
+    }
+    const int row = int(m_hooks.size());
+    beginInsertRows({}, row, row);
+    m_hooks.append({hook, {}});
+    endInsertRows();
+    return row;
+}
+
+HookTreeModel::HandlerRow *HookTreeModel::handlerRow(const QString &hook, const QString &handler)
+{
+    const int h = hookRow(hook);
+    QList<HandlerRow> &handlers = m_hooks[h].handlers;
+    for (HandlerRow &row : handlers) {
+        if (row.name == handler)
+            return &row;
+    }
+    return nullptr;
+}
+
+void HookTreeModel::changed(int hook, int handler)
+{
+    const QModelIndex parent = index(hook, 0);
+    Q_EMIT dataChanged(index(handler, 0, parent), index(handler, ColumnCount - 1, parent));
+}
+
+void HookTreeModel::appendEvents(const QList<TraceEvent> &events)
+{
+    for (const TraceEvent &event : events) {
+        const bool begin = event.kind == u"handler.begin"_s;
+        const bool end = event.kind == u"handler.end"_s || event.kind == u"deferral.end"_s;
+        if (event.kind == u"hook.begin"_s) {
+            hookRow(event.hook);
+            continue;
+        }
+        if (!begin && !end)
+            continue;
+        HandlerRow *row = handlerRow(event.hook, event.handler);
+        const int h = hookRow(event.hook);
+        if (!row) {
+            QList<HandlerRow> &handlers = m_hooks[h].handlers;
+            const int r = int(handlers.size());
+            beginInsertRows(index(h, 0), r, r);
+            handlers.append({event.handler, event.weight, event.owner, event.source, {}, {}, {}});
+            endInsertRows();
+            row = &handlers.last();
+        }
+        if (begin) {
+            row->status = u"running"_s;
+            row->durationNs.reset();
+            row->error.clear();
+            if (!event.owner.isEmpty())
+                row->owner = event.owner;
+            if (!event.source.isEmpty())
+                row->source = event.source;
+        } else {
+            row->status = event.extra.value(u"deferred"_s).toBool() ? u"waiting"_s : event.status;
+            row->durationNs = event.durationNs;
+            row->error = event.error;
+        }
+        changed(h, int(row - m_hooks[h].handlers.data()));
+    }
+}
+
+QModelIndex HookTreeModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (!hasIndex(row, column, parent))
+        return {};
+    if (!parent.isValid())
+        return createIndex(row, column, HookId);
+    return createIndex(row, column, quintptr(parent.row()) + 1);
+}
+
+QModelIndex HookTreeModel::parent(const QModelIndex &child) const
+{
+    if (!child.isValid() || child.internalId() == HookId)
+        return {};
+    return createIndex(int(child.internalId() - 1), 0, HookId);
+}
+
+int HookTreeModel::rowCount(const QModelIndex &parent) const
+{
+    if (!parent.isValid())
+        return int(m_hooks.size());
+    if (parent.internalId() == HookId && parent.column() == 0)
+        return int(m_hooks.at(parent.row()).handlers.size());
+    return 0;
+}
+
+int HookTreeModel::columnCount(const QModelIndex &) const
+{
+    return ColumnCount;
+}
+
+QVariant HookTreeModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    if (index.internalId() == HookId) {
+        const HookRow &hook = m_hooks.at(index.row());
+        if (role == Qt::DisplayRole && index.column() == Name)
+            return hook.name;
+        if (role == Qt::DisplayRole && index.column() == Status)
+            return hook.handlers.size() == 1 ? u"1 handler"_s
+                                             : u"%1 handlers"_s.arg(hook.handlers.size());
+        return {};
+    }
+    const HandlerRow &row = m_hooks.at(int(index.internalId() - 1)).handlers.at(index.row());
+    if (role == Qt::DisplayRole) {
+        switch (index.column()) {
+        case Name: return row.name;
+        case Weight: return row.weight ? QVariant(*row.weight) : QVariant();
+        case Owner: return row.owner;
+        case Source: return row.source;
+        case Status: return row.status;
+        case Duration:
+            return row.durationNs ? QVariant(QString::number(double(*row.durationNs) / 1e6, 'f', 3))
+                                  : QVariant();
+        case Error: return row.error;
+        }
+    } else if (role == Qt::DecorationRole && index.column() == Status) {
+        return statusColor(row.status);
+    } else if (role == Qt::ToolTipRole && index.column() == Error) {
+        return row.error;
+    }
+    return {};
+}
+
+QVariant HookTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Name: return u"hook / handler"_s;
+    case Weight: return u"weight"_s;
+    case Owner: return u"owner"_s;
+    case Source: return u"source"_s;
+    case Status: return u"last status"_s;
+    case Duration: return u"last duration (ms)"_s;
+    case Error: return u"error"_s;
+    }
+    return {};
+}
+
+} // namespace Mortar::Inspector

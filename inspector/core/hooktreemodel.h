@@ -1,0 +1,64 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <mortar/trace.h>
+
+#include <QAbstractItemModel>
+#include <QList>
+
+#include <optional>
+
+namespace Mortar::Inspector {
+
+/*!
+    \brief Hooks and their handlers in run order, with weight, owner, source and how each
+    handler's last run ended — a tree: hook → handlers.
+
+    Built from trace events (appendEvents(), in batches): a handler appears when it first ran.
+*/
+class HookTreeModel final : public QAbstractItemModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { Name, Weight, Owner, Source, Status, Duration, Error, ColumnCount };
+    Q_ENUM(Column)
+
+    explicit HookTreeModel(QObject *parent = nullptr);
+
+    void appendEvents(const QList<TraceEvent> &events);
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    struct HandlerRow
+    {
+        QString name;
+        std::optional<int> weight;
+        QString owner;
+        QString source;
+        QString status; // of the last run; "running" between begin and end
+        std::optional<qint64> durationNs;
+        QString error;
+    };
+    struct HookRow
+    {
+        QString name;
+        QList<HandlerRow> handlers;
+    };
+
+    int hookRow(const QString &hook); // adds the hook if new
+    HandlerRow *handlerRow(const QString &hook, const QString &handler);
+    void changed(int hook, int handler);
+
+    QList<HookRow> m_hooks;
+};
+
+} // namespace Mortar::Inspector

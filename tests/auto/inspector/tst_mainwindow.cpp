@@ -1,0 +1,106 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "eventtablemodel.h"
+#include "hooktreemodel.h"
+#include "mainwindow.h"
+#include "timelineview.h"
+
+#include <mortar/app.h>
+
+#include <QAbstractItemModelTester>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <stdexcept>
+
+using namespace Qt::StringLiterals;
+using Mortar::Inspector::HookTreeModel;
+using Mortar::Inspector::MainWindow;
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_trace;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // A real App's close, written to a real trace file.
+        m_trace = m_dir.filePath(u"close.jsonl"_s);
+        Mortar::App app({.label = u"shop"_s, .traceFile = m_trace});
+        app.hooks().add(u"pre_close"_s, [] { QThread::msleep(3); },
+                        {.weight = -10, .name = u"close database"_s});
+        app.hooks().add(u"pre_close"_s, [] { throw std::runtime_error("cache directory is read-only"); },
+                        {.weight = 5, .name = u"remove cache"_s});
+        app.hooks().add(u"pre_close"_s, [](Mortar::HookContext &context) {
+            QTimer::singleShot(40, [d = std::make_shared<Mortar::Deferral>(context.defer())] {
+                d->complete();
+            });
+        }, {.weight = 10, .name = u"upload session"_s});
+        app.hooks().add(u"post_close"_s, [] { QThread::msleep(2); }, {.name = u"remove pid file"_s});
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"'remove cache' .* read-only"_s));
+        app.close();
+    }
+
+    void showsTheClose()
+    {
+        MainWindow window;
+        QAbstractItemModelTester hooksTester(window.hookModel(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester eventsTester(window.eventModel(),
+                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const Mortar::Result opened = window.openTraceFile(m_trace);
+        QVERIFY2(opened, qPrintable(opened.errorString()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        // Hooks: pre_close's handlers in run order, with how they ended.
+        HookTreeModel *hooks = window.hookModel();
+        QModelIndex preClose;
+        for (int row = 0; row < hooks->rowCount(); ++row) {
+            if (hooks->index(row, 0).data().toString() == u"pre_close"_s)
+                preClose = hooks->index(row, 0);
+        }
+        QVERIFY(preClose.isValid());
+        QStringList handlers, statuses;
+        for (int row = 0; row < hooks->rowCount(preClose); ++row) {
+            handlers << hooks->index(row, HookTreeModel::Name, preClose).data().toString();
+            statuses << hooks->index(row, HookTreeModel::Status, preClose).data().toString();
+        }
+        QCOMPARE(handlers, (QStringList{u"close database"_s, u"App::preClose()"_s,
+                                        u"remove cache"_s, u"upload session"_s}));
+        QCOMPARE(statuses, (QStringList{u"ok"_s, u"ok"_s, u"failed"_s, u"ok"_s}));
+        QCOMPARE(hooks->index(2, HookTreeModel::Error, preClose).data().toString(),
+                 u"cache directory is read-only"_s);
+
+        // Timeline: a lane per hook, a span per handler run.
+        QCOMPARE(window.timeline()->laneNames(), (QStringList{u"pre_close"_s, u"post_close"_s}));
+        QCOMPARE(window.timeline()->spans().size(), 6);
+        QVERIFY(window.timeline()->spans().at(3).durationNs() >= 35'000'000); // upload session
+
+        QVERIFY2(window.statusText().contains(u"app shop"_s), qPrintable(window.statusText()));
+        QVERIFY(window.statusText().contains(u"state Closed"_s));
+        QVERIFY(window.statusText().contains(u"exit code 1"_s));
+
+        // Look at it: the screenshot is kept for a human (and the docs).
+        const QString screenshot = QDir(QCoreApplication::applicationDirPath()).filePath(u"inspector-close.png"_s);
+        QVERIFY(window.grab().save(screenshot));
+        qInfo("screenshot: %s", qPrintable(screenshot));
+    }
+
+    void refusesWhatIsNotATrace()
+    {
+        MainWindow window;
+        const Mortar::Result opened = window.openTraceFile(m_dir.filePath(u"missing.jsonl"_s));
+        QVERIFY(!opened);
+        QVERIFY(opened.errorString().contains(u"missing.jsonl"_s));
+    }
+};
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"
