@@ -44,6 +44,11 @@ void loadThrows(App &app)
     throw std::runtime_error("the cache directory is not writable");
 }
 
+void loadDefinesHook(App &app)
+{
+    app.hooks().define(u"cache_flush"_s);
+}
+
 void loadThrowsInt(App &)
 {
     throw 42;
@@ -54,6 +59,7 @@ MORTAR_EXTENSION("test.alpha", loadAlpha)
 MORTAR_EXTENSION("test.beta", loadBeta)
 MORTAR_EXTENSION("test.throws", loadThrows)
 MORTAR_EXTENSION("test.throws-int", loadThrowsInt)
+MORTAR_EXTENSION("test.defines-hook", loadDefinesHook)
 MORTAR_EXTENSION("test.lambda", [](App &) { g_events.append(u"load test.lambda"_s); })
 
 namespace {
@@ -178,6 +184,18 @@ private Q_SLOTS:
         // Also for an extension loaded after setup.
         QVERIFY(app.extensions().load(u"test.throws"_s).hasError());
         QCOMPARE(ownerOf(app, u"pre_close"_s, u"throws cleanup"_s), u"extension:test.throws"_s);
+    }
+
+    void bindingToAHookAnExtensionDefines()
+    {
+        // AppOptions::hooks may bind to a hook that only an extension defines: the binding is
+        // registered once the extensions loaded (spec §2.1).
+        App app({.label = u"test"_s,
+                 .hooks = {{u"cache_flush"_s, [] { g_events.append(u"cache_flush"_s); }}},
+                 .extensions = {u"test.defines-hook"_s}});
+        QVERIFY(app.setup());
+        QVERIFY(app.hooks().run(u"cache_flush"_s).ok());
+        QCOMPARE(g_events, QStringList{u"cache_flush"_s});
     }
 
     void unknownExtensionFailsSetup()
