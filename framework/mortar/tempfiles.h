@@ -28,8 +28,9 @@ class AppPrivate;
     path is also registered with the emergency cleanup (\c{app.emergencyCleanup()}), so it is
     removed too when the process ends abnormally (watchdog, second signal, crash); a path removed
     normally is unregistered. That registry holds EmergencyCleanup::MaxPaths paths per process:
-    many temporary files are better kept in one createDir() directory. A path that cannot be removed is reported: the handler fails, so
-    the exit code becomes 1 unless another code was set.
+    many temporary files are better kept in one createDir() directory. A path that cannot be
+    removed is reported: the handler fails, so the exit code becomes 1 unless another code was
+    set.
 
     The first call of App::tempFiles() loads \c mortar.tempfiles if it is not loaded yet
     (recorded in the trace as an implicit load), so listing it in AppOptions::extensions is
