@@ -1,0 +1,53 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <mortar/mortar_export.h>
+#include <mortar/trace.h>
+
+#include <QByteArray>
+#include <QCborMap>
+#include <QString>
+
+#include <optional>
+
+/*!
+    \brief The inspection protocol's wire format (docs/inspection-protocol.md): frames of a
+    4-byte big-endian length followed by that many bytes of one CBOR map; at most MaxFrameSize.
+*/
+namespace Mortar::InspectionProtocol {
+
+constexpr int Version = 1;
+constexpr qsizetype MaxFrameSize = 1 << 20;
+
+/*! One frame for \a message; empty if it would be larger than MaxFrameSize. */
+MORTAR_EXPORT QByteArray encodeFrame(const QCborMap &message);
+
+/*! A trace event as it travels: the same fields as TraceEvent::toJson(). */
+MORTAR_EXPORT QCborMap eventToCbor(const TraceEvent &event);
+MORTAR_EXPORT TraceEvent eventFromCbor(const QCborMap &map);
+
+/*!
+    \brief Cuts a byte stream into messages. Feed it what arrives; take messages while there are.
+
+    A frame announcing more than MaxFrameSize, or whose body is not exactly one CBOR map, is an
+    error: decoding stops for good (the connection is to be closed), and errorString() says why.
+*/
+class MORTAR_EXPORT FrameDecoder final
+{
+public:
+    void feed(const QByteArray &bytes);
+    /*! The next complete message, if one has arrived. */
+    std::optional<QCborMap> next();
+    bool hasError() const { return !m_error.isEmpty(); }
+    QString errorString() const { return m_error; }
+    /*! Bytes received but not yet part of a complete frame. */
+    qsizetype pendingBytes() const { return m_buffer.size() - m_offset; }
+
+private:
+    QByteArray m_buffer;
+    qsizetype m_offset = 0;
+    QString m_error;
+};
+
+} // namespace Mortar::InspectionProtocol
