@@ -1,0 +1,18 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "testplugin.h"
+
+using namespace Qt::StringLiterals;
+
+class BetaPlugin final : public QObject, public Mortar::Plugin
+{
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID MORTAR_PLUGIN_IID FILE "beta.json")
+    Q_INTERFACES(Mortar::Plugin)
+
+public:
+    void load(Mortar::App &app) override { recordPluginStep(app, u"test.loaded"_s, u"beta"_s); }
+    void unload(Mortar::App &app) override { recordPluginStep(app, u"test.unloaded"_s, u"beta"_s); }
+};
+
+#include "beta.moc"

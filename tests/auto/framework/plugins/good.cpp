@@ -1,0 +1,22 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "testplugin.h"
+
+using namespace Qt::StringLiterals;
+
+class GoodPlugin final : public QObject, public Mortar::Plugin
+{
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID MORTAR_PLUGIN_IID FILE "good.json")
+    Q_INTERFACES(Mortar::Plugin)
+
+public:
+    void load(Mortar::App &app) override
+    {
+        recordPluginStep(app, u"test.loaded"_s, u"good"_s);
+        app.hooks().add(u"pre_close"_s, [] {}, {.weight = -7, .name = u"good: flush"_s});
+    }
+    void unload(Mortar::App &app) override { recordPluginStep(app, u"test.unloaded"_s, u"good"_s); }
+};
+
+#include "good.moc"

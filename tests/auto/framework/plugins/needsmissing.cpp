@@ -1,0 +1,20 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "testplugin.h"
+
+using namespace Qt::StringLiterals;
+
+class NeedsMissingPlugin final : public QObject, public Mortar::Plugin
+{
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID MORTAR_PLUGIN_IID FILE "needsmissing.json")
+    Q_INTERFACES(Mortar::Plugin)
+
+public:
+    void load(Mortar::App &app) override
+    {
+        recordPluginStep(app, u"test.loaded"_s, u"needsmissing"_s);
+    }
+};
+
+#include "needsmissing.moc"
