@@ -154,8 +154,9 @@ bool EmergencyCleanup::add(const QString &path)
             free = &slot;
     }
     int expected = Slot::Free;
-    if (!free || !free->state.compare_exchange_strong(expected, Slot::Writing,
-                                                      std::memory_order_acquire)) {
+    if (!free
+        || !free->state.compare_exchange_strong(expected, Slot::Writing,
+                                                std::memory_order_acquire)) {
         qCWarning(Internal::lcApp,
                   "Unable to register %s for emergency cleanup: %d paths are registered "
                   "already, the most it holds",

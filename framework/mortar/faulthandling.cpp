@@ -44,10 +44,9 @@ void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexc
     // Copies share the strings (an atomic reference count): nothing is allocated.
     const QString hook = entry->info.hook();
     const QString name = entry->info.name();
-    const qint64 runningNs = context->trace
-            ? monotonicNs() - context->trace->originNs()
+    const qint64 runningNs = context->trace ? monotonicNs() - context->trace->originNs()
                     - hooks->m_runningSinceNs.load(std::memory_order_relaxed)
-            : 0;
+                                            : 0;
     if (json) {
         line.add(",\"hook\":\"").add(hook, true).add("\",\"handler\":\"").add(name, true);
         line.add("\",\"runningNs\":").add(runningNs);
@@ -77,8 +76,8 @@ void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexc
         for (;;) // another thread is ending the process; it finishes the job
             ::pause();
     }
-    reportForcedEnd(&self->context(), "process.killed", "signal", signalNumber,
-                    128 + signalNumber, 0, false);
+    reportForcedEnd(&self->context(), "process.killed", "signal", signalNumber, 128 + signalNumber,
+                    0, false);
     ::_exit(128 + signalNumber);
 }
 
@@ -144,7 +143,8 @@ void reportForcedEnd(const FaultContext *context, const char *kind, const char *
 
 UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
                          std::function<void(int)> onSignal)
-    : m_context(std::move(context)), m_onSignal(std::move(onSignal))
+    : m_context(std::move(context)),
+      m_onSignal(std::move(onSignal))
 {
     if (::pipe2(m_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         qCWarning(lcApp, "Unable to catch Unix signals: pipe2() failed: %s", std::strerror(errno));
@@ -171,7 +171,9 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
         if (std::any_of(m_saved.begin(), m_saved.end(),
                         [&](const Saved &saved) { return saved.signalNumber == signalNumber; }))
             continue;
-        struct sigaction action{};
+        struct sigaction action
+        {
+        };
         action.sa_handler = &UnixSignals::onCaughtSignal;
         sigemptyset(&action.sa_mask);
         action.sa_flags = SA_RESTART; // the App's thread goes on with what it was doing
@@ -186,7 +188,9 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
     for (const int signalNumber : CrashSignals) {
         if (catchSignals.contains(signalNumber))
             continue; // the application asked for an orderly close on it
-        struct sigaction action{};
+        struct sigaction action
+        {
+        };
         action.sa_sigaction = &UnixSignals::onCrashSignal;
         sigemptyset(&action.sa_mask);
         action.sa_flags = SA_SIGINFO | SA_ONSTACK;
@@ -268,7 +272,9 @@ void UnixSignals::onCrashSignal(int signalNumber, siginfo_t *, void *)
     // Die of this very signal, so the wait status and a core dump tell the truth: with the
     // default action back, the raised signal is delivered as soon as this handler returns (a
     // fault would also simply recur).
-    struct sigaction defaultAction{};
+    struct sigaction defaultAction
+    {
+    };
     defaultAction.sa_handler = SIG_DFL;
     sigemptyset(&defaultAction.sa_mask);
     ::sigaction(signalNumber, &defaultAction, nullptr);

@@ -30,8 +30,8 @@ class TracePrivate;
     without locks. */
 struct FaultContext
 {
-    TracePrivate *trace = nullptr;                   // not owned
-    HookRegistryPrivate *hooks = nullptr;            // not owned
+    TracePrivate *trace = nullptr;                  // not owned
+    HookRegistryPrivate *hooks = nullptr;           // not owned
     const std::atomic<App::State> *state = nullptr; // not owned
     QByteArray label;
 };

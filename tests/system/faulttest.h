@@ -86,7 +86,10 @@ struct Run
         return true;
     }
 
-    bool sendSignal(int signalNumber) { return ::kill(pid_t(process.processId()), signalNumber) == 0; }
+    bool sendSignal(int signalNumber)
+    {
+        return ::kill(pid_t(process.processId()), signalNumber) == 0;
+    }
 
     /*! Waits for the end; then everything it printed is in out / err. */
     bool finish(int timeoutMs = 60'000)

@@ -46,8 +46,8 @@ void tst_Crash::crash_data()
     QTest::addColumn<int>("signalNumber");
     QTest::addColumn<QString>("handler"); // the handler the crash report names; empty: none
 
-    QTest::addRow("SIGSEGV raised in a handler") << u"segv-handler"_s << int(SIGSEGV)
-                                                 << u"segfaults"_s;
+    QTest::addRow("SIGSEGV raised in a handler")
+            << u"segv-handler"_s << int(SIGSEGV) << u"segfaults"_s;
     QTest::addRow("SIGSEGV from a null write in the body")
             << u"segv-body"_s << int(SIGSEGV) << QString();
     QTest::addRow("std::abort() in the body") << u"abort-body"_s << int(SIGABRT) << QString();

@@ -85,8 +85,7 @@ void tst_EmergencyCleanup::refusesEmptyAndTooLong()
     QTest::ignoreMessage(QtWarningMsg, "Unable to register an empty path for emergency cleanup");
     QVERIFY(!registry.add(QString()));
     const QString tooLong = u"/tmp/"_s + QString(5000, u'x');
-    QTest::ignoreMessage(QtWarningMsg,
-                         QRegularExpression(u"the path is longer than \\d+ bytes"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"the path is longer than \\d+ bytes"_s));
     QVERIFY(!registry.add(tooLong));
     QVERIFY(registry.paths().isEmpty());
 }

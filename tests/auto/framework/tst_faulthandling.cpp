@@ -108,12 +108,16 @@ void tst_FaultHandling::installedBySetupRestoredByClose()
 void tst_FaultHandling::dispositionsSurviveManyApps()
 {
     // A handler of the application's own must be back too, not just the defaults.
-    struct sigaction custom{};
+    struct sigaction custom
+    {
+    };
     custom.sa_handler = customHandler;
     sigemptyset(&custom.sa_mask);
     sigaddset(&custom.sa_mask, SIGUSR2);
     custom.sa_flags = SA_RESTART;
-    struct sigaction previous{};
+    struct sigaction previous
+    {
+    };
     QCOMPARE(::sigaction(SIGTERM, &custom, &previous), 0);
     auto restore = qScopeGuard([&] { ::sigaction(SIGTERM, &previous, nullptr); });
 
@@ -146,9 +150,8 @@ void tst_FaultHandling::signalClosesWithCode()
     QCOMPARE(app.exitCode(), 128 + SIGTERM);
     QCOMPARE(app.state(), Mortar::App::State::Closed);
     const QList<Mortar::TraceEvent> events = app.trace().events();
-    const auto signalEvent = std::find_if(events.cbegin(), events.cend(), [](const auto &e) {
-        return e.kind == u"signal"_s;
-    });
+    const auto signalEvent = std::find_if(events.cbegin(), events.cend(),
+                                          [](const auto &e) { return e.kind == u"signal"_s; });
     QVERIFY(signalEvent != events.cend());
     QCOMPARE(signalEvent->extra.value(u"signalNumber"_s).toInt(), SIGTERM);
     QCOMPARE(signalEvent->extra.value(u"signal"_s).toString(), u"SIGTERM"_s);

@@ -65,24 +65,22 @@ int main(int argc, char *argv[])
         if (!app.emergencyCleanup().add(path))
             return 70;
     }
-    app.hooks().add(
-            u"pre_close"_s,
-            [&app] {
-                QFile marker(qEnvironmentVariable("FAULTS_MARKER"));
-                if (marker.open(QIODevice::WriteOnly | QIODevice::Append))
-                    marker.write("pre_close " + QByteArray::number(app.exitCode()) + '\n');
-            },
-            {.weight = -1, .name = u"write marker"_s});
+    app.hooks().add(u"pre_close"_s,
+                    [&app] {
+                        QFile marker(qEnvironmentVariable("FAULTS_MARKER"));
+                        if (marker.open(QIODevice::WriteOnly | QIODevice::Append))
+                            marker.write("pre_close " + QByteArray::number(app.exitCode()) + '\n');
+                    },
+                    {.weight = -1, .name = u"write marker"_s});
     if (qEnvironmentVariableIntValue("FAULTS_PREVENT_SIGHUP")) {
-        app.hooks().add(
-                u"signal"_s,
-                [](Mortar::HookContext &context) {
-                    if (context.arguments().value(0).toInt() == SIGHUP) {
-                        context.preventDefault();
-                        say("prevented");
-                    }
-                },
-                {.name = u"keep running on SIGHUP"_s});
+        app.hooks().add(u"signal"_s,
+                        [](Mortar::HookContext &context) {
+                            if (context.arguments().value(0).toInt() == SIGHUP) {
+                                context.preventDefault();
+                                say("prevented");
+                            }
+                        },
+                        {.name = u"keep running on SIGHUP"_s});
     }
 
     if (mode == u"loop" || mode == u"hang-on-close" || mode == u"hang-self") {
