@@ -110,6 +110,9 @@ void load(App &app)
     {
         const WriteLock lock(path);
         if (QFileInfo::exists(path)) {
+            // A file that cannot be read cannot be told stale: never replace it blindly.
+            if (QFile file(path); !file.open(QIODevice::ReadOnly))
+                fail(u"Unable to read the pid file %1: %2"_s.arg(path, file.errorString()));
             const qint64 holder = PidFile::readPid(path);
             if (holder == ownPid) {
                 fail(u"the pid file %1 is held by this process (%2): another App labelled '%3' "

@@ -164,7 +164,9 @@ bool TempFiles::adopt(const QString &path)
                                    QDir::cleanPath(QDir::rootPath())};
     const QString canonical = QFileInfo(absolute).canonicalFilePath();
     for (const QString &dir : forbidden) {
-        if (absolute == dir || canonical == QFileInfo(dir).canonicalFilePath()) {
+        // Canonical paths (symbolic links resolved) are empty for paths that do not exist.
+        const QString canonicalDir = QFileInfo(dir).canonicalFilePath();
+        if (absolute == dir || (!canonical.isEmpty() && canonical == canonicalDir)) {
             return d->fail(u"Unable to adopt %1 as a temporary path: removing it at close "
                            u"would remove %2"_s.arg(path, dir));
         }

@@ -261,6 +261,24 @@ private Q_SLOTS:
         QCOMPARE(app.exitCode(), 78);
     }
 
+    void unreadableFileIsNotReplaced()
+    {
+        // Where the pid file should be, something that cannot be read as one: a directory.
+        QVERIFY(QDir().mkpath(m_path));
+        App app(pidFileOptions(m_path));
+        QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(u"Unable to read the pid file"_s));
+        const Mortar::Result result = app.setup();
+        QVERIFY(!result);
+        QVERIFY2(
+                result.errorString().startsWith(
+                        u"Unable to load extension 'mortar.pidfile': Unable to read the pid file "_s
+                        + m_path),
+                qPrintable(result.errorString()));
+        QCOMPARE(app.exitCode(), 78);
+        QVERIFY(QFileInfo(m_path).isDir());
+        QVERIFY(QDir(m_path).removeRecursively());
+    }
+
     void readPid_data()
     {
         QTest::addColumn<QByteArray>("content");

@@ -11,6 +11,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -225,6 +226,20 @@ private Q_SLOTS:
         QVERIFY(!app.tempFiles().adopt(path));
         QVERIFY(!app.tempFiles().errorString().isEmpty());
         QVERIFY(app.tempFiles().paths().isEmpty());
+    }
+
+    void adoptWithoutAHomeDirectory()
+    {
+        // A home directory that does not exist must not make every missing path look like it.
+        const QByteArray savedHome = qgetenv("HOME");
+        auto restore = qScopeGuard([&] { qputenv("HOME", savedHome); });
+        qputenv("HOME", "/nonexistent-mortar-home");
+        QTemporaryDir parent;
+        QVERIFY(parent.isValid());
+        App app({.label = u"tmptest"_s});
+        QVERIFY2(app.tempFiles().adopt(parent.filePath(u"not-yet"_s)),
+                 qPrintable(app.tempFiles().errorString()));
+        QVERIFY(!app.tempFiles().adopt(u"/nonexistent-mortar-home"_s));
     }
 
     void removeAndRelease()
