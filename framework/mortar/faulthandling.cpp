@@ -26,6 +26,14 @@ std::atomic<UnixSignals *> g_current{nullptr};
 std::atomic<bool> g_forcedExitClaimed{false};
 
 constexpr int CrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+/*! A fault the kernel raises at the faulting instruction: a handler that returns runs into it
+    again, so it can only be a crash, never an orderly close. */
+bool isFault(int signalNumber)
+{
+    return signalNumber == SIGSEGV || signalNumber == SIGBUS || signalNumber == SIGFPE
+            || signalNumber == SIGILL;
+}
 constexpr size_t AltStackSize = 64 * 1024;
 
 /*! Names the handler that runs (or whose asynchronous work is awaited), as text or JSON fields. */
@@ -157,10 +165,10 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
 
     // The crash handlers run on an alternate stack, so a stack overflow still gets its report
     // — unless the thread has one already (sanitizers install their own).
-    stack_t current{};
+    stack_t current = {};
     if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE)) {
         m_altStack.reset(new char[AltStackSize]);
-        stack_t ours{};
+        stack_t ours = {};
         ours.ss_sp = m_altStack.get();
         ours.ss_size = AltStackSize;
         if (::sigaltstack(&ours, &m_previousAltStack) != 0)
@@ -171,9 +179,14 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
         if (std::any_of(m_saved.begin(), m_saved.end(),
                         [&](const Saved &saved) { return saved.signalNumber == signalNumber; }))
             continue;
-        struct sigaction action
-        {
-        };
+        if (isFault(signalNumber)) {
+            qCWarning(lcApp,
+                      "Not catching signal %d (AppOptions::catchSignals) for an orderly close: "
+                      "it is a fault, which is handled as a crash",
+                      signalNumber);
+            continue;
+        }
+        struct sigaction action = {};
         action.sa_handler = &UnixSignals::onCaughtSignal;
         sigemptyset(&action.sa_mask);
         action.sa_flags = SA_RESTART; // the App's thread goes on with what it was doing
@@ -186,11 +199,9 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
         m_saved.push_back(saved);
     }
     for (const int signalNumber : CrashSignals) {
-        if (catchSignals.contains(signalNumber))
-            continue; // the application asked for an orderly close on it
-        struct sigaction action
-        {
-        };
+        if (catchSignals.contains(signalNumber) && !isFault(signalNumber))
+            continue; // the application asked for an orderly close on it (SIGABRT)
+        struct sigaction action = {};
         action.sa_sigaction = &UnixSignals::onCrashSignal;
         sigemptyset(&action.sa_mask);
         action.sa_flags = SA_SIGINFO | SA_ONSTACK;
@@ -216,7 +227,7 @@ void UnixSignals::uninstall()
     if (m_altStack) {
         // Only the thread that installed it can take it back; elsewhere the stack stays
         // allocated (and in use) for the rest of the process.
-        stack_t current{};
+        stack_t current = {};
         if (::sigaltstack(nullptr, &current) == 0 && current.ss_sp == m_altStack.get()) {
             ::sigaltstack(&m_previousAltStack, nullptr);
             m_altStack.reset();
@@ -272,9 +283,7 @@ void UnixSignals::onCrashSignal(int signalNumber, siginfo_t *, void *)
     // Die of this very signal, so the wait status and a core dump tell the truth: with the
     // default action back, the raised signal is delivered as soon as this handler returns (a
     // fault would also simply recur).
-    struct sigaction defaultAction
-    {
-    };
+    struct sigaction defaultAction = {};
     defaultAction.sa_handler = SIG_DFL;
     sigemptyset(&defaultAction.sa_mask);
     ::sigaction(signalNumber, &defaultAction, nullptr);

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void preventedSignalKeepsRunning();
     void explicitCodeWinsOverSignal();
     void emptyCatchSignalsCatchesNone();
+    void faultsAreNeverCaughtForAClose();
     void watchdogStopsWithTheClose();
 };
 
@@ -108,21 +109,17 @@ void tst_FaultHandling::installedBySetupRestoredByClose()
 void tst_FaultHandling::dispositionsSurviveManyApps()
 {
     // A handler of the application's own must be back too, not just the defaults.
-    struct sigaction custom
-    {
-    };
+    struct sigaction custom = {};
     custom.sa_handler = customHandler;
     sigemptyset(&custom.sa_mask);
     sigaddset(&custom.sa_mask, SIGUSR2);
     custom.sa_flags = SA_RESTART;
-    struct sigaction previous
-    {
-    };
+    struct sigaction previous = {};
     QCOMPARE(::sigaction(SIGTERM, &custom, &previous), 0);
     auto restore = qScopeGuard([&] { ::sigaction(SIGTERM, &previous, nullptr); });
 
     const auto before = dispositions();
-    stack_t altBefore{};
+    stack_t altBefore = {};
     QCOMPARE(::sigaltstack(nullptr, &altBefore), 0);
     for (int cycle = 0; cycle < 1000; ++cycle) {
         Mortar::App app({.label = u"cycle"_s});
@@ -131,7 +128,7 @@ void tst_FaultHandling::dispositionsSurviveManyApps()
             app.close(); // else ~App() closes
     }
     QCOMPARE(differences(before, dispositions()), QString());
-    stack_t altAfter{};
+    stack_t altAfter = {};
     QCOMPARE(::sigaltstack(nullptr, &altAfter), 0);
     QVERIFY(sameAltStack(altBefore, altAfter));
 }
@@ -192,6 +189,19 @@ void tst_FaultHandling::emptyCatchSignalsCatchesNone()
     const auto during = dispositions();
     // Only the crash signals are taken.
     QCOMPARE(differences(before, during), u"11, 7, 8, 4, 6"_s);
+}
+
+void tst_FaultHandling::faultsAreNeverCaughtForAClose()
+{
+    // A SIGSEGV handler that returns would run into the fault again, forever: refused, warned,
+    // and handled as a crash instead.
+    Mortar::App app({.label = u"faults"_s, .catchSignals = {SIGSEGV, SIGTERM}});
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(u"Not catching signal 11 .* handled as a crash"_s));
+    QVERIFY(app.setup());
+    struct sigaction action = {};
+    QCOMPARE(::sigaction(SIGSEGV, nullptr, &action), 0);
+    QVERIFY(action.sa_flags & SA_SIGINFO); // the crash handler, not the self-pipe's
 }
 
 void tst_FaultHandling::watchdogStopsWithTheClose()
