@@ -29,6 +29,34 @@ class HookRegistryPrivate;
 }
 
 /*!
+    \brief Where a handler was registered: the caller's file and line, taken as a default
+    argument.
+
+    Mortar's own \c std::source_location: the same use (\c{SourceLocation::current()} as a
+    default argument names the caller), but built on \c __builtin_FILE() / \c __builtin_LINE(),
+    which GCC and Clang both offer — Clang 14 with libstdc++ 12 (Debian 12) cannot compile
+    \c <source_location> — and one type whatever the compiler, so the API does not change with it.
+*/
+class SourceLocation final
+{
+public:
+    static constexpr SourceLocation current(const char *file = __builtin_FILE(),
+                                            unsigned line = __builtin_LINE()) noexcept
+    {
+        SourceLocation location;
+        location.m_file = file;
+        location.m_line = line;
+        return location;
+    }
+    constexpr const char *file_name() const noexcept { return m_file; }
+    constexpr unsigned line() const noexcept { return m_line; }
+
+private:
+    const char *m_file = "";
+    unsigned m_line = 0;
+};
+
+/*!
     \brief How a handler takes part in its hook.
 
     Fields in this order so designated initializers work:

@@ -23,7 +23,7 @@ namespace {
 // Owners set by OwnerScope, innermost last; per thread, since registration is thread-safe.
 thread_local std::vector<std::pair<const HookRegistry *, QString>> t_ownerScopes;
 
-QString sourceOf(const std::source_location &where)
+QString sourceOf(const SourceLocation &where)
 {
     // The file name alone keeps trace lines short; the line tells the rest.
     const char *file = where.file_name();
@@ -176,7 +176,7 @@ QStringList HookRegistry::names() const
 }
 
 HandlerId HookRegistry::add(const QString &hook, Handler handler, HandlerOptions options,
-                            std::source_location where)
+                            SourceLocation where)
 {
     return addWithContext(hook, nullptr, std::move(handler), handler.m_identity, std::move(options),
                           where);
@@ -184,7 +184,7 @@ HandlerId HookRegistry::add(const QString &hook, Handler handler, HandlerOptions
 
 HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *context,
                                        Handler handler, Internal::CallableIdentity identity,
-                                       HandlerOptions options, std::source_location where)
+                                       HandlerOptions options, SourceLocation where)
 {
     const QString source = Internal::sourceOf(where);
     const QString name = options.name.isEmpty()

@@ -13,7 +13,6 @@
 #include <concepts>
 #include <cstring>
 #include <memory>
-#include <source_location>
 
 namespace Mortar {
 
@@ -80,7 +79,7 @@ public:
         \c handler.refused trace event, if the hook is not defined.
     */
     HandlerId add(const QString &hook, Handler handler, HandlerOptions options = {},
-                  std::source_location where = std::source_location::current());
+                  SourceLocation where = SourceLocation::current());
 
     /*!
         Registers a member function or functor \a f of \a context. The handler is removed when
@@ -90,7 +89,7 @@ public:
     template <typename Obj, typename F>
         requires std::derived_from<Obj, QObject>
     HandlerId add(const QString &hook, const Obj *context, F f, HandlerOptions options = {},
-                  std::source_location where = std::source_location::current())
+                  SourceLocation where = SourceLocation::current())
     {
         auto *object = const_cast<Obj *>(context);
         if constexpr (std::is_member_function_pointer_v<F>) {
@@ -147,7 +146,7 @@ private:
 
     HandlerId addWithContext(const QString &hook, const QObject *context, Handler handler,
                              Internal::CallableIdentity identity, HandlerOptions options,
-                             std::source_location where);
+                             SourceLocation where);
 
     std::unique_ptr<Internal::HookRegistryPrivate> const d;
 };
