@@ -104,6 +104,18 @@ Result ExtensionRegistryPrivate::loadOne(const QString &name, const QString &req
         case ExtensionRegistry::State::Available: break;
         }
     }
+    if (!implicitly && m_app->state() >= App::State::Closing) {
+        // Its close handlers would never run: a pid file written now would be left behind. (An
+        // implicit load, App::tempFiles() during the close, still goes ahead: ~TempFiles removes
+        // what is made after the close.)
+        TraceEvent event;
+        event.kind = u"extension.failed"_s;
+        event.error = u"the App is closing: its close handlers would never run"_s;
+        event.extra = {{u"name"_s, name}, {u"requestedBy"_s, requestedBy}};
+        const QString error = u"Unable to load extension '%1': %2"_s.arg(name, event.error);
+        m_app->trace().record(std::move(event));
+        return Result::failure(error);
+    }
     m_entries.insert(name, {name, ExtensionRegistry::State::Loading, {}, requestedBy});
 
     const qint64 start = m_app->trace().now();

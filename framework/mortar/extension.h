@@ -80,7 +80,8 @@ public:
         Loads the extension \a name: runs its load function, recording \c extension.loaded (or
         \c extension.failed) in the trace. Loading an extension that is loaded (or being loaded)
         does nothing and succeeds; one that failed is not run again and fails again. Fails for
-        an unknown name: \c{unknown extension 'x' (known: a, b)}.
+        an unknown name (\c{unknown extension 'x' (known: a, b)}), and once the App is closing,
+        since the extension's close handlers would never run.
     */
     Result load(const QString &name);
     /*! Loads each of \a names in order; checks that all are known before loading any. Stops at

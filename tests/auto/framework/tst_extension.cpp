@@ -230,6 +230,21 @@ private Q_SLOTS:
         QCOMPARE(app.state(), App::State::Ready); // only setup() fails the App
     }
 
+    void noLoadingOnceClosing()
+    {
+        App app({.label = u"test"_s});
+        app.close();
+        const Mortar::Result result = app.extensions().load(u"test.alpha"_s);
+        QCOMPARE(result.errorString(),
+                 u"Unable to load extension 'test.alpha': the App is closing: "
+                 u"its close handlers would never run"_s);
+        QVERIFY(g_events.isEmpty());
+        QCOMPARE(app.extensions().state(u"test.alpha"_s), ExtensionRegistry::State::Available);
+        const QList<Mortar::TraceEvent> failed = eventsOfKind(app, u"extension.failed"_s);
+        QCOMPARE(failed.size(), 1);
+        QCOMPARE(failed.constFirst().extra.value(u"name"_s).toString(), u"test.alpha"_s);
+    }
+
     void throwingLoadFailsSetup_data()
     {
         QTest::addColumn<QString>("name");
