@@ -10,8 +10,14 @@
 # in the target's include directories, so the file's directory is added to them (the JSON may
 # live anywhere). moc (Qt >= 5.15) reports the JSON as a dependency of the source it embeds it
 # in, so editing the metadata rebuilds the plugin; the file is also listed among the target's
-# sources, which makes IDEs show it. Install the plugin to <prefix>/lib/<label>/plugins for the
-# App to find it, or point MORTAR_PLUGIN_PATH / AppOptions::pluginDirs at its directory.
+# sources, which makes IDEs show it.
+#
+# The JSON is checked when CMake runs, and CMake runs again when it changes: for invalid JSON
+# moc only warns ("Declaration will be ignored"), drops Q_PLUGIN_METADATA altogether, and the
+# build succeeds with a library that is no plugin at all.
+#
+# Install the plugin to <prefix>/lib/<label>/plugins for the App to find it, or point
+# MORTAR_PLUGIN_PATH / AppOptions::pluginDirs at its directory.
 function(mortar_add_plugin target)
     cmake_parse_arguments(PARSE_ARGV 1 arg "" "METADATA" "SOURCES")
     if(arg_UNPARSED_ARGUMENTS)
@@ -29,10 +35,35 @@ function(mortar_add_plugin target)
         message(FATAL_ERROR "mortar_add_plugin(${target}): the METADATA file ${metadata} does not exist")
     endif()
     get_filename_component(metadata_dir "${metadata}" DIRECTORY)
+    _mortar_check_plugin_metadata(${target} "${metadata}")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${metadata}")
 
     add_library(${target} MODULE ${arg_SOURCES} "${metadata}")
     set_source_files_properties("${metadata}" PROPERTIES HEADER_FILE_ONLY ON)
     set_target_properties(${target} PROPERTIES AUTOMOC ON)
     target_include_directories(${target} PRIVATE "${metadata_dir}")
     target_link_libraries(${target} PRIVATE Mortar::Framework)
+endfunction()
+
+# Fails the configuration, naming the file, if <metadata> is not a JSON object with the keys
+# of SPEC §7 of the right types (what the plugin manager would refuse at run time).
+function(_mortar_check_plugin_metadata target metadata)
+    file(READ "${metadata}" json)
+    string(JSON type ERROR_VARIABLE error TYPE "${json}")
+    if(error)
+        message(FATAL_ERROR "mortar_add_plugin(${target}): ${metadata} is not valid JSON: ${error}")
+    endif()
+    if(NOT type STREQUAL "OBJECT")
+        message(FATAL_ERROR "mortar_add_plugin(${target}): ${metadata} must hold a JSON object, not ${type}")
+    endif()
+    foreach(key_type name:STRING version:STRING description:STRING depends:ARRAY enabledByDefault:BOOLEAN)
+        string(REPLACE ":" ";" pair "${key_type}")
+        list(GET pair 0 key)
+        list(GET pair 1 expected)
+        string(JSON actual ERROR_VARIABLE missing TYPE "${json}" ${key})
+        if(NOT missing AND NOT actual STREQUAL expected)
+            message(FATAL_ERROR "mortar_add_plugin(${target}): in ${metadata}, \"${key}\" must be "
+                                "of type ${expected}, not ${actual}")
+        endif()
+    endforeach()
 endfunction()

@@ -55,7 +55,10 @@ QString nameFromFileName(const QString &path)
 QString readMetaData(const QJsonObject &raw, PluginInfo &info)
 {
     if (raw.isEmpty())
-        return u"the file is not a Qt plugin (it has no Q_PLUGIN_METADATA)"_s;
+        // Also what moc makes of a Q_PLUGIN_METADATA whose JSON file is invalid: it warns,
+        // drops the declaration, and the build succeeds.
+        return u"the file is not a Qt plugin (it has no plugin metadata: no Q_PLUGIN_METADATA, "
+               u"or moc ignored it because its JSON file is invalid)"_s;
     const QJsonValue metaData = raw.value(u"MetaData"_s);
     const QJsonObject object = metaData.toObject();
     // The name first, even for a file that is not ours: the first file of a name wins.

@@ -225,7 +225,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("reason");
         QTest::addRow("not a Qt plugin")
                 << u"notaplugin"_s
-                << u"the file is not a Qt plugin (it has no Q_PLUGIN_METADATA)"_s;
+                << u"the file is not a Qt plugin (it has no plugin metadata: no "
+                   u"Q_PLUGIN_METADATA, or moc ignored it because its JSON file is invalid)"_s;
         QTest::addRow("another IID")
                 << u"otheriid"_s
                 << u"it is a Qt plugin for another interface ('org.example.Other/1'), not a "
