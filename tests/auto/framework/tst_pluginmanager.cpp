@@ -110,7 +110,7 @@ private Q_SLOTS:
         // Files without a metadata name are named after the file.
         QCOMPARE(plugins.plugin(u"nometa"_s).fileName, fileOf(u"nometa"_s));
         QCOMPARE(plugins.plugin(u"notaplugin"_s).fileName, fileOf(u"notaplugin"_s));
-        QCOMPARE(plugins.plugins().size(), 15);
+        QCOMPARE(plugins.plugins().size(), 17);
 
         // Nothing ran: metadata comes from the file, not from loading it.
         QVERIFY(steps(app, u"test.loaded"_s).isEmpty());
@@ -297,6 +297,43 @@ private Q_SLOTS:
         QVERIFY(!plugins.load(requiring({u"throws"_s})));
         QCOMPARE(steps(app, u"test.loaded"_s), QStringList{u"throws"_s}); // its load() ran …
         QVERIFY(handlersOwnedBy(app, u"plugin:throws"_s).isEmpty());      // … and left nothing
+    }
+
+    void failedDependencyFailsTheDependent()
+    {
+        App app({.label = u"test"_s});
+        PluginManager plugins(app);
+        plugins.discover({pluginDir});
+        // throws came along as a dependency (optional: a warning); needsthrows is required.
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(u"^Unable to load plugin 'throws' from "_s));
+        const Mortar::Result result = plugins.load(requiring({u"needsthrows"_s}));
+        QCOMPARE(result.errorString(),
+                 u"Unable to load plugin 'needsthrows' from %1: plugin 'needsthrows' depends on "
+                 u"'throws', which could not be loaded"_s.arg(fileOf(u"needsthrows"_s)));
+        QCOMPARE(steps(app, u"test.loaded"_s), QStringList{u"throws"_s}); // not needsthrows
+    }
+
+    void throwingUnloadStillRemovesHandlers()
+    {
+        App app({.label = u"test"_s});
+        PluginManager plugins(app);
+        plugins.discover({pluginDir});
+        QVERIFY(plugins.load(requiring({u"badunload"_s, u"good"_s})));
+        QCOMPARE(handlersOwnedBy(app, u"plugin:badunload"_s).size(), 1);
+
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(u"^Plugin 'badunload' from .*: its unload\\(\\) "
+                                                u"threw: the socket is already closed$"_s));
+        plugins.unloadAll();
+        QVERIFY(handlersOwnedBy(app, u"plugin:badunload"_s).isEmpty());
+        QCOMPARE(plugins.plugin(u"badunload"_s).state, PluginInfo::State::Unloaded);
+        QCOMPARE(steps(app, u"test.unloaded"_s), QStringList{u"good"_s}); // the others go on
+        const auto unloaded = eventsOf(app, u"plugin.unloaded"_s);
+        QCOMPARE(unloaded.size(), 2);
+        QCOMPARE(unloaded.at(0).extra.value(u"name"_s).toString(), u"good"_s); // reverse order
+        QCOMPARE(unloaded.at(1).status, u"failed"_s);
+        QCOMPARE(unloaded.at(1).error, u"its unload() threw: the socket is already closed"_s);
     }
 
     void optionalFailureIsReportedAndSkipped()
