@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QMap>
 #include <QSettings>
+#include <QStandardPaths>
 
 using namespace Qt::StringLiterals;
 
@@ -136,6 +137,16 @@ Result Config::load(const QStringList &files, const QVariantMap &defaults)
             return read;
     }
     return Result::success();
+}
+
+QStringList Config::standardFiles(const QString &label)
+{
+    const QString fileName = u"/%1/%1.conf"_s.arg(label);
+    QStringList files{u"/etc"_s + fileName};
+    const QString user = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+    if (!user.isEmpty()) // no home directory: only the system-wide file
+        files.append(user + fileName);
+    return files;
 }
 
 Result Config::addFile(const QString &file, IfMissing ifMissing)

@@ -50,6 +50,13 @@ public:
         before it stay loaded.
     */
     Result load(const QStringList &files, const QVariantMap &defaults = {});
+    /*!
+        The default AppOptions::configFiles for \a label, in reading order:
+        \c{/etc/<label>/<label>.conf}, then \c{<user config>/<label>/<label>.conf}, where
+        \c{<user config>} is QStandardPaths::GenericConfigLocation (usually \c ~/.config).
+    */
+    static QStringList standardFiles(const QString &label);
+
     /*! Reads one more file over what is loaded (for \c{--config FILE}). */
     Result addFile(const QString &file, IfMissing ifMissing = IfMissing::Skip);
 

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -160,6 +161,15 @@ private Q_SLOTS:
         QVERIFY(config.load({path}));
         QCOMPARE(config.childGroups(), QStringList{u"plugin.cache"_s});
         QCOMPARE(config.value(u"plugin.cache/enabled"_s).toString(), u"false"_s);
+    }
+
+    void standardFilesSystemThenUser()
+    {
+        QCOMPARE(
+                Config::standardFiles(u"myapp"_s),
+                (QStringList{u"/etc/myapp/myapp.conf"_s,
+                             QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
+                                     + u"/myapp/myapp.conf"_s}));
     }
 
     void loadReplaces()
