@@ -65,6 +65,12 @@ InspectionServer::InspectionServer(App &app) : QObject(&app), m_app(app)
 
 InspectionServer::~InspectionServer()
 {
+    // The sockets die with m_server, in ~QObject, after m_clients: they must not call back.
+    for (const auto &client : m_clients) {
+        if (client->socket)
+            client->socket->disconnect(this);
+    }
+    m_clients.clear();
     if (m_server)
         m_server->close();
     if (!m_tokenPath.isEmpty())

@@ -1,0 +1,91 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "inspectorclient.h"
+
+#include <QCborArray>
+#include <QFile>
+
+using namespace Qt::StringLiterals;
+
+namespace Mortar::Inspector {
+
+InspectorClient::InspectorClient(QObject *parent) : QObject(parent)
+{
+    connect(&m_socket, &QLocalSocket::connected, this, [this] {
+        m_socket.write(InspectionProtocol::encodeFrame(
+                {{u"type"_s, u"hello"_s}, {u"token"_s, m_token}}));
+    });
+    connect(&m_socket, &QLocalSocket::readyRead, this, &InspectorClient::read);
+    connect(&m_socket, &QLocalSocket::disconnected, this, [this] {
+        if (m_socket.bytesAvailable() > 0)
+            read(); // whatever arrived last
+        Q_EMIT disconnected(m_error);
+    });
+    connect(&m_socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError error) {
+        if (error != QLocalSocket::PeerClosedError && m_socket.state() == QLocalSocket::UnconnectedState)
+            Q_EMIT disconnected(m_socket.errorString());
+    });
+}
+
+InspectorClient::~InspectorClient()
+{
+    // ~QLocalSocket still emits disconnected(); by then the decoder is gone.
+    m_socket.disconnect(this);
+}
+
+QString InspectorClient::readToken(const QString &socketPath)
+{
+    QFile file(socketPath + u".token"_s);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromLatin1(file.readAll()).trimmed();
+}
+
+void InspectorClient::connectTo(const QString &socketPath, const QString &token)
+{
+    m_token = token;
+    m_error.clear();
+    m_decoder = {};
+    m_socket.connectToServer(socketPath);
+}
+
+void InspectorClient::requestClose()
+{
+    m_socket.write(InspectionProtocol::encodeFrame({{u"type"_s, u"requestClose"_s}}));
+}
+
+bool InspectorClient::isConnected() const
+{
+    return m_socket.state() == QLocalSocket::ConnectedState;
+}
+
+void InspectorClient::read()
+{
+    m_decoder.feed(m_socket.readAll());
+    while (std::optional<QCborMap> message = m_decoder.next()) {
+        const QString type = message->value(u"type"_s).toString();
+        if (type == u"hello"_s) {
+            Q_EMIT helloReceived(*message);
+        } else if (type == u"snapshot"_s) {
+            Q_EMIT snapshotReceived(*message);
+        } else if (type == u"events"_s) {
+            QList<TraceEvent> events;
+            const QCborArray array = message->value(u"events"_s).toArray();
+            events.reserve(array.size());
+            for (const QCborValue &event : array)
+                events.append(InspectionProtocol::eventFromCbor(event.toMap()));
+            Q_EMIT eventsReceived(events);
+        } else if (type == u"missed"_s) {
+            Q_EMIT missed(message->value(u"count"_s).toInteger());
+        } else if (type == u"error"_s) {
+            m_error = message->value(u"message"_s).toString();
+        }
+        // "live" and messages of later protocol versions need nothing here.
+    }
+    if (m_decoder.hasError()) {
+        m_error = u"the app sent a bad frame: %1"_s.arg(m_decoder.errorString());
+        m_socket.abort();
+    }
+}
+
+} // namespace Mortar::Inspector
