@@ -80,8 +80,9 @@ void BM_QtSignal(benchmark::State &state)
     quint64 hits = 0;
     quint64 *const counter = &hits;
     for (qint64 i = 0; i < g_handlerCount; ++i) {
-        QObject::connect(&emitter, &Emitter::fired, &context, [counter] { ++*counter; },
-                         Qt::DirectConnection);
+        QObject::connect(
+                &emitter, &Emitter::fired, &context, [counter] { ++*counter; },
+                Qt::DirectConnection);
     }
     for (auto _ : state) {
         Q_EMIT emitter.fired();
@@ -170,8 +171,8 @@ void BM_AppClose(benchmark::State &state)
     when it passes 256 MB, the in-memory trace bounded by its capacity as usual. */
 void BM_TraceFile(benchmark::State &state)
 {
-    const QString path = QDir::temp().filePath(u"mortar-bench-%1.jsonl"_s.arg(
-            QCoreApplication::applicationPid()));
+    const QString path = QDir::temp().filePath(
+            u"mortar-bench-%1.jsonl"_s.arg(QCoreApplication::applicationPid()));
     quint64 hits = 0;
     auto app = std::make_unique<Mortar::App>(
             Mortar::AppOptions{.label = u"bench"_s, .traceFile = path});
@@ -202,7 +203,8 @@ void BM_TraceFile(benchmark::State &state)
     }
     destroyApp(app, &hits);
     QFile::remove(path);
-    state.counters["events_per_s"] = benchmark::Counter(double(events), benchmark::Counter::kIsRate);
+    state.counters["events_per_s"] =
+            benchmark::Counter(double(events), benchmark::Counter::kIsRate);
     state.counters["bytes_per_event"] = events ? double(bytes) / double(events) : 0.0;
     checkHits(state, hits, quint64(state.iterations()));
 }
@@ -255,10 +257,10 @@ public:
             double target; // ratio against the reference; 0: the reference, < 0: informational
         };
         const Row rows[] = {
-            {"BM_QtSignal", "Qt signal, direct slots (reference)", 0.0},
-            {"BM_HooksRunTraced", "hooks().run(pre_close), traced", 3.0},
-            {"BM_HooksRunUntraced", "hooks().run(pre_close), untraced", 1.5},
-            {"BM_AppClose", "app.close(), traced", -1.0},
+                {"BM_QtSignal", "Qt signal, direct slots (reference)", 0.0},
+                {"BM_HooksRunTraced", "hooks().run(pre_close), traced", 3.0},
+                {"BM_HooksRunUntraced", "hooks().run(pre_close), untraced", 1.5},
+                {"BM_AppClose", "app.close(), traced", -1.0},
         };
 
         std::printf("\nMortar against a Qt signal, %lld handlers / slots, measured in this run "
@@ -301,8 +303,7 @@ public:
     {
         const auto it = m_measurements.find("BM_TraceFile");
         if (it == m_measurements.end() || !it->second.error.empty()) {
-            std::printf("%-36s %s\n", "trace file sink",
-                        describeMissing("BM_TraceFile").c_str());
+            std::printf("%-36s %s\n", "trace file sink", describeMissing("BM_TraceFile").c_str());
             return it == m_measurements.end();
         }
         const double rate = it->second.counters.count("events_per_s")
@@ -311,7 +312,8 @@ public:
         const double size = it->second.counters.count("bytes_per_event")
                 ? it->second.counters.at("bytes_per_event")
                 : 0;
-        std::printf("\nTrace file sink (SPEC §11), a traced pre_close run writing its trace file\n");
+        std::printf(
+                "\nTrace file sink (SPEC §11), a traced pre_close run writing its trace file\n");
         std::printf("%-36s %11.2f M/s  target >= 2.00 M/s  %s\n", "events written per second",
                     rate / 1e6, rate >= 2e6 ? "PASS" : "MISS");
         std::printf("%-36s %11.1f     target <= 150       %s\n", "bytes per event", size,

@@ -18,8 +18,8 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-constexpr int ExitUsage = 64;    // EX_USAGE
-constexpr int ExitNoInput = 66;  // EX_NOINPUT
+constexpr int ExitUsage = 64;      // EX_USAGE
+constexpr int ExitNoInput = 66;    // EX_NOINPUT
 constexpr int ExitCantCreate = 73; // EX_CANTCREAT
 
 void print(FILE *stream, const QString &text)
@@ -32,7 +32,8 @@ void print(FILE *stream, const QString &text)
 bool isHeadless(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--summary") == 0 || std::strncmp(argv[i], "--export-chrome", 15) == 0
+        if (std::strcmp(argv[i], "--summary") == 0
+            || std::strncmp(argv[i], "--export-chrome", 15) == 0
             || std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0
             || std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0)
             return true;
@@ -43,8 +44,9 @@ bool isHeadless(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-    const std::unique_ptr<QCoreApplication> application(
-            isHeadless(argc, argv) ? new QCoreApplication(argc, argv) : new QApplication(argc, argv));
+    const std::unique_ptr<QCoreApplication> application(isHeadless(argc, argv)
+                                                                ? new QCoreApplication(argc, argv)
+                                                                : new QApplication(argc, argv));
     QCoreApplication &app = *application;
     QCoreApplication::setApplicationName(u"mortar-inspector"_s);
     QCoreApplication::setApplicationVersion(u"0.1.0"_s);
@@ -55,8 +57,8 @@ int main(int argc, char *argv[])
             u"and duration."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption summaryOption(u"summary"_s,
-                                           u"Print the close summary of the trace file and exit."_s);
+    const QCommandLineOption summaryOption(
+            u"summary"_s, u"Print the close summary of the trace file and exit."_s);
     const QCommandLineOption exportOption(u"export-chrome"_s,
                                           u"Write the trace file as a Chrome trace (Perfetto)."_s,
                                           u"out.json"_s);
@@ -68,8 +70,9 @@ int main(int argc, char *argv[])
     const QStringList files = parser.positionalArguments();
     if (!parser.isSet(summaryOption) && !parser.isSet(exportOption)) {
         if (files.size() != 1) {
-            print(stderr, u"mortar-inspector: give a trace file to open (attaching to a running "
-                          u"app is not built yet; see --help)\n"_s);
+            print(stderr,
+                  u"mortar-inspector: give a trace file to open (attaching to a running "
+                  u"app is not built yet; see --help)\n"_s);
             return ExitUsage;
         }
         Mortar::Inspector::MainWindow window;
@@ -96,9 +99,13 @@ int main(int argc, char *argv[])
     if (parser.isSet(exportOption)) {
         QSaveFile out(parser.value(exportOption));
         if (!out.open(QIODevice::WriteOnly)
-            || out.write(Mortar::chromeTrace(trace.events(), trace.pid(), trace.label()).toJson(QJsonDocument::Compact)) < 0
+            || out.write(Mortar::chromeTrace(trace.events(), trace.pid(), trace.label())
+                                 .toJson(QJsonDocument::Compact))
+                    < 0
             || !out.commit()) {
-            print(stderr, u"mortar-inspector: Unable to write %1: %2\n"_s.arg(out.fileName(), out.errorString()));
+            print(stderr,
+                  u"mortar-inspector: Unable to write %1: %2\n"_s.arg(out.fileName(),
+                                                                      out.errorString()));
             return ExitCantCreate;
         }
     }

@@ -81,17 +81,17 @@ void AppPrivate::defineFrameworkHooks()
         QString handlerName;
     };
     const FrameworkHook frameworkHooks[] = {
-        {u"pre_setup"_s, &App::preSetup, SIGNAL(preSetup()), u"App::preSetup()"_s},
-        {u"post_setup"_s, &App::postSetup, SIGNAL(postSetup()), u"App::postSetup()"_s},
-        {u"pre_argument_parsing"_s, &App::preArgumentParsing, SIGNAL(preArgumentParsing()),
-         u"App::preArgumentParsing()"_s},
-        {u"post_argument_parsing"_s, &App::postArgumentParsing, SIGNAL(postArgumentParsing()),
-         u"App::postArgumentParsing()"_s},
-        {u"pre_run"_s, &App::preRun, SIGNAL(preRun()), u"App::preRun()"_s},
-        {u"post_run"_s, &App::postRun, SIGNAL(postRun()), u"App::postRun()"_s},
-        {u"pre_close"_s, &App::preClose, SIGNAL(preClose()), u"App::preClose()"_s},
-        {u"post_close"_s, &App::postClose, SIGNAL(postClose()), u"App::postClose()"_s},
-        {u"signal"_s, nullptr, SIGNAL(signalReceived(int)), u"App::signalReceived(int)"_s},
+            {u"pre_setup"_s, &App::preSetup, SIGNAL(preSetup()), u"App::preSetup()"_s},
+            {u"post_setup"_s, &App::postSetup, SIGNAL(postSetup()), u"App::postSetup()"_s},
+            {u"pre_argument_parsing"_s, &App::preArgumentParsing, SIGNAL(preArgumentParsing()),
+             u"App::preArgumentParsing()"_s},
+            {u"post_argument_parsing"_s, &App::postArgumentParsing, SIGNAL(postArgumentParsing()),
+             u"App::postArgumentParsing()"_s},
+            {u"pre_run"_s, &App::preRun, SIGNAL(preRun()), u"App::preRun()"_s},
+            {u"post_run"_s, &App::postRun, SIGNAL(postRun()), u"App::postRun()"_s},
+            {u"pre_close"_s, &App::preClose, SIGNAL(preClose()), u"App::preClose()"_s},
+            {u"post_close"_s, &App::postClose, SIGNAL(postClose()), u"App::postClose()"_s},
+            {u"signal"_s, nullptr, SIGNAL(signalReceived(int)), u"App::signalReceived(int)"_s},
     };
 
     // Each framework hook's Qt signal is emitted by a handler of weight 0, so connected slots run
@@ -223,8 +223,8 @@ int AppPrivate::exec(const std::function<void()> *body)
 void AppPrivate::close(std::optional<int> code, CloseCause cause)
 {
     if (QThread::currentThread() != q->thread()) {
-        QMetaObject::invokeMethod(q, [this, code, cause] { close(code, cause); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+                q, [this, code, cause] { close(code, cause); }, Qt::QueuedConnection);
         return;
     }
     const auto requested = [&] {
@@ -302,10 +302,9 @@ void AppPrivate::installSignalHandlers()
 {
     if (unixSignals)
         return;
-    unixSignals = std::make_unique<UnixSignals>(faultContext, options.catchSignals,
-                                                [this](int signalNumber) {
-                                                    onUnixSignal(signalNumber);
-                                                });
+    unixSignals =
+            std::make_unique<UnixSignals>(faultContext, options.catchSignals,
+                                          [this](int signalNumber) { onUnixSignal(signalNumber); });
 }
 
 void AppPrivate::onUnixSignal(int signalNumber)
@@ -347,7 +346,8 @@ void AppPrivate::watchdogExpired()
 } // namespace Internal
 
 App::App(AppOptions options, QObject *parent)
-    : QObject(parent), d(std::make_unique<Internal::AppPrivate>(this, std::move(options)))
+    : QObject(parent),
+      d(std::make_unique<Internal::AppPrivate>(this, std::move(options)))
 {
     d->record(u"app.created"_s,
               {{u"label"_s, d->options.label},
@@ -374,8 +374,9 @@ App::App(AppOptions options, QObject *parent)
         d->aboutToQuitConnection = connect(
                 qtApp, &QCoreApplication::aboutToQuit, this,
                 [this] {
-                    d->close(std::nullopt, d->quitRequested ? Internal::CloseCause::Quit
-                                                            : Internal::CloseCause::AboutToQuit);
+                    d->close(std::nullopt,
+                             d->quitRequested ? Internal::CloseCause::Quit
+                                              : Internal::CloseCause::AboutToQuit);
                 },
                 Qt::DirectConnection);
     } else {
@@ -428,8 +429,8 @@ Result App::setup()
 
     // Extensions named by AppOptions; those named by the config file ([<label>] extensions=,
     // issue 4) are loaded the same way once it is read, with the file as requestedBy.
-    if (const Result loaded = Internal::ExtensionRegistryPrivate::get(*d->extensions)->loadAll(
-                d->options.extensions, u"AppOptions::extensions"_s);
+    if (const Result loaded = Internal::ExtensionRegistryPrivate::get(*d->extensions)
+                                      ->loadAll(d->options.extensions, u"AppOptions::extensions"_s);
         !loaded) {
         return d->failSetup(loaded.errorString(), Internal::ExitConfig);
     }
@@ -501,7 +502,8 @@ void App::close(int code)
 void App::quit(int code)
 {
     if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(this, [this, code] { quit(code); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+                this, [this, code] { quit(code); }, Qt::QueuedConnection);
         return;
     }
     setExitCode(code);

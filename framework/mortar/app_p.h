@@ -16,8 +16,17 @@
 namespace Mortar::Internal {
 
 /*! What started a close; recorded as the close's \c cause. */
-enum class CloseCause { Close, Quit, AboutToQuit, EndOfExec, Destructor, Signal, Exception,
-                        Inspector, SetupFailed };
+enum class CloseCause {
+    Close,
+    Quit,
+    AboutToQuit,
+    EndOfExec,
+    Destructor,
+    Signal,
+    Exception,
+    Inspector,
+    SetupFailed
+};
 QString causeName(CloseCause cause);
 
 class AppPrivate
@@ -78,7 +87,7 @@ public:
     // Fault handling: read without locks by the watchdog and the signal handlers.
     FaultContext faultContext;
     std::unique_ptr<UnixSignals> unixSignals; // from setup(); its handlers until the close ends
-    Watchdog watchdog;                         // runs during the close
+    Watchdog watchdog;                        // runs during the close
 
     // Extensions and what the built-in ones keep per App. Declared last, so destroyed first,
     // while the log and the trace they refer to still exist.

@@ -133,7 +133,8 @@ void awaitFuture(HookContext &context, const QFuture<void> &future)
         } catch (const std::exception &e) {
             deferral->fail(QString::fromLocal8Bit(e.what()));
         } catch (...) {
-            deferral->fail(u"the future failed with an exception not derived from std::exception"_s);
+            deferral->fail(
+                    u"the future failed with an exception not derived from std::exception"_s);
         }
     });
 }

@@ -89,7 +89,10 @@ public:
 
     friend bool operator==(HandlerId a, HandlerId b) { return a.m_value == b.m_value; }
     friend bool operator!=(HandlerId a, HandlerId b) { return a.m_value != b.m_value; }
-    friend size_t qHash(HandlerId id, size_t seed = 0) noexcept { return ::qHash(id.m_value, seed); }
+    friend size_t qHash(HandlerId id, size_t seed = 0) noexcept
+    {
+        return ::qHash(id.m_value, seed);
+    }
 
 private:
     friend class HookRegistry;
@@ -217,6 +220,8 @@ class MORTAR_EXPORT Handler final
 public:
     Handler() = default;
 
+    // clang-format 14 cannot lay out requires-clauses:
+    // clang-format off
     template <typename F>
         requires(!std::same_as<std::remove_cvref_t<F>, Handler>)
                 && Internal::HandlerCallable<std::decay_t<F>>
@@ -234,6 +239,7 @@ public:
                 Internal::deliverResult(context, [&] { return std::invoke(fn); });
         };
     }
+    // clang-format on
 
     bool isValid() const { return bool(m_invoke); }
 

@@ -88,7 +88,7 @@ public:
 private:
     friend class Internal::HookRunner;
     HookContext(Internal::RunState *run, Internal::HandlerSlot *slot) : m_run(run), m_slot(slot) { }
-    Internal::RunState *m_run;    // not owned
+    Internal::RunState *m_run;     // not owned
     Internal::HandlerSlot *m_slot; // not owned
 };
 

@@ -94,9 +94,9 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
         if (hookIt == m_hooks.end()) // hooks are never undefined, but be safe
             return {};
         HookData &hookData = hookIt->second;
-        const auto position = std::upper_bound(
-                hookData.entries.begin(), hookData.entries.end(), entry,
-                [](const auto &a, const auto &b) { return runsBefore(*a, *b); });
+        const auto position =
+                std::upper_bound(hookData.entries.begin(), hookData.entries.end(), entry,
+                                 [](const auto &a, const auto &b) { return runsBefore(*a, *b); });
         m_byId.insert(info.id().value(), entry.get());
         hookData.entries.insert(position, std::move(entry));
         hookData.plan.reset();
@@ -106,8 +106,9 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
         // Direct: the handler must be gone before the context's destruction finishes, whatever
         // thread destroys it.
         const HandlerId id = info.id();
-        QObject::connect(context, &QObject::destroyed, q, [this, id] { q->remove(id); },
-                         Qt::DirectConnection);
+        QObject::connect(
+                context, &QObject::destroyed, q, [this, id] { q->remove(id); },
+                Qt::DirectConnection);
     }
     Q_EMIT q->handlerAdded(info);
     return info.id();
@@ -182,9 +183,9 @@ HandlerId HookRegistry::add(const QString &hook, Handler handler, HandlerOptions
                           where);
 }
 
-HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *context,
-                                       Handler handler, Internal::CallableIdentity identity,
-                                       HandlerOptions options, SourceLocation where)
+HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *context, Handler handler,
+                                       Internal::CallableIdentity identity, HandlerOptions options,
+                                       SourceLocation where)
 {
     const QString source = Internal::sourceOf(where);
     const QString name = options.name.isEmpty()
@@ -212,9 +213,10 @@ bool HookRegistry::remove(HandlerId id)
         info = entry->info;
         Internal::HookData &hookData = d->m_hooks[info.hook()];
         auto &entries = hookData.entries;
-        const auto position = std::lower_bound(
-                entries.begin(), entries.end(), entry,
-                [](const auto &a, const Internal::HandlerEntry *b) { return Internal::runsBefore(*a, *b); });
+        const auto position = std::lower_bound(entries.begin(), entries.end(), entry,
+                                               [](const auto &a, const Internal::HandlerEntry *b) {
+                                                   return Internal::runsBefore(*a, *b);
+                                               });
         Q_ASSERT(position != entries.end() && position->get() == entry);
         entry->removed.store(true, std::memory_order_relaxed);
         d->m_removals.fetch_add(1, std::memory_order_relaxed);

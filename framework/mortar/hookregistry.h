@@ -86,10 +86,13 @@ public:
         \a context is destroyed, and runs in \a context's thread when that is not the caller's of
         run() (waiting at most the handler's timeout).
     */
+    // clang-format 14 cannot lay out requires-clauses:
+    // clang-format off
     template <typename Obj, typename F>
         requires std::derived_from<Obj, QObject>
     HandlerId add(const QString &hook, const Obj *context, F f, HandlerOptions options = {},
                   SourceLocation where = SourceLocation::current())
+    // clang-format on
     {
         auto *object = const_cast<Obj *>(context);
         if constexpr (std::is_member_function_pointer_v<F>) {

@@ -80,7 +80,7 @@ struct HandlerSlot
     thread after the hook stopped waiting for it. */
 struct RunState
 {
-    App *app = nullptr; // not owned
+    App *app = nullptr;            // not owned
     TracePrivate *trace = nullptr; // not owned
     QString hook;
     QVariantList arguments;
@@ -124,7 +124,7 @@ struct RunPlan
 struct HookData
 {
     std::vector<std::unique_ptr<HandlerEntry>> entries; // in run order
-    std::shared_ptr<const RunPlan> plan;               // null until the next run needs it
+    std::shared_ptr<const RunPlan> plan;                // null until the next run needs it
 };
 
 class HookRegistryPrivate;
@@ -141,7 +141,9 @@ class HookRegistryPrivate
 {
 public:
     HookRegistryPrivate(HookRegistry *registry, App *app, TracePrivate *trace)
-        : q(registry), m_app(app), m_trace(trace)
+        : q(registry),
+          m_app(app),
+          m_trace(trace)
     {
     }
 

@@ -154,7 +154,8 @@ bool waitForDeferrals(std::vector<PendingHandler> &pending, QList<HandlerResult>
         if (pending.empty())
             break;
         const auto wait = std::chrono::ceil<std::chrono::milliseconds>(nearest - Clock::now());
-        deadlineTimer.start(std::max<std::chrono::milliseconds>(wait, std::chrono::milliseconds(0)));
+        deadlineTimer.start(
+                std::max<std::chrono::milliseconds>(wait, std::chrono::milliseconds(0)));
         // Returns when an event was processed, a deferral woke us, or the deadline timer fired.
         QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
     }
@@ -304,9 +305,8 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
                 result.value = std::exchange(slot.value, QVariant());
             if (result.status != Status::Ok) {
                 failed = true;
-                qCWarning(lcHooks).noquote()
-                        << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
-                                   result.handler.name(), hook, result.error);
+                qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
+                        result.handler.name(), hook, result.error);
             }
         }
         if (deferred) {

@@ -47,7 +47,8 @@ std::optional<QCborMap> FrameDecoder::next()
         return std::nullopt;
     const quint32 length = qFromBigEndian<quint32>(m_buffer.constData() + m_offset);
     if (length > quint32(MaxFrameSize)) {
-        m_error = u"a frame of %1 bytes is larger than the limit of %2"_s.arg(length).arg(MaxFrameSize);
+        m_error = u"a frame of %1 bytes is larger than the limit of %2"_s.arg(length).arg(
+                MaxFrameSize);
         return std::nullopt;
     }
     if (pendingBytes() < 4 + qsizetype(length))

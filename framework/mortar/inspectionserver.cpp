@@ -41,7 +41,8 @@ bool peerIsThisUser(QLocalSocket *socket)
 #ifdef SO_PEERCRED
     ucred credentials{};
     socklen_t length = sizeof credentials;
-    if (getsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0)
+    if (getsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_PEERCRED, &credentials, &length)
+        != 0)
         return false;
     return credentials.uid == getuid();
 #else
@@ -59,7 +60,8 @@ QString stateName(App::State state)
 InspectionServer::InspectionServer(App &app) : QObject(&app), m_app(app)
 {
     // Direct: the trace emits in whatever thread records; record() only queues.
-    connect(&app.trace(), &Trace::eventRecorded, this,
+    connect(
+            &app.trace(), &Trace::eventRecorded, this,
             [this](const TraceEvent &event) { record(event); }, Qt::DirectConnection);
 }
 
@@ -85,15 +87,20 @@ Result InspectionServer::runtimeDirectory(QString *path)
     *path = QDir(base).filePath(u"mortar"_s);
     const QByteArray native = QFile::encodeName(*path);
     if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST)
-        return Result::failure(u"Unable to create %1: %2"_s.arg(*path, QString::fromLocal8Bit(strerror(errno))));
-    struct stat status{};
+        return Result::failure(
+                u"Unable to create %1: %2"_s.arg(*path, QString::fromLocal8Bit(strerror(errno))));
+    struct stat status
+    {
+    };
     if (::lstat(native.constData(), &status) != 0 || !S_ISDIR(status.st_mode))
         return Result::failure(u"Unable to use %1: it is not a directory"_s.arg(*path));
     if (status.st_uid != getuid())
-        return Result::failure(u"Refusing %1: it belongs to another user (uid %2)"_s.arg(*path).arg(status.st_uid));
+        return Result::failure(u"Refusing %1: it belongs to another user (uid %2)"_s.arg(*path).arg(
+                status.st_uid));
     if ((status.st_mode & 0077) != 0)
-        return Result::failure(u"Refusing %1: other users may enter it (mode %2); it must be 0700"_s
-                                       .arg(*path, QString::number(status.st_mode & 0777, 8)));
+        return Result::failure(
+                u"Refusing %1: other users may enter it (mode %2); it must be 0700"_s.arg(
+                        *path, QString::number(status.st_mode & 0777, 8)));
     return Result::success();
 }
 
@@ -107,14 +114,16 @@ Result InspectionServer::listen(const QString &token)
 
     if (token.isEmpty()) {
         QByteArray random(32, Qt::Uninitialized);
-        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()), random.size() / 4);
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()),
+                                              random.size() / 4);
         m_token = QString::fromLatin1(random.toHex());
         m_tokenPath = m_socketPath + u".token"_s;
         QSaveFile file(m_tokenPath);
         if (!file.open(QIODevice::WriteOnly)
             || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
             || file.write(m_token.toLatin1()) < 0 || !file.commit()) {
-            return Result::failure(u"Unable to write the inspection token %1: %2"_s.arg(m_tokenPath, file.errorString()));
+            return Result::failure(u"Unable to write the inspection token %1: %2"_s.arg(
+                    m_tokenPath, file.errorString()));
         }
     } else {
         m_token = token;
@@ -124,7 +133,8 @@ Result InspectionServer::listen(const QString &token)
     m_server->setSocketOptions(QLocalServer::UserAccessOption);
     QLocalServer::removeServer(m_socketPath); // a stale socket of a process that died with our pid
     if (!m_server->listen(m_socketPath)) {
-        return Result::failure(u"Unable to listen for inspectors on %1: %2"_s.arg(m_socketPath, m_server->errorString()));
+        return Result::failure(u"Unable to listen for inspectors on %1: %2"_s.arg(
+                m_socketPath, m_server->errorString()));
     }
     connect(m_server, &QLocalServer::newConnection, this, &InspectionServer::accept);
     qCInfo(lcInspect).noquote() << u"Inspection server listening on %1"_s.arg(m_socketPath);
@@ -209,7 +219,8 @@ void InspectionServer::read(Client *client)
             qCInfo(lcInspect, "An inspector asked the App to close");
             Q_EMIT closeRequested();
         } else {
-            drop(client, u"it sent '%1', which is not a command (subscribe, requestClose)"_s.arg(type));
+            drop(client,
+                 u"it sent '%1', which is not a command (subscribe, requestClose)"_s.arg(type));
             return;
         }
     }
@@ -229,11 +240,12 @@ QCborMap InspectionServer::hello() const
             {u"pid"_s, QCoreApplication::applicationPid()},
             {u"state"_s, stateName(m_app.state())},
             {u"exitCode"_s, m_app.exitCode()},
-            {u"options"_s, QCborMap{{u"exitOnClose"_s, options.exitOnClose},
-                                    {u"closeTimeoutMs"_s, qint64(options.closeTimeout.count())},
-                                    {u"handlerTimeoutMs"_s, qint64(options.handlerTimeout.count())},
-                                    {u"timeoutExitCode"_s, options.timeoutExitCode},
-                                    {u"catchSignals"_s, signals_}}}};
+            {u"options"_s,
+             QCborMap{{u"exitOnClose"_s, options.exitOnClose},
+                      {u"closeTimeoutMs"_s, qint64(options.closeTimeout.count())},
+                      {u"handlerTimeoutMs"_s, qint64(options.handlerTimeout.count())},
+                      {u"timeoutExitCode"_s, options.timeoutExitCode},
+                      {u"catchSignals"_s, signals_}}}};
 }
 
 QCborMap InspectionServer::snapshot() const
@@ -256,8 +268,9 @@ QCborMap InspectionServer::snapshot() const
     for (const ExtensionRegistry::Extension &extension : m_app.extensions().extensions()) {
         extensions.append(QCborMap{
                 {u"name"_s, extension.name},
-                {u"state"_s, QString::fromLatin1(QMetaEnum::fromType<ExtensionRegistry::State>()
-                                                         .valueToKey(int(extension.state)))},
+                {u"state"_s,
+                 QString::fromLatin1(QMetaEnum::fromType<ExtensionRegistry::State>().valueToKey(
+                         int(extension.state)))},
                 {u"error"_s, extension.error}});
     }
     return {{u"type"_s, u"snapshot"_s},

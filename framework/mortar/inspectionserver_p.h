@@ -93,7 +93,7 @@ private:
     qint64 m_maxPendingBytes = 8 * 1024 * 1024;
 
     QMutex m_pendingMutex;
-    QList<TraceEvent> m_pending; // m_pendingMutex
+    QList<TraceEvent> m_pending;  // m_pendingMutex
     bool m_sendScheduled = false; // m_pendingMutex
 };
 

@@ -17,7 +17,7 @@ class Trace;
 namespace Internal {
 class LogPrivate;
 class AppPrivate;
-}
+} // namespace Internal
 
 /*!
     \brief The App's log (\c{app.log()}): messages through the \c QLoggingCategory named after

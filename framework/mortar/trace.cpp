@@ -45,7 +45,9 @@ private:
 } // namespace
 
 HandlerEventBatch::HandlerEventBatch(TracePrivate *trace)
-    : m_trace(trace), m_outer(t_batch), m_thread(quint16(TracePrivate::currentThreadNumber()))
+    : m_trace(trace),
+      m_outer(t_batch),
+      m_thread(quint16(TracePrivate::currentThreadNumber()))
 {
     if (m_outer)
         m_outer->flush();
@@ -212,13 +214,13 @@ void TracePrivate::trimToCapacity()
     for (const auto &drop : {isLog, +[](const TraceRecord &r) { return !isKeptWhenTrimming(r); }}) {
         if (excess <= 0)
             break;
-        const auto dropped = std::remove_if(m_records.begin(), m_records.end(),
-                                            [&](const TraceRecord &record) {
-                                                if (excess <= 0 || !drop(record))
-                                                    return false;
-                                                --excess;
-                                                return true;
-                                            });
+        const auto dropped =
+                std::remove_if(m_records.begin(), m_records.end(), [&](const TraceRecord &record) {
+                    if (excess <= 0 || !drop(record))
+                        return false;
+                    --excess;
+                    return true;
+                });
         m_dropped += std::distance(dropped, m_records.end());
         m_records.erase(dropped, m_records.end());
     }
@@ -328,10 +330,7 @@ void TracePrivate::writeFinalEvent(const SafeLine &fields, bool waitForBuffer) n
 
 } // namespace Internal
 
-Trace::Trace(const QString &label)
-    : d(std::make_unique<Internal::TracePrivate>(this, label))
-{
-}
+Trace::Trace(const QString &label) : d(std::make_unique<Internal::TracePrivate>(this, label)) { }
 
 Trace::~Trace()
 {
@@ -403,16 +402,16 @@ Result Trace::openFile(const QString &path)
         return Result::failure(u"the trace is already written to %1"_s.arg(d->m_file.fileName()));
     d->m_file.setFileName(path);
     if (!d->m_file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered)) {
-        return Result::failure(u"Unable to open the trace file %1: %2"_s.arg(
-                path, d->m_file.errorString()));
+        return Result::failure(
+                u"Unable to open the trace file %1: %2"_s.arg(path, d->m_file.errorString()));
     }
     TraceEvent header;
     header.extra = QJsonObject{
-        {u"format"_s, u"mortar-trace"_s},
-        {u"version"_s, 1},
-        {u"label"_s, d->m_label},
-        {u"pid"_s, QCoreApplication::applicationPid()},
-        {u"startedAt"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+            {u"format"_s, u"mortar-trace"_s},
+            {u"version"_s, 1},
+            {u"label"_s, d->m_label},
+            {u"pid"_s, QCoreApplication::applicationPid()},
+            {u"startedAt"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
     };
     // The header is not an event: write just its fields.
     QByteArray line = QJsonDocument(header.extra).toJson(QJsonDocument::Compact) + '\n';

@@ -18,7 +18,7 @@ namespace Mortar {
 namespace Internal {
 class TracePrivate;
 class AppPrivate;
-}
+} // namespace Internal
 
 /*!
     \brief One recorded step of the App's lifecycle.
@@ -56,9 +56,9 @@ struct MORTAR_EXPORT TraceEvent
 
     Kept in memory for the whole run, bounded by capacity(): past it, the oldest \c log events
     are dropped first, then the oldest hook and handler events; the events that outline the run
-    (\c state, \c close.*, \c process.*, \c exception) are kept. Optionally also written as JSON Lines to a file
-    (AppOptions::traceFile, \c MORTAR_TRACE), flushed at every hook end and before the process
-    ends. Recording is thread-safe. eventRecorded() is emitted in the recording thread.
+    (\c state, \c close.*, \c process.*, \c exception) are kept. Optionally also written as JSON
+   Lines to a file (AppOptions::traceFile, \c MORTAR_TRACE), flushed at every hook end and before
+   the process ends. Recording is thread-safe. eventRecorded() is emitted in the recording thread.
 */
 class MORTAR_EXPORT Trace final : public QObject
 {

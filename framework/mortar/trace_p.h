@@ -92,7 +92,7 @@ public:
 private:
     friend class TracePrivate;
     static constexpr size_t Capacity = 8192;
-    TracePrivate *const m_trace; // not owned
+    TracePrivate *const m_trace;      // not owned
     HandlerEventBatch *const m_outer; // the batch of an enclosing run in this thread, if any
     const quint16 m_thread;
     std::vector<TraceRecord> m_records;
@@ -107,8 +107,8 @@ public:
     static int currentThreadNumber();
     qint64 now() const
     {
-        return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::steady_clock::now() - m_origin)
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now()
+                                                                    - m_origin)
                 .count();
     }
     bool isEnabled() const { return m_enabled.load(std::memory_order_relaxed); }
@@ -147,7 +147,7 @@ private:
     friend class Mortar::Trace;
     friend class HandlerEventBatch;
     void append(TraceRecord &&record);
-    void appendLocked(TraceRecord &&record); // m_mutex held
+    void appendLocked(TraceRecord &&record);            // m_mutex held
     TraceEvent expand(const TraceRecord &record) const; // m_mutex held
     void trimToCapacity();                              // m_mutex held
     void writeToFileBuffer(const TraceRecord &record);  // m_mutex held

@@ -76,12 +76,8 @@ public:
         appendString(name);
         m_out += ':';
         switch (value.type()) {
-        case QJsonValue::String:
-            appendString(value.toString());
-            break;
-        case QJsonValue::Bool:
-            m_out += value.toBool() ? "true" : "false";
-            break;
+        case QJsonValue::String: appendString(value.toString()); break;
+        case QJsonValue::Bool: m_out += value.toBool() ? "true" : "false"; break;
         case QJsonValue::Double: {
             const double number = value.toDouble();
             if (number == double(qint64(number)))
@@ -96,8 +92,7 @@ public:
         case QJsonValue::Object:
             m_out += QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
             break;
-        default:
-            m_out += "null";
+        default: m_out += "null";
         }
     }
 
@@ -167,9 +162,9 @@ QByteArray TraceEvent::toJsonLine() const
 
 TraceEvent TraceEvent::fromJson(const QJsonObject &object)
 {
-    static const QStringList known = {u"seq"_s,   u"t"_s,      u"thread"_s,     u"kind"_s,
-                                      u"hook"_s,  u"handler"_s, u"weight"_s,    u"owner"_s,
-                                      u"source"_s, u"status"_s, u"error"_s,     u"durationNs"_s,
+    static const QStringList known = {u"seq"_s,     u"t"_s,       u"thread"_s, u"kind"_s,
+                                      u"hook"_s,    u"handler"_s, u"weight"_s, u"owner"_s,
+                                      u"source"_s,  u"status"_s,  u"error"_s,  u"durationNs"_s,
                                       u"message"_s, u"code"_s};
     TraceEvent event;
     event.seq = object.value(u"seq"_s).toInteger();

@@ -127,7 +127,8 @@ QJsonDocument chromeTrace(const QList<TraceEvent> &events, qint64 pid, const QSt
         } else if (event.kind == u"hook.end"_s && !openHooks.value(key).isEmpty()) {
             const TraceEvent begin = openHooks[key].takeLast();
             complete(event.hook, u"hook"_s, begin.t, event.t, event.thread,
-                     {{u"status"_s, event.status}, {u"handlers"_s, event.extra.value(u"handlers"_s)}});
+                     {{u"status"_s, event.status},
+                      {u"handlers"_s, event.extra.value(u"handlers"_s)}});
         } else if (event.kind.startsWith(u"process."_s) || event.kind.startsWith(u"close."_s)) {
             out.append(QJsonObject{{u"name"_s, event.kind},
                                    {u"cat"_s, u"lifecycle"_s},

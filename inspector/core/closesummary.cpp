@@ -38,8 +38,8 @@ CloseSummary CloseSummary::of(const QList<TraceEvent> &events)
 QString CloseSummary::toText() const
 {
     // Column widths from the content, so long handler names stay readable.
-    const QStringList headers = {u"hook"_s, u"handler"_s, u"weight"_s, u"status"_s,
-                                 u"duration ms"_s, u"error"_s};
+    const QStringList headers = {u"hook"_s,   u"handler"_s,     u"weight"_s,
+                                 u"status"_s, u"duration ms"_s, u"error"_s};
     QList<QStringList> cells;
     for (const Row &row : rows) {
         cells.append({row.hook, row.handler + (row.deferred ? u" (async)"_s : QString()),
@@ -59,7 +59,8 @@ QString CloseSummary::toText() const
         QString printed;
         for (qsizetype i = 0; i < line.size(); ++i) {
             const bool numeric = i == 2 || i == 4;
-            printed += numeric ? line[i].rightJustified(widths[i]) : line[i].leftJustified(widths[i]);
+            printed +=
+                    numeric ? line[i].rightJustified(widths[i]) : line[i].leftJustified(widths[i]);
             if (i + 1 < line.size())
                 printed += u"  "_s;
         }

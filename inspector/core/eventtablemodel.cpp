@@ -52,10 +52,10 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
         case Handler: return event.handler;
         case Status: return event.status;
         case Duration:
-            return event.durationNs ? QVariant(QString::number(double(*event.durationNs) / 1e6, 'f', 3))
-                                    : QVariant();
-        case Details:
-            return !event.error.isEmpty() ? event.error : event.message;
+            return event.durationNs
+                    ? QVariant(QString::number(double(*event.durationNs) / 1e6, 'f', 3))
+                    : QVariant();
+        case Details: return !event.error.isEmpty() ? event.error : event.message;
         }
     } else if (role == Qt::ToolTipRole && index.column() == Details) {
         return !event.error.isEmpty() ? event.error : event.message;

@@ -12,8 +12,8 @@ namespace Mortar::Inspector {
 InspectorClient::InspectorClient(QObject *parent) : QObject(parent)
 {
     connect(&m_socket, &QLocalSocket::connected, this, [this] {
-        m_socket.write(InspectionProtocol::encodeFrame(
-                {{u"type"_s, u"hello"_s}, {u"token"_s, m_token}}));
+        m_socket.write(
+                InspectionProtocol::encodeFrame({{u"type"_s, u"hello"_s}, {u"token"_s, m_token}}));
     });
     connect(&m_socket, &QLocalSocket::readyRead, this, &InspectorClient::read);
     connect(&m_socket, &QLocalSocket::disconnected, this, [this] {
@@ -21,10 +21,12 @@ InspectorClient::InspectorClient(QObject *parent) : QObject(parent)
             read(); // whatever arrived last
         Q_EMIT disconnected(m_error);
     });
-    connect(&m_socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError error) {
-        if (error != QLocalSocket::PeerClosedError && m_socket.state() == QLocalSocket::UnconnectedState)
-            Q_EMIT disconnected(m_socket.errorString());
-    });
+    connect(&m_socket, &QLocalSocket::errorOccurred, this,
+            [this](QLocalSocket::LocalSocketError error) {
+                if (error != QLocalSocket::PeerClosedError
+                    && m_socket.state() == QLocalSocket::UnconnectedState)
+                    Q_EMIT disconnected(m_socket.errorString());
+            });
 }
 
 InspectorClient::~InspectorClient()

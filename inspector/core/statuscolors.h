@@ -20,7 +20,7 @@ inline QColor statusColor(const QString &status)
         return QColor(0x9e, 0x9e, 0x9e); // grey
     if (status == QLatin1String("running") || status == QLatin1String("waiting"))
         return QColor(0x42, 0x85, 0xf4); // blue: still going
-    return QColor(0x8e, 0x24, 0xaa); // purple: did not finish
+    return QColor(0x8e, 0x24, 0xaa);     // purple: did not finish
 }
 
 } // namespace Mortar::Inspector

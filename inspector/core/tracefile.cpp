@@ -17,7 +17,8 @@ Result TraceFile::load(const QString &path)
 
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Result::failure(u"Unable to read the trace file %1: %2"_s.arg(path, file.errorString()));
+        return Result::failure(
+                u"Unable to read the trace file %1: %2"_s.arg(path, file.errorString()));
 
     qsizetype lineNumber = 0;
     while (!file.atEnd()) {
@@ -30,17 +31,20 @@ Result TraceFile::load(const QString &path)
         if (error.error != QJsonParseError::NoError || !document.isObject()) {
             if (lineNumber == 1)
                 return Result::failure(
-                        u"%1 is not a Mortar trace file: its first line is not a JSON object"_s.arg(path));
-            m_problems.append(u"line %1: %2"_s.arg(lineNumber).arg(
-                    error.error != QJsonParseError::NoError ? error.errorString()
-                                                            : u"not a JSON object"_s));
+                        u"%1 is not a Mortar trace file: its first line is not a JSON object"_s.arg(
+                                path));
+            m_problems.append(u"line %1: %2"_s.arg(lineNumber)
+                                      .arg(error.error != QJsonParseError::NoError
+                                                   ? error.errorString()
+                                                   : u"not a JSON object"_s));
             continue;
         }
         if (lineNumber == 1) {
             m_header = document.object();
             if (m_header.value(u"format"_s).toString() != u"mortar-trace"_s)
                 return Result::failure(
-                        u"%1 is not a Mortar trace file: its header has no \"format\":\"mortar-trace\""_s.arg(path));
+                        u"%1 is not a Mortar trace file: its header has no \"format\":\"mortar-trace\""_s
+                                .arg(path));
             continue;
         }
         m_events.append(TraceEvent::fromJson(document.object()));

@@ -93,8 +93,8 @@ MainWindow::MainWindow(QWidget *parent)
 
     QMenu *file = menuBar()->addMenu(u"&File"_s);
     file->addAction(u"&Open trace…"_s, QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, u"Open a Mortar trace"_s, {},
-                                                          u"Mortar traces (*.jsonl);;All files (*)"_s);
+        const QString path = QFileDialog::getOpenFileName(
+                this, u"Open a Mortar trace"_s, {}, u"Mortar traces (*.jsonl);;All files (*)"_s);
         if (path.isEmpty())
             return;
         if (const Result opened = openTraceFile(path); !opened)
@@ -154,8 +154,9 @@ QString MainWindow::statusText() const
                 exitCode = QString::number(*event.code);
         }
     }
-    QString text = u"app %1   pid %2   state %3   exit code %4   close took %5   (from a trace file)"_s.arg(
-            m_label, QString::number(m_pid), state, exitCode, closeDuration);
+    QString text =
+            u"app %1   pid %2   state %3   exit code %4   close took %5   (from a trace file)"_s
+                    .arg(m_label, QString::number(m_pid), state, exitCode, closeDuration);
     if (!ending.isEmpty())
         text += u"   ended by %1"_s.arg(ending);
     return text;

@@ -122,9 +122,10 @@ void TimelineView::paintEvent(QPaintEvent *)
     }
 
     // Legend, top right; the axis labels stop short of it.
-    const QList<std::pair<QString, QString>> legend = {
-        {u"ok"_s, u"ok"_s}, {u"failed"_s, u"failed"_s}, {u"timedOut"_s, u"timed out"_s},
-        {u"did not finish"_s, u"did not finish"_s}};
+    const QList<std::pair<QString, QString>> legend = {{u"ok"_s, u"ok"_s},
+                                                       {u"failed"_s, u"failed"_s},
+                                                       {u"timedOut"_s, u"timed out"_s},
+                                                       {u"did not finish"_s, u"did not finish"_s}};
     int legendLeft = width() - 8;
     for (auto it = legend.rbegin(); it != legend.rend(); ++it) {
         legendLeft -= painter.fontMetrics().horizontalAdvance(it->second);
@@ -155,8 +156,8 @@ void TimelineView::paintEvent(QPaintEvent *)
     for (int l = 0; l < m_lanes.size(); ++l) {
         const int top = AxisHeight + l * LaneHeight;
         painter.setPen(palette().color(QPalette::Text));
-        painter.drawText(QRect(4, top, LabelWidth - 8, LaneHeight), Qt::AlignVCenter | Qt::AlignLeft,
-                         m_lanes[l].name);
+        painter.drawText(QRect(4, top, LabelWidth - 8, LaneHeight),
+                         Qt::AlignVCenter | Qt::AlignLeft, m_lanes[l].name);
         painter.save();
         painter.setClipRect(LabelWidth, top, width() - LabelWidth, LaneHeight);
         // Problems last and never thinner than a few pixels: a failure must stay visible
@@ -198,7 +199,8 @@ int TimelineView::spanAt(const QPoint &position) const
         return -1;
     for (const int index : m_lanes[lane].spans) {
         const TraceSpan &span = m_spans[index];
-        if (position.x() >= xOf(span.startNs) - 1 && position.x() <= std::max(xOf(span.endNs), xOf(span.startNs) + 2) + 1)
+        if (position.x() >= xOf(span.startNs) - 1
+            && position.x() <= std::max(xOf(span.endNs), xOf(span.startNs) + 2) + 1)
             return index;
     }
     return -1;
@@ -214,8 +216,8 @@ bool TimelineView::event(QEvent *event)
             return true;
         }
         const TraceSpan &span = m_spans[index];
-        QString text = u"<b>%1</b> (%2)<br>%3, %4 ms"_s.arg(span.handler.toHtmlEscaped(), span.hook,
-                                                          statusOf(span))
+        QString text = u"<b>%1</b> (%2)<br>%3, %4 ms"_s
+                               .arg(span.handler.toHtmlEscaped(), span.hook, statusOf(span))
                                .arg(double(span.durationNs()) / 1e6, 0, 'f', 3);
         if (span.weight)
             text += u"<br>weight %1"_s.arg(*span.weight);

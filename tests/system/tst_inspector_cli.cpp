@@ -25,7 +25,8 @@ private:
         if (!inspector.waitForFinished(30000))
             return {};
         *exitCode = inspector.exitStatus() == QProcess::NormalExit ? inspector.exitCode() : -1;
-        return QString::fromUtf8(inspector.readAllStandardOutput() + inspector.readAllStandardError());
+        return QString::fromUtf8(inspector.readAllStandardOutput()
+                                 + inspector.readAllStandardError());
     }
 
 private Q_SLOTS:
@@ -59,7 +60,8 @@ private Q_SLOTS:
             }
             return QString();
         };
-        QVERIFY2(row(u"close database"_s).startsWith(u"pre_close close database -10 ok "_s), qPrintable(output));
+        QVERIFY2(row(u"close database"_s).startsWith(u"pre_close close database -10 ok "_s),
+                 qPrintable(output));
         QVERIFY(row(u"App::preClose()"_s).startsWith(u"pre_close App::preClose() 0 ok "_s));
         QVERIFY(row(u"remove cache"_s).startsWith(u"pre_close remove cache 5 failed "_s));
         QVERIFY(row(u"remove cache"_s).endsWith(u"cache directory is read-only"_s));
@@ -84,17 +86,17 @@ private Q_SLOTS:
         QCOMPARE(exitCode, 0);
         QFile file(out);
         QVERIFY(file.open(QIODevice::ReadOnly));
-        const QJsonArray events = QJsonDocument::fromJson(file.readAll())
-                                          .object().value(u"traceEvents"_s).toArray();
+        const QJsonArray events =
+                QJsonDocument::fromJson(file.readAll()).object().value(u"traceEvents"_s).toArray();
         QStringList handlers;
         for (const QJsonValue &value : events) {
             const QJsonObject event = value.toObject();
             if (event.value(u"ph"_s) == u"X"_s && event.value(u"cat"_s) == u"handler"_s)
                 handlers << event.value(u"name"_s).toString();
         }
-        for (const QString &name : {u"close database"_s, u"App::preClose()"_s, u"remove cache"_s,
-                                    u"upload session"_s, u"App::postClose()"_s,
-                                    u"remove pid file"_s}) {
+        for (const QString &name :
+             {u"close database"_s, u"App::preClose()"_s, u"remove cache"_s, u"upload session"_s,
+              u"App::postClose()"_s, u"remove pid file"_s}) {
             QVERIFY2(handlers.contains(name), qPrintable(name));
         }
     }
@@ -102,7 +104,8 @@ private Q_SLOTS:
     void badInputIsNamed()
     {
         int exitCode = -1;
-        QString output = runInspector({u"--summary"_s, m_dir.filePath(u"missing.jsonl"_s)}, &exitCode);
+        QString output =
+                runInspector({u"--summary"_s, m_dir.filePath(u"missing.jsonl"_s)}, &exitCode);
         QCOMPARE(exitCode, 66);
         QVERIFY2(output.contains(u"missing.jsonl"_s), qPrintable(output));
         output = runInspector({u"--summary"_s}, &exitCode);

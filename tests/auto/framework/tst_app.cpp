@@ -30,9 +30,9 @@ private Q_SLOTS:
         QList<App::State> seen;
         for (const auto &arguments : states)
             seen.append(arguments.at(0).value<App::State>());
-        QCOMPARE(seen, (QList<App::State>{App::State::SettingUp, App::State::Ready,
-                                          App::State::Running, App::State::Closing,
-                                          App::State::Closed}));
+        QCOMPARE(seen,
+                 (QList<App::State>{App::State::SettingUp, App::State::Ready, App::State::Running,
+                                    App::State::Closing, App::State::Closed}));
     }
 
     void hooksRunInLifecycleOrder()
@@ -41,9 +41,9 @@ private Q_SLOTS:
         HookRecorder recorder(app);
         QCOMPARE(app.exec([] {}), 0);
         QCOMPARE(recorder.ran(),
-                 (QStringList{u"pre_setup"_s, u"pre_argument_parsing"_s,
-                              u"post_argument_parsing"_s, u"post_setup"_s, u"pre_run"_s,
-                              u"post_run"_s, u"pre_close"_s, u"post_close"_s}));
+                 (QStringList{u"pre_setup"_s, u"pre_argument_parsing"_s, u"post_argument_parsing"_s,
+                              u"post_setup"_s, u"pre_run"_s, u"post_run"_s, u"pre_close"_s,
+                              u"post_close"_s}));
     }
 
     void setupTwiceIsANoOp()

@@ -60,8 +60,9 @@ private Q_SLOTS:
                         {.weight = -10, .name = u"remove temp dir"_s});
         app.hooks().add(u"pre_close"_s, [&] { ran << u"pre_close later"_s; }, {.weight = 10});
         app.hooks().add(u"post_close"_s, [&] { ran << u"post_close"_s; });
-        QTest::ignoreMessage(QtWarningMsg,
-                             "Handler 'remove temp dir' of hook 'pre_close' failed: cannot remove /tmp/x");
+        QTest::ignoreMessage(
+                QtWarningMsg,
+                "Handler 'remove temp dir' of hook 'pre_close' failed: cannot remove /tmp/x");
         app.close();
         QCOMPARE(ran, (QStringList{u"pre_close later"_s, u"post_close"_s}));
         QCOMPARE(app.exitCode(), 1);
@@ -97,8 +98,8 @@ private Q_SLOTS:
         });
         app.hooks().add(u"post_close"_s, [&] { order << u"post_close"_s; });
         app.close();
-        QCOMPARE(order, (QStringList{u"pre_close returned"_s, u"deferred work done"_s,
-                                     u"post_close"_s}));
+        QCOMPARE(order,
+                 (QStringList{u"pre_close returned"_s, u"deferred work done"_s, u"post_close"_s}));
         QCOMPARE(app.exitCode(), 0);
         const auto ends = eventsOfKind(app, u"deferral.end"_s);
         QCOMPARE(ends.size(), 1);
@@ -111,10 +112,12 @@ private Q_SLOTS:
         std::optional<Mortar::Deferral> kept; // outlives the App, whose destructor could close
         int postClose = 0;
         App app({.label = u"test"_s, .handlerTimeout = 100ms});
-        app.hooks().add(u"pre_close"_s, [&](HookContext &context) { kept.emplace(context.defer()); },
+        app.hooks().add(u"pre_close"_s,
+                        [&](HookContext &context) { kept.emplace(context.defer()); },
                         {.name = u"never finishes"_s});
         app.hooks().add(u"post_close"_s, [&] { ++postClose; });
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"'never finishes' .* did not finish"_s));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(u"'never finishes' .* did not finish"_s));
         QElapsedTimer timer;
         timer.start();
         app.close();
@@ -132,7 +135,8 @@ private Q_SLOTS:
     {
         std::optional<Mortar::Deferral> kept;
         App app({.label = u"test"_s, .handlerTimeout = 10s});
-        app.hooks().add(u"pre_close"_s, [&](HookContext &context) { kept.emplace(context.defer()); },
+        app.hooks().add(u"pre_close"_s,
+                        [&](HookContext &context) { kept.emplace(context.defer()); },
                         {.timeout = 50ms});
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"did not finish within 50 ms"_s));
         QElapsedTimer timer;
@@ -150,15 +154,18 @@ private Q_SLOTS:
         QByteArray received;
         connect(&server, &QLocalServer::newConnection, &server, [&] {
             QLocalSocket *peer = server.nextPendingConnection();
-            connect(peer, &QLocalSocket::readyRead, peer, [&, peer] { received += peer->readAll(); });
+            connect(peer, &QLocalSocket::readyRead, peer,
+                    [&, peer] { received += peer->readAll(); });
         });
 
         QLocalSocket socket; // before the App: its handler uses it
         App app({.label = u"test"_s});
         app.hooks().add(u"pre_close"_s, [&](HookContext &context) {
             auto deferral = std::make_shared<Mortar::Deferral>(context.defer());
-            connect(&socket, &QLocalSocket::connected, &socket, [&socket] { socket.write("goodbye"); });
-            connect(&socket, &QLocalSocket::bytesWritten, &socket, [deferral] { deferral->complete(); });
+            connect(&socket, &QLocalSocket::connected, &socket,
+                    [&socket] { socket.write("goodbye"); });
+            connect(&socket, &QLocalSocket::bytesWritten, &socket,
+                    [deferral] { deferral->complete(); });
             socket.connectToServer(name);
         });
         app.close();

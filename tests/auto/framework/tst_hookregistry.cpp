@@ -29,7 +29,11 @@ class Cleaner : public QObject
 {
     Q_OBJECT
 public:
-    void cleanUp() { ++calls; thread = QThread::currentThread(); }
+    void cleanUp()
+    {
+        ++calls;
+        thread = QThread::currentThread();
+    }
     void cleanUpApp(App &) { ++calls; }
     void cleanUpContext(HookContext &context) { context.setValue(u"cleaned"_s); }
     void hang() { QThread::sleep(2); }
@@ -48,9 +52,15 @@ private Q_SLOTS:
     void frameworkHooksAreDefinedAtConstruction()
     {
         App app(options());
-        const QStringList expected = {u"pre_setup"_s,   u"post_setup"_s, u"pre_argument_parsing"_s,
-                                      u"post_argument_parsing"_s, u"pre_run"_s, u"post_run"_s,
-                                      u"pre_close"_s, u"post_close"_s, u"signal"_s};
+        const QStringList expected = {u"pre_setup"_s,
+                                      u"post_setup"_s,
+                                      u"pre_argument_parsing"_s,
+                                      u"post_argument_parsing"_s,
+                                      u"pre_run"_s,
+                                      u"post_run"_s,
+                                      u"pre_close"_s,
+                                      u"post_close"_s,
+                                      u"signal"_s};
         QCOMPARE(app.hooks().names(), expected);
         QVERIFY(app.hooks().isDefined(u"pre_close"_s));
         QVERIFY(!app.hooks().isDefined(u"nope"_s));
@@ -110,7 +120,10 @@ private Q_SLOTS:
         app.hooks().define(u"h"_s);
         int plain = 0;
         app.hooks().add(u"h"_s, [&] { ++plain; });
-        app.hooks().add(u"h"_s, [&](App &a) { QCOMPARE(&a, &app); ++plain; });
+        app.hooks().add(u"h"_s, [&](App &a) {
+            QCOMPARE(&a, &app);
+            ++plain;
+        });
         app.hooks().add(u"h"_s, [&](HookContext &c) {
             QCOMPARE(c.hook(), u"h"_s);
             QCOMPARE(c.arguments(), QVariantList{42});
@@ -147,15 +160,18 @@ private Q_SLOTS:
             });
             return promise->future();
         });
-        app.hooks().add(u"h"_s, []() -> QFuture<void> {
-            auto promise = std::make_shared<QPromise<void>>();
-            promise->start();
-            QTimer::singleShot(10, [promise] {
-                promise->setException(std::make_exception_ptr(std::runtime_error("disk full")));
-                promise->finish();
-            });
-            return promise->future();
-        }, {.name = u"failing future"_s});
+        app.hooks().add(u"h"_s,
+                        []() -> QFuture<void> {
+                            auto promise = std::make_shared<QPromise<void>>();
+                            promise->start();
+                            QTimer::singleShot(10, [promise] {
+                                promise->setException(
+                                        std::make_exception_ptr(std::runtime_error("disk full")));
+                                promise->finish();
+                            });
+                            return promise->future();
+                        },
+                        {.name = u"failing future"_s});
         const Mortar::HookRun run = app.hooks().run(u"h"_s);
         QVERIFY(finishedBeforeRunReturned);
         QCOMPARE(run.results.at(0).status, Status::Ok);
@@ -168,16 +184,22 @@ private Q_SLOTS:
     {
         App app(options());
         app.hooks().define(u"h"_s);
-        app.hooks().add(u"h"_s, [](HookContext &c) {
-            QTimer::singleShot(20, [d = std::make_shared<Mortar::Deferral>(c.defer())] {
-                d->complete();
-            });
-        }, {.name = u"completes"_s});
-        app.hooks().add(u"h"_s, [](HookContext &c) {
-            QTimer::singleShot(5, [d = std::make_shared<Mortar::Deferral>(c.defer())] {
-                d->fail(u"remote refused"_s);
-            });
-        }, {.name = u"fails"_s});
+        app.hooks().add(u"h"_s,
+                        [](HookContext &c) {
+                            QTimer::singleShot(20,
+                                               [d = std::make_shared<Mortar::Deferral>(c.defer())] {
+                                                   d->complete();
+                                               });
+                        },
+                        {.name = u"completes"_s});
+        app.hooks().add(u"h"_s,
+                        [](HookContext &c) {
+                            QTimer::singleShot(5,
+                                               [d = std::make_shared<Mortar::Deferral>(c.defer())] {
+                                                   d->fail(u"remote refused"_s);
+                                               });
+                        },
+                        {.name = u"fails"_s});
         app.hooks().add(u"h"_s, [](HookContext &c) { (void)c.defer(); }, {.name = u"drops"_s});
         auto *forgotten = new std::optional<Mortar::Deferral>;
         app.hooks().add(u"h"_s, [forgotten](HookContext &c) { forgotten->emplace(c.defer()); },
@@ -190,7 +212,8 @@ private Q_SLOTS:
         QCOMPARE(run.results.at(1).status, Status::Failed);
         QCOMPARE(run.results.at(1).error, u"remote refused"_s);
         QCOMPARE(run.results.at(2).status, Status::Failed);
-        QVERIFY2(run.results.at(2).error.contains(u"abandoned"_s), qPrintable(run.results.at(2).error));
+        QVERIFY2(run.results.at(2).error.contains(u"abandoned"_s),
+                 qPrintable(run.results.at(2).error));
         QCOMPARE(run.results.at(3).status, Status::TimedOut);
         QVERIFY(run.results.at(3).error.contains(u"100 ms"_s));
         QVERIFY(!run.ok());
@@ -219,8 +242,9 @@ private Q_SLOTS:
     void undefinedHooksAreReported()
     {
         App app(options());
-        QTest::ignoreMessage(QtWarningMsg,
-                             QRegularExpression(u"Unable to add handler .* hook 'nope' is not defined"_s));
+        QTest::ignoreMessage(
+                QtWarningMsg,
+                QRegularExpression(u"Unable to add handler .* hook 'nope' is not defined"_s));
         const Mortar::HandlerId id = app.hooks().add(u"nope"_s, [] {});
         QVERIFY(!id.isValid());
         QTest::ignoreMessage(QtWarningMsg, "Unable to run hook 'nope': it is not defined");
@@ -345,7 +369,10 @@ private Q_SLOTS:
         app.hooks().define(u"h"_s);
         QThread worker;
         worker.start();
-        auto cleanup = qScopeGuard([&] { worker.quit(); worker.wait(); });
+        auto cleanup = qScopeGuard([&] {
+            worker.quit();
+            worker.wait();
+        });
         Cleaner cleaner;
         cleaner.moveToThread(&worker);
         app.hooks().add(u"h"_s, &cleaner, &Cleaner::cleanUp);
@@ -361,10 +388,14 @@ private Q_SLOTS:
         app.hooks().define(u"h"_s);
         QThread worker;
         worker.start();
-        auto cleanup = qScopeGuard([&] { worker.quit(); worker.wait(); });
+        auto cleanup = qScopeGuard([&] {
+            worker.quit();
+            worker.wait();
+        });
         Cleaner cleaner;
         cleaner.moveToThread(&worker);
-        app.hooks().add(u"h"_s, &cleaner, &Cleaner::hang, {.timeout = std::chrono::milliseconds(100)});
+        app.hooks().add(u"h"_s, &cleaner, &Cleaner::hang,
+                        {.timeout = std::chrono::milliseconds(100)});
         int after = 0;
         app.hooks().add(u"h"_s, [&] { ++after; });
         QElapsedTimer timer;
@@ -444,7 +475,10 @@ private Q_SLOTS:
     {
         App app(options());
         bool forever = false;
-        app.hooks().add(u"pre_run"_s, [&](HookContext &c) { forever = c.deadline().isForever(); });
+        app.hooks().add(u"pre_run"_s, [&](HookContext &c) {
+            forever
+                = c.deadline().isForever();
+        });
         app.hooks().run(u"pre_run"_s);
         QVERIFY(forever);
     }

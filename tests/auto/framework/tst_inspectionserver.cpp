@@ -105,7 +105,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_runtime.isValid());
-        QVERIFY(QFile::setPermissions(m_runtime.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QVERIFY(QFile::setPermissions(m_runtime.path(),
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtime.path()));
         QLoggingCategory::setFilterRules(u"mortar.inspect.info=false"_s);
     }
@@ -114,11 +115,14 @@ private Q_SLOTS:
     {
         QString path;
         QVERIFY(InspectionServer::runtimeDirectory(&path));
-        QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ExeOther));
+        QVERIFY(QFile::setPermissions(
+                path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ExeOther));
         const Mortar::Result refused = InspectionServer::runtimeDirectory(&path);
         QVERIFY(!refused);
-        QVERIFY2(refused.errorString().contains(u"must be 0700"_s), qPrintable(refused.errorString()));
-        QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QVERIFY2(refused.errorString().contains(u"must be 0700"_s),
+                 qPrintable(refused.errorString()));
+        QVERIFY(QFile::setPermissions(path,
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
     }
 
     void listensInAPrivateDirectoryWithAToken()
@@ -133,7 +137,8 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(server.socketPath()).fileName().startsWith(u"inspected-"_s));
         const QFileInfo token(server.tokenPath());
         QVERIFY(token.exists());
-        QCOMPARE(token.permissions(), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadUser | QFile::WriteUser);
+        QCOMPARE(token.permissions(),
+                 QFile::ReadOwner | QFile::WriteOwner | QFile::ReadUser | QFile::WriteUser);
         QFile file(server.tokenPath());
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(QString::fromLatin1(file.readAll()), server.token());
@@ -179,7 +184,8 @@ private Q_SLOTS:
 
         // Live: the close, step by step, each event once.
         app.close();
-        const QList<QCborMap> live = client.readUntil(u"events"_s) + client.readUntil(u"(everything)"_s, 300);
+        const QList<QCborMap> live =
+                client.readUntil(u"events"_s) + client.readUntil(u"(everything)"_s, 300);
         const QStringList kinds = eventKinds(live);
         QVERIFY2(kinds.contains(u"close.begin"_s) && kinds.contains(u"close.end"_s),
                  qPrintable(kinds.join(u',')));
@@ -218,8 +224,9 @@ private Q_SLOTS:
         QTest::addRow("oversized") << oversized << u"larger than the limit"_s;
         QTest::addRow("garbage") << garbage << u"not valid CBOR"_s;
         QTest::addRow("not-a-map") << notAMap << u"not a CBOR map"_s;
-        QTest::addRow("unknown-command") << Protocol::encodeFrame({{u"type"_s, u"shutdownEverything"_s}})
-                                         << u"not a command"_s;
+        QTest::addRow("unknown-command")
+                << Protocol::encodeFrame({{u"type"_s, u"shutdownEverything"_s}})
+                << u"not a command"_s;
     }
     void badFramesDropOnlyThatClient()
     {
@@ -252,7 +259,9 @@ private Q_SLOTS:
         {
             Client client;
             QVERIFY(client.connectTo(server.socketPath()));
-            client.sendRaw(Protocol::encodeFrame({{u"type"_s, u"hello"_s}, {u"token"_s, server.token()}}).left(9));
+            client.sendRaw(
+                    Protocol::encodeFrame({{u"type"_s, u"hello"_s}, {u"token"_s, server.token()}})
+                            .left(9));
             QTRY_COMPARE(server.clientCount(), 1);
         }
         QTRY_COMPARE(server.clientCount(), 0);
@@ -286,7 +295,8 @@ private Q_SLOTS:
         QLoggingCategory::setFilterRules(u"inspected.info=false"_s);
         auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
         for (int i = 0; i < 20000; ++i)
-            app.log().info(u"line %1 with some text to make it longer than it needs to be"_s.arg(i));
+            app.log().info(
+                    u"line %1 with some text to make it longer than it needs to be"_s.arg(i));
         server.flush(std::chrono::milliseconds(0));
         // Reading again, it is told how many events it lost; then it gets what comes next.
         const QList<QCborMap> messages = slow.readUntil(u"missed"_s);

@@ -60,12 +60,20 @@ private Q_SLOTS:
         app.close();
         const QList<TraceEvent> events = app.trace().events();
         const QStringList kinds = kindsOf(events);
-        const QStringList expected = {
-            u"state"_s,           u"close.begin"_s,     u"hook.begin pre_close"_s,
-            u"handler.begin pre_close"_s, u"handler.end pre_close"_s, u"handler.begin pre_close"_s,
-            u"handler.end pre_close"_s,   u"hook.end pre_close"_s,    u"hook.begin post_close"_s,
-            u"handler.begin post_close"_s, u"handler.end post_close"_s, u"hook.end post_close"_s,
-            u"state"_s,           u"close.end"_s};
+        const QStringList expected = {u"state"_s,
+                                      u"close.begin"_s,
+                                      u"hook.begin pre_close"_s,
+                                      u"handler.begin pre_close"_s,
+                                      u"handler.end pre_close"_s,
+                                      u"handler.begin pre_close"_s,
+                                      u"handler.end pre_close"_s,
+                                      u"hook.end pre_close"_s,
+                                      u"hook.begin post_close"_s,
+                                      u"handler.begin post_close"_s,
+                                      u"handler.end post_close"_s,
+                                      u"hook.end post_close"_s,
+                                      u"state"_s,
+                                      u"close.end"_s};
         QCOMPARE(kinds.mid(kinds.indexOf(u"close.begin"_s) - 1), expected);
 
         const auto flush = std::find_if(events.begin(), events.end(), [](const TraceEvent &e) {

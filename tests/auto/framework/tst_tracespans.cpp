@@ -22,11 +22,14 @@ QList<TraceEvent> closeTrace()
     app.hooks().add(u"pre_close"_s, [] {}, {.weight = -10, .name = u"quick"_s});
     app.hooks().add(u"pre_close"_s, [] { throw std::runtime_error("disk full"); },
                     {.weight = 5, .name = u"failing"_s});
-    app.hooks().add(u"pre_close"_s, [](Mortar::HookContext &context) {
-        QTimer::singleShot(30, [d = std::make_shared<Mortar::Deferral>(context.defer())] {
-            d->complete();
-        });
-    }, {.weight = 10, .name = u"slow flush"_s});
+    app.hooks().add(u"pre_close"_s,
+                    [](Mortar::HookContext &context) {
+                        QTimer::singleShot(
+                                30, [d = std::make_shared<Mortar::Deferral>(context.defer())] {
+                                    d->complete();
+                                });
+                    },
+                    {.weight = 10, .name = u"slow flush"_s});
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"'failing' .* disk full"_s));
     app.close();
     return app.trace().events();
@@ -51,8 +54,9 @@ private Q_SLOTS:
         QStringList names;
         for (const auto &span : spans)
             names << span.handler;
-        QCOMPARE(names, (QStringList{u"quick"_s, u"App::preClose()"_s, u"failing"_s,
-                                     u"slow flush"_s, u"App::postClose()"_s}));
+        QCOMPARE(names,
+                 (QStringList{u"quick"_s, u"App::preClose()"_s, u"failing"_s, u"slow flush"_s,
+                              u"App::postClose()"_s}));
 
         const auto *quick = spanNamed(spans, u"quick"_s);
         QVERIFY(quick && quick->finished);
@@ -119,11 +123,12 @@ private Q_SLOTS:
             if (event.value(u"ph"_s).toString() == u"X"_s)
                 complete.insert(event.value(u"name"_s).toString(), event);
             if (event.value(u"ph"_s).toString() == u"M"_s
-                && event.value(u"args"_s).toObject().value(u"name"_s).toString().contains(u"asynchronous"_s))
+                && event.value(u"args"_s).toObject().value(u"name"_s).toString().contains(
+                        u"asynchronous"_s))
                 asyncLaneNamed = true;
         }
-        for (const QString &name : {u"quick"_s, u"failing"_s, u"slow flush"_s,
-                                    u"App::preClose()"_s, u"pre_close"_s, u"post_close"_s}) {
+        for (const QString &name : {u"quick"_s, u"failing"_s, u"slow flush"_s, u"App::preClose()"_s,
+                                    u"pre_close"_s, u"post_close"_s}) {
             QVERIFY2(complete.contains(name), qPrintable(name));
         }
         QCOMPARE(complete[u"failing"_s].value(u"args"_s).toObject().value(u"error"_s).toString(),

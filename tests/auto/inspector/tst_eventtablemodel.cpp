@@ -8,8 +8,8 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
-using Mortar::Inspector::EventTableModel;
 using Mortar::TraceEvent;
+using Mortar::Inspector::EventTableModel;
 
 namespace {
 QList<TraceEvent> batch(qint64 firstSeq, int count)
@@ -43,7 +43,8 @@ private Q_SLOTS:
     void appendsInBatches()
     {
         EventTableModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         model.appendEvents(batch(0, 100));
         model.appendEvents({});
@@ -66,7 +67,8 @@ private Q_SLOTS:
         EventTableModel model;
         model.appendEvents(batch(0, 1000));
         QSortFilterProxyModel proxy;
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&proxy,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         proxy.setSourceModel(&model);
         proxy.setFilterKeyColumn(EventTableModel::Status);
         proxy.setFilterFixedString(u"failed"_s);

@@ -27,7 +27,8 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(QFile::setPermissions(m_runtime.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QVERIFY(QFile::setPermissions(m_runtime.path(),
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtime.path()));
         QLoggingCategory::setFilterRules(u"mortar.inspect.info=false"_s);
     }
@@ -44,8 +45,10 @@ private Q_SLOTS:
         QSignalSpy snapshot(&client, &InspectorClient::snapshotReceived);
         QSignalSpy events(&client, &InspectorClient::eventsReceived);
         Mortar::Inspector::EventTableModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        connect(&client, &InspectorClient::eventsReceived, &model, &Mortar::Inspector::EventTableModel::appendEvents);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        connect(&client, &InspectorClient::eventsReceived, &model,
+                &Mortar::Inspector::EventTableModel::appendEvents);
 
         QCOMPARE(InspectorClient::readToken(server.socketPath()), server.token());
         client.connectTo(server.socketPath(), InspectorClient::readToken(server.socketPath()));

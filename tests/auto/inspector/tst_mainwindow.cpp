@@ -35,14 +35,19 @@ private Q_SLOTS:
         Mortar::App app({.label = u"shop"_s, .traceFile = m_trace});
         app.hooks().add(u"pre_close"_s, [] { QThread::msleep(3); },
                         {.weight = -10, .name = u"close database"_s});
-        app.hooks().add(u"pre_close"_s, [] { throw std::runtime_error("cache directory is read-only"); },
+        app.hooks().add(u"pre_close"_s,
+                        [] { throw std::runtime_error("cache directory is read-only"); },
                         {.weight = 5, .name = u"remove cache"_s});
-        app.hooks().add(u"pre_close"_s, [](Mortar::HookContext &context) {
-            QTimer::singleShot(40, [d = std::make_shared<Mortar::Deferral>(context.defer())] {
-                d->complete();
-            });
-        }, {.weight = 10, .name = u"upload session"_s});
-        app.hooks().add(u"post_close"_s, [] { QThread::msleep(2); }, {.name = u"remove pid file"_s});
+        app.hooks().add(u"pre_close"_s,
+                        [](Mortar::HookContext &context) {
+                            QTimer::singleShot(
+                                    40, [d = std::make_shared<Mortar::Deferral>(context.defer())] {
+                                        d->complete();
+                                    });
+                        },
+                        {.weight = 10, .name = u"upload session"_s});
+        app.hooks().add(u"post_close"_s, [] { QThread::msleep(2); },
+                        {.name = u"remove pid file"_s});
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"'remove cache' .* read-only"_s));
         app.close();
     }
@@ -50,10 +55,10 @@ private Q_SLOTS:
     void showsTheClose()
     {
         MainWindow window;
-        QAbstractItemModelTester hooksTester(window.hookModel(),
-                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester eventsTester(window.eventModel(),
-                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester hooksTester(
+                window.hookModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester eventsTester(
+                window.eventModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         const Mortar::Result opened = window.openTraceFile(m_trace);
         QVERIFY2(opened, qPrintable(opened.errorString()));
         window.show();
@@ -72,8 +77,9 @@ private Q_SLOTS:
             handlers << hooks->index(row, HookTreeModel::Name, preClose).data().toString();
             statuses << hooks->index(row, HookTreeModel::Status, preClose).data().toString();
         }
-        QCOMPARE(handlers, (QStringList{u"close database"_s, u"App::preClose()"_s,
-                                        u"remove cache"_s, u"upload session"_s}));
+        QCOMPARE(handlers,
+                 (QStringList{u"close database"_s, u"App::preClose()"_s, u"remove cache"_s,
+                              u"upload session"_s}));
         QCOMPARE(statuses, (QStringList{u"ok"_s, u"ok"_s, u"failed"_s, u"ok"_s}));
         QCOMPARE(hooks->index(2, HookTreeModel::Error, preClose).data().toString(),
                  u"cache directory is read-only"_s);
@@ -88,7 +94,8 @@ private Q_SLOTS:
         QVERIFY(window.statusText().contains(u"exit code 1"_s));
 
         // Look at it: the screenshot is kept for a human (and the docs).
-        const QString screenshot = QDir(QCoreApplication::applicationDirPath()).filePath(u"inspector-close.png"_s);
+        const QString screenshot =
+                QDir(QCoreApplication::applicationDirPath()).filePath(u"inspector-close.png"_s);
         QVERIFY(window.grab().save(screenshot));
         qInfo("screenshot: %s", qPrintable(screenshot));
     }

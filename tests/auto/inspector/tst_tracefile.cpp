@@ -30,11 +30,15 @@ private:
 private Q_SLOTS:
     void readsHeaderAndEvents()
     {
-        const QString path = write(
-                "{\"format\":\"mortar-trace\",\"version\":1,\"label\":\"app\",\"pid\":12}\n"
-                "{\"seq\":0,\"t\":5,\"thread\":1,\"kind\":\"handler.begin\",\"hook\":\"pre_close\",\"handler\":\"a\",\"weight\":-1}\n"
-                "{\"seq\":1,\"t\":9,\"thread\":1,\"kind\":\"handler.end\",\"hook\":\"pre_close\",\"handler\":\"a\",\"weight\":-1,\"status\":\"failed\",\"error\":\"x\",\"durationNs\":4}\n"
-                "{\"seq\":2,\"t\":12,\"thread\":1,\"kind\":\"close.end\",\"code\":1,\"durationNs\":20}\n");
+        const QString path =
+                write("{\"format\":\"mortar-trace\",\"version\":1,\"label\":\"app\",\"pid\":12}\n"
+                      "{\"seq\":0,\"t\":5,\"thread\":1,\"kind\":\"handler.begin\",\"hook\":\"pre_"
+                      "close\",\"handler\":\"a\",\"weight\":-1}\n"
+                      "{\"seq\":1,\"t\":9,\"thread\":1,\"kind\":\"handler.end\",\"hook\":\"pre_"
+                      "close\",\"handler\":\"a\",\"weight\":-1,\"status\":\"failed\",\"error\":"
+                      "\"x\",\"durationNs\":4}\n"
+                      "{\"seq\":2,\"t\":12,\"thread\":1,\"kind\":\"close.end\",\"code\":1,"
+                      "\"durationNs\":20}\n");
         TraceFile trace;
         const Mortar::Result result = trace.load(path);
         QVERIFY2(result, qPrintable(result.errorString()));
@@ -52,11 +56,12 @@ private Q_SLOTS:
 
     void toleratesACutShortFileAndReportsGarbage()
     {
-        const QString path = write(
-                "{\"format\":\"mortar-trace\",\"version\":1,\"label\":\"app\",\"pid\":12}\n"
-                "{\"seq\":0,\"t\":5,\"thread\":1,\"kind\":\"handler.begin\",\"hook\":\"pre_close\",\"handler\":\"hangs\",\"weight\":0}\n"
-                "this is not json\n"
-                "{\"seq\":1,\"t\":6,\"thread\":1,\"kind\":\"log\",\"mess");
+        const QString path =
+                write("{\"format\":\"mortar-trace\",\"version\":1,\"label\":\"app\",\"pid\":12}\n"
+                      "{\"seq\":0,\"t\":5,\"thread\":1,\"kind\":\"handler.begin\",\"hook\":\"pre_"
+                      "close\",\"handler\":\"hangs\",\"weight\":0}\n"
+                      "this is not json\n"
+                      "{\"seq\":1,\"t\":6,\"thread\":1,\"kind\":\"log\",\"mess");
         TraceFile trace;
         QVERIFY(trace.load(path));
         QCOMPARE(trace.events().size(), 1);
