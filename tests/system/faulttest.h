@@ -33,6 +33,8 @@ struct Run
     QString markerPath;
     QString emergencyFile;
     QString emergencyDir;
+    QString pidFile; // of the real mortar.pidfile extension
+    QString tempDir; // the child's $TMPDIR, where mortar.tempfiles creates its file
 
     /*! Creates the files; starts the app. False (with \a why) if that failed. */
     bool start(const QStringList &arguments, QString *why,
@@ -56,6 +58,14 @@ struct Run
         environment.insert(u"MORTAR_TRACE"_s, tracePath);
         environment.insert(u"FAULTS_MARKER"_s, markerPath);
         environment.insert(u"FAULTS_EMERGENCY"_s, emergencyFile + u':' + emergencyDir);
+        pidFile = dir.filePath(u"faults-real.pid"_s);
+        tempDir = dir.filePath(u"tmp"_s);
+        if (!QDir().mkpath(tempDir)) {
+            *why = u"cannot create %1"_s.arg(tempDir);
+            return false;
+        }
+        environment.insert(u"FAULTS_PIDFILE"_s, pidFile);
+        environment.insert(u"TMPDIR"_s, tempDir);
         for (const QString &key : extra.keys())
             environment.insert(key, extra.value(key));
         process.setProcessEnvironment(environment);
@@ -111,6 +121,15 @@ struct Run
     bool emergencyPathsExist() const
     {
         return QFile::exists(emergencyFile) || QFile::exists(emergencyDir);
+    }
+
+    /*! The pid file, and the temporary files the app created. */
+    bool pidFileExists() const { return QFile::exists(pidFile); }
+    int tempFileCount() const
+    {
+        return int(QDir(tempDir)
+                           .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                           .size());
     }
 
     QByteArray err;

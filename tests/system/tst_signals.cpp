@@ -121,6 +121,8 @@ void tst_Signals::secondSignalDuringHungClose()
             qWarning("%s", qPrintable(run.describe()));
     });
     QVERIFY(run.waitForLine("ready"));
+    QVERIFY(run.pidFileExists());
+    QCOMPARE(run.tempFileCount(), 1);
     if (signalsBeforeHang)
         QVERIFY(run.sendSignal(SIGINT));
     QVERIFY(run.waitForLine("hanging"));
@@ -139,6 +141,8 @@ void tst_Signals::secondSignalDuringHungClose()
     QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(run.process.exitCode(), 128 + SIGINT);
     QVERIFY2(!run.emergencyPathsExist(), "the emergency cleanup did not run");
+    QVERIFY2(!run.pidFileExists(), "the pid file is still there");
+    QCOMPARE(run.tempFileCount(), 0);
     QVERIFY2(run.err.contains("hangs forever"), run.err.constData());
 
     const SystemTest::TraceFile trace = SystemTest::readTrace(run.tracePath);

@@ -30,6 +30,8 @@ void tst_Watchdog::hungHandlerIsCutOff()
             qWarning("%s", qPrintable(run.describe()));
     });
     QVERIFY(run.waitForLine("ready"));
+    QVERIFY(run.pidFileExists());
+    QCOMPARE(run.tempFileCount(), 1);
     QElapsedTimer sinceClose;
     sinceClose.start();
     QVERIFY(run.waitForLine("hanging"));
@@ -41,6 +43,8 @@ void tst_Watchdog::hungHandlerIsCutOff()
     QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(run.process.exitCode(), 124);
     QVERIFY2(!run.emergencyPathsExist(), "the emergency cleanup did not run");
+    QVERIFY2(!run.pidFileExists(), "the pid file is still there");
+    QCOMPARE(run.tempFileCount(), 0);
     // One line on stderr names the handler and how long it ran.
     const QList<QByteArray> lines = run.err.trimmed().split('\n');
     const auto named = std::count_if(lines.cbegin(), lines.cend(), [](const QByteArray &line) {

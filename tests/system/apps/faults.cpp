@@ -18,6 +18,8 @@
 //   FAULTS_MARKER         a pre_close handler appends "pre_close <exit code>" to this file
 //   FAULTS_EMERGENCY      paths (separated by ':') registered with app.emergencyCleanup()
 //   FAULTS_PREVENT_SIGHUP a signal handler calls preventDefault() for SIGHUP, printing "prevented"
+//   FAULTS_PIDFILE        loads mortar.pidfile (its pid file at this path) and mortar.tempfiles,
+//                         and creates a temporary file at setup (in $TMPDIR)
 #include <mortar/app.h>
 
 #include <QCoreApplication>
@@ -58,7 +60,21 @@ int main(int argc, char *argv[])
     Mortar::AppOptions options{.label = u"faults"_s};
     if (timeoutGiven)
         options.closeTimeout = std::chrono::milliseconds(closeTimeoutMs);
+    const QString pidFile = qEnvironmentVariable("FAULTS_PIDFILE");
+    if (!pidFile.isEmpty()) {
+        // The real extensions: their files must go on every forced end too.
+        options.extensions = {u"mortar.pidfile"_s, u"mortar.tempfiles"_s};
+        options.configDefaults.insert(u"pidfile/path"_s, pidFile);
+    }
     Mortar::App app(std::move(options));
+    if (!pidFile.isEmpty()) {
+        app.hooks().add(u"post_setup"_s,
+                        [&app] {
+                            if (!app.tempFiles().createFile().isEmpty())
+                                say("tempfile created");
+                        },
+                        {.name = u"create a temporary file"_s});
+    }
 
     const QString emergency = qEnvironmentVariable("FAULTS_EMERGENCY");
     for (const QString &path : emergency.split(u':', Qt::SkipEmptyParts)) {
