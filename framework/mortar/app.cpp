@@ -6,6 +6,7 @@
 #include "asyncsafe_p.h"
 #include "extension_p.h"
 #include "hookregistry_p.h"
+#include "inspectionserver_p.h"
 #include "logging_p.h"
 #include "trace_p.h"
 
@@ -268,6 +269,8 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     end.extra.insert(u"cause"_s, causeName(cause));
     trace->d->record(std::move(end));
     trace->flush();
+    if (inspection) // inspectors get the whole close before anything ends the process
+        inspection->flush(std::chrono::seconds(1));
     Q_EMIT q->closed(exitCode);
     watchdog.stop();
     if (unixSignals)
@@ -424,6 +427,22 @@ Result App::setup()
     }
     if (!d->constructionError.isEmpty())
         return d->failSetup(d->constructionError, Internal::ExitConfig);
+
+    // First, so that an inspector sees the whole setup live (it gets the backlog anyway).
+    if (d->options.inspect || qEnvironmentVariableIntValue("MORTAR_INSPECT") == 1) {
+        d->inspection = std::make_unique<Internal::InspectionServer>(*this);
+        // A launching inspector hands its token over; otherwise the server makes one.
+        const Result listening =
+                d->inspection->listen(qEnvironmentVariable("MORTAR_INSPECT_TOKEN"));
+        if (!listening)
+            return d->failSetup(listening.errorString(), Internal::ExitConfig);
+        // Queued: the request arrives inside the server's socket handling, which the close's
+        // nested event loops must not re-enter.
+        connect(
+                d->inspection.get(), &Internal::InspectionServer::closeRequested, this,
+                [this] { d->close(std::nullopt, Internal::CloseCause::Inspector); },
+                Qt::QueuedConnection);
+    }
 
     d->hooks->run(u"pre_setup"_s);
 

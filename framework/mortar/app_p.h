@@ -15,6 +15,8 @@
 
 namespace Mortar::Internal {
 
+class InspectionServer;
+
 /*! What started a close; recorded as the close's \c cause. */
 enum class CloseCause {
     Close,
@@ -94,6 +96,10 @@ public:
     const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
     std::unique_ptr<TempFiles> tempFiles; // made by mortar.tempfiles (tempfiles.cpp)
     QString pidFilePath;                  // held by mortar.pidfile (pidfile.cpp); empty: none
+
+    // The inspection server (spec §10.1), when AppOptions::inspect or MORTAR_INSPECT=1 asked for
+    // it. Last: destroyed first, while the trace it listens to exists.
+    std::unique_ptr<InspectionServer> inspection;
 
     /*! For the framework's own extensions, which live in other files. */
     static AppPrivate *get(App &app) { return app.d.get(); }

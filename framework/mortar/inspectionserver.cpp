@@ -57,7 +57,7 @@ QString stateName(App::State state)
 }
 } // namespace
 
-InspectionServer::InspectionServer(App &app) : QObject(&app), m_app(app)
+InspectionServer::InspectionServer(App &app) : m_app(app)
 {
     // Direct: the trace emits in whatever thread records; record() only queues.
     connect(

@@ -30,7 +30,8 @@ namespace Mortar::Internal {
     The App's inspection server (SPEC 10.1): a QLocalServer in the user's runtime directory
     that streams the App's hooks and trace to connected inspectors (docs/inspection-protocol.md).
 
-    Lives in the App's thread. Trace events arrive from any thread and are sent in batches; a
+    Owned by the App's private part, created by setup() when inspection is on. Lives in the
+    App's thread. Trace events arrive from any thread and are sent in batches; a
     client that does not keep up loses events (it is told how many), never slows the App.
 */
 class MORTAR_EXPORT InspectionServer final : public QObject // exported for its tests

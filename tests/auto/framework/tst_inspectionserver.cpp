@@ -6,6 +6,7 @@
 #include "../../../framework/mortar/inspectionserver_p.h"
 
 #include <QCborArray>
+#include <QDir>
 #include <QFileInfo>
 #include <QLocalSocket>
 #include <QSignalSpy>
@@ -279,6 +280,35 @@ private Q_SLOTS:
         client.readUntil(u"live"_s);
         client.send({{u"type"_s, u"requestClose"_s}});
         QTRY_COMPARE(requested.count(), 1);
+    }
+
+    void theAppStartsItsServerWhenAsked()
+    {
+        App app({.label = u"asked"_s, .inspect = true});
+        QVERIFY(app.setup());
+        QString directory;
+        QVERIFY(InspectionServer::runtimeDirectory(&directory));
+        const QString socket =
+                QDir(directory).filePath(u"asked-%1"_s.arg(QCoreApplication::applicationPid()));
+        QVERIFY2(QFile::exists(socket), qPrintable(socket));
+        QFile tokenFile(socket + u".token"_s);
+        QVERIFY(tokenFile.open(QIODevice::ReadOnly));
+
+        Client client;
+        QVERIFY(client.connectTo(socket));
+        client.hello(QString::fromLatin1(tokenFile.readAll()));
+        const QList<QCborMap> greeting = client.readUntil(u"live"_s);
+        QCOMPARE(greeting.first().value(u"state"_s).toString(), u"Ready"_s);
+        client.send({{u"type"_s, u"requestClose"_s}});
+        QTRY_COMPARE(app.state(), App::State::Closed);
+        QString cause;
+        for (const Mortar::TraceEvent &event : app.trace().events()) {
+            if (event.kind == u"close.begin"_s)
+                cause = event.extra.value(u"cause"_s).toString();
+        }
+        QCOMPARE(cause, u"inspector"_s);
+        // The inspector saw the close to its end.
+        QVERIFY(eventKinds(client.readUntil(u"(everything)"_s, 500)).contains(u"close.end"_s));
     }
 
     void aSlowClientIsToldWhatItMissed()
