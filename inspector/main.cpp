@@ -31,6 +31,10 @@ void print(FILE *stream, const QString &text)
     QApplication — decided before either exists, hence this look at the raw arguments. */
 bool isHeadless(int argc, char *argv[])
 {
+    for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
+        if (std::strcmp(argv[i], "--launch") == 0)
+            return false; // a live app is shown in the window
+    }
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--summary") == 0
             || std::strncmp(argv[i], "--export-chrome", 15) == 0
@@ -62,12 +66,53 @@ int main(int argc, char *argv[])
     const QCommandLineOption exportOption(u"export-chrome"_s,
                                           u"Write the trace file as a Chrome trace (Perfetto)."_s,
                                           u"out.json"_s);
+    const QCommandLineOption launchOption(
+            u"launch"_s, u"Start the program given after -- with inspection on, and follow it."_s);
+    const QCommandLineOption screenshotOption(
+            u"screenshot"_s,
+            u"With --launch: once the app has ended, save the window to this PNG and quit."_s,
+            u"file.png"_s);
     parser.addOption(summaryOption);
     parser.addOption(exportOption);
+    parser.addOption(launchOption);
+    parser.addOption(screenshotOption);
     parser.addPositionalArgument(u"trace"_s, u"A trace file (.jsonl) written by a Mortar app."_s);
     parser.process(app);
 
     const QStringList files = parser.positionalArguments();
+    if (parser.isSet(launchOption)) {
+        if (files.isEmpty()) {
+            print(stderr,
+                  u"mortar-inspector: --launch needs a program: --launch -- ./app args\n"_s);
+            return ExitUsage;
+        }
+        Mortar::Inspector::MainWindow window;
+        window.show();
+        // Unattended (CI): when the app has ended, report what the window shows, then quit.
+        const bool unattended = parser.isSet(screenshotOption) || parser.isSet(summaryOption);
+        QObject::connect(
+                &window, &Mortar::Inspector::MainWindow::launchedAppFinished, &window,
+                [&](int exitCode) {
+                    if (!unattended)
+                        return; // the window stays, with the whole trace
+                    if (parser.isSet(summaryOption)) {
+                        print(stdout,
+                              Mortar::Inspector::CloseSummary::of(window.events()).toText());
+                        print(stdout, u"the app exited with %1\n"_s.arg(exitCode));
+                    }
+                    if (parser.isSet(screenshotOption)
+                        && !window.grab().save(parser.value(screenshotOption))) {
+                        print(stderr,
+                              u"mortar-inspector: Unable to save %1\n"_s.arg(
+                                      parser.value(screenshotOption)));
+                        QCoreApplication::exit(ExitCantCreate);
+                        return;
+                    }
+                    QCoreApplication::exit(0);
+                });
+        window.launch(files.first(), files.mid(1));
+        return QApplication::exec();
+    }
     if (!parser.isSet(summaryOption) && !parser.isSet(exportOption)) {
         if (files.size() != 1) {
             print(stderr,

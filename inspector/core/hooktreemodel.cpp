@@ -4,6 +4,8 @@
 
 #include "statuscolors.h"
 
+#include <QCborArray>
+
 using namespace Qt::StringLiterals;
 
 namespace Mortar::Inspector {
@@ -80,6 +82,32 @@ void HookTreeModel::appendEvents(const QList<TraceEvent> &events)
             row->error = event.error;
         }
         changed(h, int(row - m_hooks[h].handlers.data()));
+    }
+}
+
+void HookTreeModel::setSnapshot(const QCborMap &snapshot)
+{
+    for (const QCborValue &hookValue : snapshot.value(u"hooks"_s).toArray()) {
+        const QCborMap hook = hookValue.toMap();
+        const QString hookName = hook.value(u"name"_s).toString();
+        const int h = hookRow(hookName);
+        for (const QCborValue &handlerValue : hook.value(u"handlers"_s).toArray()) {
+            const QCborMap handler = handlerValue.toMap();
+            const QString name = handler.value(u"name"_s).toString();
+            if (handlerRow(hookName, name))
+                continue;
+            QList<HandlerRow> &handlers = m_hooks[h].handlers;
+            const int r = int(handlers.size());
+            beginInsertRows(index(h, 0), r, r);
+            handlers.append({name,
+                             int(handler.value(u"weight"_s).toInteger()),
+                             handler.value(u"owner"_s).toString(),
+                             handler.value(u"source"_s).toString(),
+                             u"not run"_s,
+                             {},
+                             {}});
+            endInsertRows();
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 #include <mortar/trace.h>
 
 #include <QAbstractItemModel>
+#include <QCborMap>
 #include <QList>
 
 #include <optional>
@@ -28,6 +29,9 @@ public:
     explicit HookTreeModel(QObject *parent = nullptr);
 
     void appendEvents(const QList<TraceEvent> &events);
+    /*! The registered hooks and handlers of a live app (the protocol's snapshot): handlers that
+        have not run are listed as such. */
+    void setSnapshot(const QCborMap &snapshot);
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;

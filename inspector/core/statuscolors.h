@@ -16,7 +16,7 @@ inline QColor statusColor(const QString &status)
         return QColor(0xe5, 0x39, 0x35); // red
     if (status == QLatin1String("timedOut"))
         return QColor(0xfb, 0x8c, 0x00); // orange
-    if (status == QLatin1String("skipped"))
+    if (status == QLatin1String("skipped") || status == QLatin1String("not run"))
         return QColor(0x9e, 0x9e, 0x9e); // grey
     if (status == QLatin1String("running") || status == QLatin1String("waiting"))
         return QColor(0x42, 0x85, 0xf4); // blue: still going

@@ -4,23 +4,29 @@
 
 #include "eventtablemodel.h"
 #include "hooktreemodel.h"
+#include "inspectorclient.h"
 #include "timelineview.h"
 #include "tracefile.h"
 
 #include <mortar/tracespans.h>
 
+#include <QDir>
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProcess>
+#include <QRandomGenerator>
 #include <QSaveFile>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -106,8 +112,114 @@ MainWindow::MainWindow(QWidget *parent)
     resize(1100, 700);
 }
 
+void MainWindow::launch(const QString &program, const QStringList &arguments)
+{
+    m_source = u"live"_s;
+    QByteArray random(32, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()),
+                                          random.size() / 4);
+    const QString token = QString::fromLatin1(random.toHex());
+
+    m_process = new QProcess(this);
+    m_process->setProcessChannelMode(QProcess::ForwardedChannels);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
+    environment.insert(u"MORTAR_INSPECT_TOKEN"_s, token); // no token file: we hand it over
+    m_process->setProcessEnvironment(environment);
+    connect(m_process, &QProcess::finished, this,
+            [this](int exitCode, QProcess::ExitStatus status) {
+                m_appExitCode = status == QProcess::NormalExit ? exitCode : -1;
+                m_appEnded = true;
+                finishLive();
+            });
+    connect(m_process, &QProcess::errorOccurred, this,
+            [this, program](QProcess::ProcessError error) {
+                if (error == QProcess::FailedToStart) {
+                    m_status->setText(
+                            u"Unable to start %1: %2"_s.arg(program, m_process->errorString()));
+                    m_appEnded = m_disconnected = true;
+                    finishLive();
+                }
+            });
+    m_process->start(program, arguments);
+    setWindowTitle(u"%1 — Mortar Inspector"_s.arg(program));
+    m_status->setText(u"starting %1 …"_s.arg(program));
+
+    // The app listens on <runtime dir>/mortar/<label>-<pid>; its label is not known yet.
+    auto *poll = new QTimer(this);
+    poll->setInterval(20);
+    connect(poll, &QTimer::timeout, this, [this, poll, token] {
+        const QString directory =
+                QDir(QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation))
+                        .filePath(u"mortar"_s);
+        const QStringList sockets = QDir(directory).entryList(
+                {u"*-%1"_s.arg(m_process->processId())}, QDir::System | QDir::Files);
+        if (!sockets.isEmpty()) {
+            poll->deleteLater();
+            attach(QDir(directory).filePath(sockets.first()), token);
+        } else if (m_appEnded) {
+            poll->deleteLater(); // it ended before it listened
+            m_disconnected = true;
+            finishLive();
+        }
+    });
+    poll->start();
+}
+
+void MainWindow::attach(const QString &socketPath, const QString &token)
+{
+    m_client = new InspectorClient(this);
+    connect(m_client, &InspectorClient::helloReceived, this, [this](const QCborMap &hello) {
+        m_label = hello.value(u"label"_s).toString();
+        m_pid = hello.value(u"pid"_s).toInteger();
+        m_status->setText(statusText());
+    });
+    connect(m_client, &InspectorClient::snapshotReceived, m_hookModel, &HookTreeModel::setSnapshot);
+    connect(m_client, &InspectorClient::eventsReceived, this, &MainWindow::appendLive);
+    connect(m_client, &InspectorClient::disconnected, this, [this](const QString &reason) {
+        if (!reason.isEmpty())
+            m_status->setText(u"Disconnected: %1"_s.arg(reason));
+        m_disconnected = true;
+        finishLive();
+    });
+    m_client->connectTo(socketPath, token);
+}
+
+void MainWindow::appendLive(const QList<TraceEvent> &events)
+{
+    m_events.append(events);
+    m_eventModel->appendEvents(events);
+    m_hookModel->appendEvents(events);
+    m_hookView->expandAll();
+    m_status->setText(statusText());
+    // The timeline is redrawn from all spans: at most every 100 ms while events pour in.
+    if (!m_timelinePending) {
+        m_timelinePending = true;
+        QTimer::singleShot(100, this, [this] {
+            m_timelinePending = false;
+            m_timeline->setEvents(m_events);
+        });
+    }
+}
+
+void MainWindow::finishLive()
+{
+    // Both the process's end and the socket's: only then is the trace complete.
+    if (m_finished || !m_appEnded || !m_disconnected)
+        return;
+    m_finished = true;
+    m_timeline->setEvents(m_events);
+    for (int column = 0; column < m_hookModel->columnCount(); ++column)
+        m_hookView->resizeColumnToContents(column);
+    m_eventView->resizeColumnsToContents();
+    m_tabs->setCurrentIndex(1);
+    m_status->setText(statusText());
+    Q_EMIT launchedAppFinished(m_appExitCode);
+}
+
 Result MainWindow::openTraceFile(const QString &path)
 {
+    m_source = u"from a trace file"_s;
     TraceFile trace;
     if (const Result loaded = trace.load(path); !loaded)
         return loaded;
@@ -154,9 +266,10 @@ QString MainWindow::statusText() const
                 exitCode = QString::number(*event.code);
         }
     }
-    QString text =
-            u"app %1   pid %2   state %3   exit code %4   close took %5   (from a trace file)"_s
-                    .arg(m_label, QString::number(m_pid), state, exitCode, closeDuration);
+    QString text = u"app %1   pid %2   state %3   exit code %4   close took %5   (%6)"_s.arg(
+            m_label, QString::number(m_pid), state, exitCode, closeDuration, m_source);
+    if (m_process)
+        text += m_finished ? u"   the app exited with %1"_s.arg(m_appExitCode) : u"   running"_s;
     if (!ending.isEmpty())
         text += u"   ended by %1"_s.arg(ending);
     return text;
