@@ -91,25 +91,13 @@ quint32 TracePrivate::internHandler(const HandlerInfo &info)
 
 void TracePrivate::recordHandlerBegin(quint32 handler, qint64 t)
 {
-    TraceRecord record;
-    record.kind = TraceRecord::Kind::HandlerBegin;
-    record.t = t;
-    record.handler = handler;
-    append(std::move(record));
+    append(TraceRecord::handlerBegin(handler, t));
 }
 
 void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
                                     const QString &error, qint64 durationNs, bool deferred)
 {
-    TraceRecord record;
-    record.kind = TraceRecord::Kind::HandlerEnd;
-    record.t = t;
-    record.handler = handler;
-    record.status = status;
-    record.error = error;
-    record.durationNs = durationNs;
-    record.deferred = deferred;
-    append(std::move(record));
+    append(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred));
 }
 
 void TracePrivate::record(TraceEvent &&event)

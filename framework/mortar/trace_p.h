@@ -40,6 +40,26 @@ struct TraceRecord
     bool deferred = false; // handler.end of a handler whose asynchronous work is still pending
     QString error;
     std::unique_ptr<TraceEvent> full;
+
+    static TraceRecord handlerBegin(quint32 handler, qint64 t)
+    {
+        TraceRecord record;
+        record.kind = Kind::HandlerBegin;
+        record.t = t;
+        record.handler = handler;
+        return record;
+    }
+    static TraceRecord handlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
+                                  const QString &error, qint64 durationNs, bool deferred)
+    {
+        TraceRecord record = handlerBegin(handler, t);
+        record.kind = Kind::HandlerEnd;
+        record.status = status;
+        record.error = error;
+        record.durationNs = durationNs;
+        record.deferred = deferred;
+        return record;
+    }
 };
 
 class TracePrivate;
@@ -62,35 +82,23 @@ public:
     HandlerEventBatch(const HandlerEventBatch &) = delete;
     HandlerEventBatch &operator=(const HandlerEventBatch &) = delete;
 
-    void begin(quint32 handler, qint64 t)
-    {
-        TraceRecord &record = m_records.emplace_back();
-        record.kind = TraceRecord::Kind::HandlerBegin;
-        record.t = t;
-        record.handler = handler;
-        record.thread = m_thread;
-        if (m_records.size() >= Capacity)
-            flush();
-    }
+    void begin(quint32 handler, qint64 t) { add(TraceRecord::handlerBegin(handler, t)); }
     void end(quint32 handler, qint64 t, HandlerResult::Status status, const QString &error,
              qint64 durationNs, bool deferred)
     {
-        TraceRecord &record = m_records.emplace_back();
-        record.kind = TraceRecord::Kind::HandlerEnd;
-        record.t = t;
-        record.handler = handler;
-        record.thread = m_thread;
-        record.status = status;
-        record.error = error;
-        record.durationNs = durationNs;
-        record.deferred = deferred;
-        if (m_records.size() >= Capacity)
-            flush();
+        add(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred));
     }
     void flush();
 
 private:
     friend class TracePrivate;
+    void add(TraceRecord &&record)
+    {
+        record.thread = m_thread;
+        m_records.push_back(std::move(record));
+        if (m_records.size() >= Capacity)
+            flush();
+    }
     static constexpr size_t Capacity = 8192;
     TracePrivate *const m_trace;      // not owned
     HandlerEventBatch *const m_outer; // the batch of an enclosing run in this thread, if any
