@@ -119,7 +119,7 @@ void TracePrivate::append(TraceRecord &&record)
             batch->flush();
     }
     record.thread = quint16(currentThreadNumber());
-    if (m_receivers.load(std::memory_order_relaxed) == 0) {
+    if (!hasLiveReceivers()) {
         QMutexLocker locker(&m_mutex);
         appendLocked(std::move(record));
         return;
@@ -426,20 +426,6 @@ QString Trace::fileName() const
 void Trace::flush()
 {
     d->flush();
-}
-
-void Trace::connectNotify(const QMetaMethod &signal)
-{
-    if (signal == QMetaMethod::fromSignal(&Trace::eventRecorded))
-        d->m_receivers.fetch_add(1, std::memory_order_relaxed);
-}
-
-void Trace::disconnectNotify(const QMetaMethod &signal)
-{
-    // An invalid method means "all signals" (QObject::disconnect with no signal).
-    if (!signal.isValid() || signal == QMetaMethod::fromSignal(&Trace::eventRecorded))
-        d->m_receivers.store(receivers(SIGNAL(eventRecorded(Mortar::TraceEvent))),
-                             std::memory_order_relaxed);
 }
 
 } // namespace Mortar

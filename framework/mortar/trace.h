@@ -99,10 +99,6 @@ Q_SIGNALS:
     /*! Emitted for every event recorded, in the recording thread. */
     void eventRecorded(const Mortar::TraceEvent &event);
 
-protected:
-    void connectNotify(const QMetaMethod &signal) override;
-    void disconnectNotify(const QMetaMethod &signal) override;
-
 private:
     friend class App;
     friend class Internal::AppPrivate;

@@ -9,6 +9,7 @@
 
 #include <QByteArray>
 #include <QFile>
+#include <QMetaMethod>
 #include <QMutex>
 
 #include <atomic>
@@ -143,13 +144,16 @@ public:
     /*! Someone consumes events as they happen: handler events can't be batched. */
     bool isStreaming() const
     {
-        return m_receivers.load(std::memory_order_relaxed) > 0
-                || m_fileOpen.load(std::memory_order_relaxed);
+        return hasLiveReceivers() || m_fileOpen.load(std::memory_order_relaxed);
     }
 
     Trace *const q;
     const QString m_label;
-    std::atomic<int> m_receivers{0}; // connections to eventRecorded, kept by connectNotify
+    /*! Someone is connected to eventRecorded. Qt's lock-free check: counting connections in
+        connectNotify()/disconnectNotify() would need QObject::receivers(), which takes the
+        signal-slot lock Qt may already hold there (a deadlock, seen when a receiver died). */
+    bool hasLiveReceivers() const { return q->isSignalConnected(m_eventRecordedSignal); }
+    const QMetaMethod m_eventRecordedSignal = QMetaMethod::fromSignal(&Trace::eventRecorded);
 
 private:
     friend class Mortar::Trace;
