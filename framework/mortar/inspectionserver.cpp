@@ -73,6 +73,7 @@ InspectionServer::~InspectionServer()
             client->socket->disconnect(this);
     }
     m_clients.clear();
+    m_subscribers = 0;
     if (m_server)
         m_server->close();
     if (!m_tokenPath.isEmpty())
@@ -192,6 +193,8 @@ void InspectionServer::drop(Client *client, const QString &why)
         qCWarning(lcInspect).noquote() << u"Dropped an inspector: %1"_s.arg(why);
     std::unique_ptr<Client> dropped = std::move(*it);
     m_clients.erase(it);
+    if (dropped->subscribed)
+        m_subscribers.fetch_sub(1);
     if (QLocalSocket *socket = dropped->socket) {
         socket->disconnect(this);
         socket->abort();
@@ -282,6 +285,9 @@ QCborMap InspectionServer::snapshot() const
 void InspectionServer::subscribe(Client *client)
 {
     client->subscribed = true;
+    // Before the backlog is taken: whatever is recorded from now on is queued, and what the
+    // backlog already holds is skipped by its seq.
+    m_subscribers.fetch_add(1);
     send(client, hello());
     send(client, snapshot());
     const QList<TraceEvent> backlog = m_app.trace().events();
@@ -331,6 +337,8 @@ void InspectionServer::sendEvents(Client *client, const QList<TraceEvent> &event
 
 void InspectionServer::record(const TraceEvent &event)
 {
+    if (m_subscribers.load(std::memory_order_relaxed) == 0)
+        return;
     bool sendNow = false;
     {
         QMutexLocker locker(&m_pendingMutex);

@@ -13,6 +13,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -92,6 +93,10 @@ private:
     QString m_token;
     std::vector<std::unique_ptr<Client>> m_clients;
     qint64 m_maxPendingBytes = 8 * 1024 * 1024;
+
+    // Subscribed clients; read by record() in any thread, so that with nobody watching, trace
+    // events are not copied and queued for no one.
+    std::atomic<int> m_subscribers{0};
 
     QMutex m_pendingMutex;
     QList<TraceEvent> m_pending;  // m_pendingMutex
