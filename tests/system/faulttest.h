@@ -123,6 +123,19 @@ struct Run
         return QFile::exists(emergencyFile) || QFile::exists(emergencyDir);
     }
 
+    /*! After a forced end: what the emergency cleanup should have removed and did not, or empty. */
+    QString leftBehind() const
+    {
+        QStringList left;
+        if (emergencyPathsExist())
+            left << u"the paths registered with the emergency cleanup"_s;
+        if (pidFileExists())
+            left << u"the pid file"_s;
+        if (tempFileCount() != 0)
+            left << u"%1 temporary file(s)"_s.arg(tempFileCount());
+        return left.join(u", "_s);
+    }
+
     /*! The pid file, and the temporary files the app created. */
     bool pidFileExists() const { return QFile::exists(pidFile); }
     int tempFileCount() const

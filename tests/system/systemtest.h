@@ -4,6 +4,7 @@
 // file it wrote.
 #pragma once
 
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -109,5 +110,75 @@ inline TraceFile readTrace(const QString &path)
         trace.error = u"%1 does not start with a mortar-trace header"_s.arg(path);
     return trace;
 }
+
+/*! The content of \a path, or "(missing)": for failure messages. */
+inline QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
+}
+
+/*!
+    A child process that prints "ready <word>…" once it is up, for the tests of long-running
+    apps. Killed if it still runs when the test ends, so a failing test leaves nothing behind.
+*/
+class ReadyProcess
+{
+public:
+    ReadyProcess() = default;
+    ReadyProcess(const ReadyProcess &) = delete;
+    ReadyProcess &operator=(const ReadyProcess &) = delete;
+    ~ReadyProcess()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(30'000);
+        }
+    }
+
+    void start(const QString &program, const QStringList &arguments,
+               const QProcessEnvironment &environment)
+    {
+        m_process.setProcessEnvironment(environment);
+        m_process.start(program, arguments);
+        if (m_process.waitForStarted(30'000))
+            m_pid = m_process.processId(); // QProcess forgets it once the process ended
+    }
+
+    /*! Waits for "ready" and \a count words; those words, or nothing if it ended first. */
+    QList<QByteArray> readReadyLine(qsizetype count)
+    {
+        const QDeadlineTimer deadline(60'000);
+        while (!m_process.canReadLine()) {
+            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired())
+                return {};
+            m_process.waitForReadyRead(int(qMin<qint64>(deadline.remainingTime(), 1000)));
+        }
+        const QList<QByteArray> words = m_process.readLine().trimmed().split(' ');
+        if (words.size() != count + 1 || words.at(0) != "ready")
+            return {};
+        return words.mid(1);
+    }
+
+    bool waitForFinished()
+    {
+        // QProcess::waitForFinished() is false for a process that has finished already.
+        const bool finished =
+                m_process.state() == QProcess::NotRunning || m_process.waitForFinished(60'000);
+        m_out += m_process.readAllStandardOutput();
+        m_err += m_process.readAllStandardError();
+        return finished;
+    }
+
+    QProcess &process() { return m_process; }
+    qint64 pid() const { return m_pid; }
+    QByteArray err() const { return m_err; }
+    QString describe() { return SystemTest::describe(m_process, m_out, m_err); }
+
+private:
+    QProcess m_process;
+    qint64 m_pid = 0;
+    QByteArray m_out, m_err;
+};
 
 } // namespace SystemTest

@@ -17,9 +17,11 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+using SystemTest::readFile;
+
 /*! The daemon, with its runtime directory (pid file), temporary directory and trace file in
     \a dir, so that the test sees them and leaves nothing behind. */
-class Daemon
+class Daemon : public SystemTest::ReadyProcess
 {
 public:
     explicit Daemon(const QTemporaryDir &dir)
@@ -29,67 +31,28 @@ public:
         environment.insert(u"XDG_RUNTIME_DIR"_s, dir.filePath(u"run"_s));
         environment.insert(u"TMPDIR"_s, dir.filePath(u"tmp"_s));
         environment.insert(u"MORTAR_TRACE"_s, m_tracePath);
-        m_process.setProcessEnvironment(environment);
-        m_process.start(QStringLiteral(DAEMON_EXAMPLE_PATH), {});
-        if (m_process.waitForStarted(30'000))
-            m_pid = m_process.processId();
+        start(QStringLiteral(DAEMON_EXAMPLE_PATH), {}, environment);
     }
-    ~Daemon()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(30'000);
-        }
-    }
-
     /*! Waits for "ready <pid file> <state directory>"; false if the daemon ended first. */
     bool waitForReady()
     {
-        const QDeadlineTimer deadline(60'000);
-        while (!m_process.canReadLine()) {
-            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired())
-                return false;
-            m_process.waitForReadyRead(int(qMin<qint64>(deadline.remainingTime(), 1000)));
-        }
-        const QList<QByteArray> words = m_process.readLine().trimmed().split(' ');
-        if (words.size() != 3 || words.at(0) != "ready")
+        const QList<QByteArray> words = readReadyLine(2);
+        if (words.isEmpty())
             return false;
-        m_pidFile = QString::fromLocal8Bit(words.at(1));
-        m_stateDir = QString::fromLocal8Bit(words.at(2));
+        m_pidFile = QString::fromLocal8Bit(words.at(0));
+        m_stateDir = QString::fromLocal8Bit(words.at(1));
         return true;
     }
-    bool waitForFinished()
-    {
-        // QProcess::waitForFinished() is false for a process that has finished already.
-        const bool finished =
-                m_process.state() == QProcess::NotRunning || m_process.waitForFinished(60'000);
-        m_out += m_process.readAllStandardOutput();
-        m_err += m_process.readAllStandardError();
-        return finished;
-    }
 
-    QProcess &process() { return m_process; }
-    qint64 pid() const { return m_pid; }
     QString pidFile() const { return m_pidFile; }
     QString stateDir() const { return m_stateDir; }
     QString tracePath() const { return m_tracePath; }
-    QByteArray err() const { return m_err; }
-    QString describe() { return SystemTest::describe(m_process, m_out, m_err); }
 
 private:
     static inline int s_started = 0;
-    QProcess m_process;
-    qint64 m_pid = 0; // QProcess forgets it once the process ended
     const QString m_tracePath;
     QString m_pidFile, m_stateDir;
-    QByteArray m_out, m_err;
 };
-
-QByteArray readFile(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
-}
 
 } // namespace
 

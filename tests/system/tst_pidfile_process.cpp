@@ -20,72 +20,36 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+using SystemTest::readFile;
+
 /*! One pidfileholder process. */
-class Holder
+class Holder : public SystemTest::ReadyProcess
 {
 public:
     explicit Holder(const QString &pidFile, const QString &mode = u"hold"_s)
     {
-        m_process.setProcessEnvironment(SystemTest::childEnvironment());
-        m_process.start(QStringLiteral(PIDFILEHOLDER_PATH), {pidFile, mode});
-        if (m_process.waitForStarted(30'000))
-            m_pid = m_process.processId(); // QProcess forgets it once the process ended
-    }
-    ~Holder()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(30'000);
-        }
+        start(QStringLiteral(PIDFILEHOLDER_PATH), {pidFile, mode}, SystemTest::childEnvironment());
     }
 
     /*! Waits for "ready <pid file> <temporary file>"; false if the process ended first. */
     bool waitForReady()
     {
-        const QDeadlineTimer deadline(60'000);
-        while (!m_process.canReadLine()) {
-            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired())
-                return false;
-            m_process.waitForReadyRead(int(qMin<qint64>(deadline.remainingTime(), 1000)));
-        }
-        const QList<QByteArray> words = m_process.readLine().trimmed().split(' ');
-        if (words.size() != 3 || words.at(0) != "ready")
+        const QList<QByteArray> words = readReadyLine(2);
+        if (words.isEmpty())
             return false;
-        m_pidFile = QString::fromLocal8Bit(words.at(1));
-        m_tempFile = QString::fromLocal8Bit(words.at(2));
+        m_pidFile = QString::fromLocal8Bit(words.at(0));
+        m_tempFile = QString::fromLocal8Bit(words.at(1));
         return true;
     }
     /*! Lets a holding process close normally (it waits for a line on stdin). */
-    void release() { m_process.closeWriteChannel(); }
-    bool waitForFinished()
-    {
-        // QProcess::waitForFinished() is false for a process that has finished already.
-        const bool finished =
-                m_process.state() == QProcess::NotRunning || m_process.waitForFinished(60'000);
-        m_out += m_process.readAllStandardOutput();
-        m_err += m_process.readAllStandardError();
-        return finished;
-    }
+    void release() { process().closeWriteChannel(); }
 
-    QProcess &process() { return m_process; }
-    qint64 pid() const { return m_pid; }
     QString pidFile() const { return m_pidFile; }
     QString tempFile() const { return m_tempFile; }
-    QByteArray err() const { return m_err; }
-    QString describe() { return SystemTest::describe(m_process, m_out, m_err); }
 
 private:
-    QProcess m_process;
-    qint64 m_pid = 0;
-    QByteArray m_out, m_err;
     QString m_pidFile, m_tempFile;
 };
-
-QByteArray readFile(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
-}
 
 } // namespace
 
