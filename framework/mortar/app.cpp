@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 #include <QThread>
 
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 
@@ -27,8 +28,9 @@ namespace Mortar {
 namespace Internal {
 
 namespace {
+constexpr int ExitUsage = 64;  // EX_USAGE
 constexpr int ExitConfig = 78; // EX_CONFIG
-}
+} // namespace
 
 QString causeName(CloseCause cause)
 {
@@ -42,6 +44,7 @@ QString causeName(CloseCause cause)
     case CloseCause::Exception: return u"exception"_s;
     case CloseCause::Inspector: return u"inspector"_s;
     case CloseCause::SetupFailed: return u"setup failed"_s;
+    case CloseCause::CommandLine: return u"command line"_s;
     }
     return {};
 }
@@ -259,6 +262,7 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     const HookRun postClose = hooks->run(u"post_close"_s);
     if (!preClose.ok() || !postClose.ok())
         applyExitCodeRule(1, u"a cleanup handler failed or timed out"_s);
+    plugins->unloadAll(); // after post_close, in reverse load order (spec §7)
 
     QObject::disconnect(aboutToQuitConnection);
     setState(App::State::Closed);
@@ -360,7 +364,22 @@ App::App(AppOptions options, QObject *parent)
     d->pendingBindings = d->options.hooks;
     d->registerBindings(false, nullptr);
 
-    QString traceFile = d->options.traceFile;
+    // The framework's options that decide what loads and where the trace goes, before anything
+    // else: --debug shows the setup's debug lines, --trace gets the whole run.
+    d->arguments =
+            d->options.arguments.isEmpty() ? QCoreApplication::arguments() : d->options.arguments;
+    d->early = Internal::scanFrameworkOptions(d->arguments);
+    Internal::addFrameworkOptions(d->commandLine);
+    if (d->early.debug)
+        Internal::enableDebugLogging(d->options.label);
+    if (d->early.quiet)
+        d->logOutput.setQuiet(true);
+    // The defaults, readable before setup() reads the files (an extension loaded early).
+    d->config->load({}, d->options.configDefaults);
+
+    QString traceFile = d->early.traceFile;
+    if (traceFile.isEmpty())
+        traceFile = d->options.traceFile;
     if (traceFile.isEmpty())
         traceFile = qEnvironmentVariable("MORTAR_TRACE");
     if (!traceFile.isEmpty()) {
@@ -428,8 +447,16 @@ Result App::setup()
     if (!d->constructionError.isEmpty())
         return d->failSetup(d->constructionError, Internal::ExitConfig);
 
+    if (!d->early.errors.isEmpty()) {
+        const QString program = QCoreApplication::applicationName();
+        std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", qPrintable(program),
+                     qPrintable(d->early.errors.constFirst()), qPrintable(program));
+        return d->failSetup(d->early.errors.constFirst(), Internal::ExitUsage);
+    }
+
     // First, so that an inspector sees the whole setup live (it gets the backlog anyway).
-    if (d->options.inspect || qEnvironmentVariableIntValue("MORTAR_INSPECT") == 1) {
+    if (d->options.inspect || d->early.inspect
+        || qEnvironmentVariableIntValue("MORTAR_INSPECT") == 1) {
         d->inspection = std::make_unique<Internal::InspectionServer>(*this);
         // A launching inspector hands its token over; otherwise the server makes one.
         const Result listening =
@@ -446,23 +473,32 @@ Result App::setup()
 
     d->hooks->run(u"pre_setup"_s);
 
-    // Extensions named by AppOptions; those named by the config file ([<label>] extensions=,
-    // issue 4) are loaded the same way once it is read, with the file as requestedBy.
-    if (const Result loaded = Internal::ExtensionRegistryPrivate::get(*d->extensions)
-                                      ->loadAll(d->options.extensions, u"AppOptions::extensions"_s);
-        !loaded) {
-        return d->failSetup(loaded.errorString(), Internal::ExitConfig);
+    // The config is read before the extensions load, although it comes second in SPEC §2.3's
+    // list: the config names extensions ([<label>] extensions=) and configures them
+    // ([pidfile] path), and reading it has no other effect. See docs/guide.md.
+    for (const auto &step :
+         {&Internal::AppPrivate::readConfig, &Internal::AppPrivate::loadExtensions}) {
+        if (const Result done = (d.get()->*step)(); !done)
+            return d->failSetup(done.errorString(), Internal::ExitConfig);
     }
     d->installSignalHandlers();
-    for (const QString &plugin : std::as_const(d->options.plugins)) {
-        return d->failSetup(
-                u"Unable to load plugin '%1': this version of Mortar cannot load plugins"_s.arg(
-                        plugin),
-                Internal::ExitConfig);
-    }
+    if (const Result loaded = d->loadPlugins(); !loaded)
+        return d->failSetup(loaded.errorString(), Internal::ExitConfig);
+    d->registerBindings(false, nullptr); // hooks that extensions and plugins defined
 
-    d->hooks->run(u"pre_argument_parsing"_s);
-    d->hooks->run(u"post_argument_parsing"_s);
+    QString usageError;
+    switch (d->parseCommandLine(&usageError)) {
+    case Internal::AppPrivate::ParseOutcome::Continue: break;
+    case Internal::AppPrivate::ParseOutcome::Failed:
+        return d->failSetup(usageError, Internal::ExitUsage);
+    case Internal::AppPrivate::ParseOutcome::Answered:
+        // --help or --version: answered, and the App ends through its normal close with 0.
+        // setup() still fails, so that code checking it does not go on to run.
+        d->setupResult = Result::failure(u"The command line was answered (--help or --version); "
+                                         u"the App closed"_s);
+        d->close(std::nullopt, Internal::CloseCause::CommandLine);
+        return d->setupResult;
+    }
 
     QStringList undefined;
     d->registerBindings(true, &undefined);
@@ -569,6 +605,26 @@ Log &App::log()
 Trace &App::trace()
 {
     return *d->trace;
+}
+
+Config &App::config()
+{
+    return *d->config;
+}
+
+const Config &App::config() const
+{
+    return *d->config;
+}
+
+QCommandLineParser &App::commandLine()
+{
+    return d->commandLine;
+}
+
+PluginManager &App::plugins()
+{
+    return *d->plugins;
 }
 
 EmergencyCleanup &App::emergencyCleanup()

@@ -3,15 +3,18 @@
 #pragma once
 
 #include <mortar/appoptions.h>
+#include <mortar/config.h>
 #include <mortar/emergencycleanup.h>
 #include <mortar/extension.h>
 #include <mortar/hookregistry.h>
 #include <mortar/log.h>
 #include <mortar/mortar_export.h>
+#include <mortar/pluginmanager.h>
 #include <mortar/result.h>
 #include <mortar/tempfiles.h>
 #include <mortar/trace.h>
 
+#include <QCommandLineParser>
 #include <QObject>
 
 #include <functional>
@@ -83,8 +86,22 @@ public:
     bool setExitCode(int code);
 
     HookRegistry &hooks();
+    /*! The configuration: the INI files read by setup() over AppOptions::configDefaults. Before
+        setup() it holds the defaults only. */
+    Config &config();
+    const Config &config() const;
+    /*!
+        The command line, with the framework's options (\c --help, \c --version, \c --debug,
+        \c --quiet, \c --config, \c --plugin, \c --no-plugin, \c --inspect, \c --trace).
+        Add the application's options before setup(), or in \c pre_argument_parsing (as plugins
+        do); read them after setup(). setup() parses it: \c --help, \c --version and a bad
+        command line end the App through its normal close, with exit code 0, 0 and 64.
+    */
+    QCommandLineParser &commandLine();
     Log &log();
     Trace &trace();
+    /*! The run-time plugins: which were found, which loaded, which failed and why. */
+    PluginManager &plugins();
     /*! The compiled-in extensions: which exist, which this App loaded. */
     ExtensionRegistry &extensions();
     /*! Temporary files and directories removed at close. The first call loads the

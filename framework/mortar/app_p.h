@@ -3,12 +3,18 @@
 // Internal to Mortar; not part of the API.
 #pragma once
 
+#include "commandline_p.h"
 #include "faulthandling_p.h"
+#include "logoutput_p.h"
 #include "watchdog_p.h"
 
 #include <mortar/app.h>
+#include <mortar/config.h>
 #include <mortar/extension.h>
+#include <mortar/pluginmanager.h>
 #include <mortar/tempfiles.h>
+
+#include <QCommandLineParser>
 
 #include <atomic>
 #include <optional>
@@ -27,7 +33,8 @@ enum class CloseCause {
     Signal,
     Exception,
     Inspector,
-    SetupFailed
+    SetupFailed,
+    CommandLine // --help or --version was answered
 };
 QString causeName(CloseCause cause);
 
@@ -44,6 +51,20 @@ public:
         no other code was set: an explicit non-zero code always wins. */
     void applyExitCodeRule(int code, const QString &why);
     Result failSetup(const QString &why, int code);
+
+    // setup()'s steps (appsetup.cpp), in order; each returns what failed, for failSetup().
+    /*! The config files: AppOptions::configFiles (or the standard ones), then \c --config;
+        then \c{[log] file=}. */
+    Result readConfig();
+    /*! AppOptions::extensions, then \c{[<label>] extensions=} of the config. */
+    Result loadExtensions();
+    /*! Discovers the plugin files and loads those enabled (spec §7). */
+    Result loadPlugins();
+    /*! What the full parse decided. */
+    enum class ParseOutcome { Continue, Failed, Answered };
+    /*! \c pre_argument_parsing, the parse, \c post_argument_parsing. \c --help,
+        \c --version and a bad command line are answered here (on stdout / stderr). */
+    ParseOutcome parseCommandLine(QString *error);
 
     void beginRunPhase();
     void finishRunPhase();
@@ -78,6 +99,8 @@ public:
     bool setupStarted = false;
     Result setupResult;
     QString constructionError; // e.g. an unusable trace file: setup() reports it
+    QStringList arguments;     // AppOptions::arguments, else QCoreApplication::arguments()
+    FrameworkOptions early;    // the command line's early pass, made at construction
     QList<HookBinding> pendingBindings;
 
     bool runPhaseActive = false; // pre_run ran and post_run did not yet
@@ -96,6 +119,12 @@ public:
     const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
     std::unique_ptr<TempFiles> tempFiles; // made by mortar.tempfiles (tempfiles.cpp)
     QString pidFilePath;                  // held by mortar.pidfile (pidfile.cpp); empty: none
+
+    const std::unique_ptr<Config> config{new Config};
+    QCommandLineParser commandLine;
+    LogOutput logOutput;
+    // Unloads what is still loaded when destroyed, while the registry and trace exist.
+    const std::unique_ptr<PluginManager> plugins{new PluginManager(*q)};
 
     // The inspection server (spec §10.1), when AppOptions::inspect or MORTAR_INSPECT=1 asked for
     // it. Last: destroyed first, while the trace it listens to exists.

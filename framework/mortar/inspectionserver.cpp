@@ -276,9 +276,24 @@ QCborMap InspectionServer::snapshot() const
                          int(extension.state)))},
                 {u"error"_s, extension.error}});
     }
+    QCborArray plugins;
+    for (const PluginInfo &plugin : m_app.plugins().plugins()) {
+        plugins.append(
+                QCborMap{{u"name"_s, plugin.name},
+                         {u"version"_s, plugin.version},
+                         {u"description"_s, plugin.description},
+                         {u"depends"_s, QCborArray::fromStringList(plugin.depends)},
+                         {u"enabledByDefault"_s, plugin.enabledByDefault},
+                         {u"fileName"_s, plugin.fileName},
+                         {u"state"_s,
+                          QString::fromLatin1(QMetaEnum::fromType<PluginInfo::State>().valueToKey(
+                                  int(plugin.state)))},
+                         {u"error"_s, plugin.errorString},
+                         {u"enabledBy"_s, plugin.enabledBy}});
+    }
     return {{u"type"_s, u"snapshot"_s},
             {u"hooks"_s, hooks},
-            {u"plugins"_s, QCborArray()},
+            {u"plugins"_s, plugins},
             {u"extensions"_s, extensions}};
 }
 

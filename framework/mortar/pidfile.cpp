@@ -165,8 +165,8 @@ QString PidFile::path(const App &app)
 
 QString PidFile::configuredPath(const App &app)
 {
-    // Until config files are read (issue 4), AppOptions::configDefaults holds [pidfile] path.
-    const QString configured = app.options().configDefaults.value(u"pidfile/path"_s).toString();
+    // setup() reads the config files before it loads extensions, so [pidfile] path is known.
+    const QString configured = app.config().value(u"pidfile/path"_s).toString();
     if (QDir::isAbsolutePath(configured))
         return QDir::cleanPath(configured);
     const QString runtimeDir = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);

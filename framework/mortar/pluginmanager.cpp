@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
-#include "pluginmanager_p.h"
+#include <mortar/pluginmanager.h>
 
 #include <mortar/app.h>
 #include <mortar/config.h>
@@ -26,9 +26,11 @@
 
 using namespace Qt::StringLiterals;
 
-namespace Mortar::Internal {
+namespace Mortar {
 
+namespace {
 Q_LOGGING_CATEGORY(lcPlugins, "mortar.plugins", QtInfoMsg)
+}
 
 struct PluginManager::Entry
 {
@@ -627,4 +629,4 @@ QStringList PluginManager::directories() const
     return m_directories;
 }
 
-} // namespace Mortar::Internal
+} // namespace Mortar

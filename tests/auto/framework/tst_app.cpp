@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
+#include "../mortartest.h"
 #include <mortar/app.h>
 
 #include "hookrecorder.h"
@@ -259,5 +260,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_App)
+MORTAR_TEST_MAIN(tst_App)
 #include "tst_app.moc"

@@ -4,6 +4,7 @@
 // removes — files, whole directory trees, symbolic links without following them. The forced
 // exits that call run() are tested on real processes in tests/system (tst_watchdog, tst_signals,
 // tst_crash).
+#include "../mortartest.h"
 #include <mortar/app.h>
 #include <mortar/emergencycleanup.h>
 
@@ -172,5 +173,5 @@ void tst_EmergencyCleanup::appGivesTheSameRegistry()
     QCOMPARE(&app.emergencyCleanup(), &Mortar::EmergencyCleanup::instance());
 }
 
-QTEST_GUILESS_MAIN(tst_EmergencyCleanup)
+MORTAR_TEST_MAIN(tst_EmergencyCleanup)
 #include "tst_emergencycleanup.moc"

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 // The extension registry (extension.h): MORTAR_EXTENSION, loading from AppOptions::extensions at
 // its place in setup(), loading once, unknown and throwing extensions, handler ownership, trace.
+#include "../mortartest.h"
 #include <mortar/app.h>
 #include <mortar/extension.h>
 
@@ -295,5 +296,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_Extension)
+MORTAR_TEST_MAIN(tst_Extension)
 #include "tst_extension.moc"

@@ -4,6 +4,7 @@
 // signal hook and a close, and put back exactly as it was when the close ends — also after a
 // thousand Apps. The forced exits (watchdog, second signal, crash) end the process, so they are
 // tested on real child processes in tests/system.
+#include "../mortartest.h"
 #include <mortar/app.h>
 
 #include <QCoreApplication>
@@ -214,5 +215,5 @@ void tst_FaultHandling::watchdogStopsWithTheClose()
     QCOMPARE(app.state(), Mortar::App::State::Closed);
 }
 
-QTEST_GUILESS_MAIN(tst_FaultHandling)
+MORTAR_TEST_MAIN(tst_FaultHandling)
 #include "tst_faulthandling.moc"

@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
+#include "../mortartest.h"
 #include <mortar/app.h>
 #include <mortar/inspectionprotocol.h>
 
@@ -348,5 +349,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_InspectionServer)
+MORTAR_TEST_MAIN(tst_InspectionServer)
 #include "tst_inspectionserver.moc"

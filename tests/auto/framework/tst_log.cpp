@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
+#include "../mortartest.h"
 #include <mortar/app.h>
 
 #include <QTest>
@@ -135,5 +136,5 @@ private:
     QtMessageHandler m_previous = nullptr;
 };
 
-QTEST_GUILESS_MAIN(tst_Log)
+MORTAR_TEST_MAIN(tst_Log)
 #include "tst_log.moc"

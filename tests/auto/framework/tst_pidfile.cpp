@@ -3,6 +3,7 @@
 // The mortar.pidfile extension (pidfile.h): where it writes, what, when it refuses to start,
 // stale files, and that the close removes only a file that is still ours. Second instances as
 // real processes: tests/system/tst_pidfile_process.cpp.
+#include "../mortartest.h"
 #include <mortar/app.h>
 #include <mortar/emergencycleanup.h>
 #include <mortar/pidfile.h>
@@ -318,5 +319,5 @@ private:
     QString m_path;
 };
 
-QTEST_GUILESS_MAIN(tst_PidFile)
+MORTAR_TEST_MAIN(tst_PidFile)
 #include "tst_pidfile.moc"

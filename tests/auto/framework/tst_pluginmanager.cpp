@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
+#include "../mortartest.h"
 #include <mortar/app.h>
 #include <mortar/config.h>
-#include <mortar/pluginmanager_p.h>
+#include <mortar/pluginmanager.h>
 
 #include <QFile>
 #include <QPluginLoader>
@@ -15,8 +16,8 @@
 using namespace Qt::StringLiterals;
 using Mortar::App;
 using Mortar::PluginInfo;
-using Mortar::Internal::PluginManager;
-using Mortar::Internal::PluginSelection;
+using Mortar::PluginManager;
+using Mortar::PluginSelection;
 
 namespace {
 const QString pluginDir = QStringLiteral(MORTAR_TEST_PLUGIN_DIR);
@@ -519,5 +520,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_PluginManager)
+MORTAR_TEST_MAIN(tst_PluginManager)
 #include "tst_pluginmanager.moc"

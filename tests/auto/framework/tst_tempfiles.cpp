@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 // The mortar.tempfiles extension (tempfiles.h): what it creates, that the close removes it after
 // the app's own cleanup is done with it, the emergency-cleanup registration, and failures.
+#include "../mortartest.h"
 #include <mortar/app.h>
 #include <mortar/emergencycleanup.h>
 #include <mortar/tempfiles.h>
@@ -304,5 +305,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_TempFiles)
+MORTAR_TEST_MAIN(tst_TempFiles)
 #include "tst_tempfiles.moc"

@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
+#include "../mortartest.h"
 #include <mortar/app.h>
 
 #include <QFile>
@@ -312,5 +313,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_Trace)
+MORTAR_TEST_MAIN(tst_Trace)
 #include "tst_trace.moc"

@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
+#include "../mortartest.h"
 #include <mortar/app.h>
 #include <mortar/tracespans.h>
 
@@ -145,5 +146,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_TraceSpans)
+MORTAR_TEST_MAIN(tst_TraceSpans)
 #include "tst_tracespans.moc"

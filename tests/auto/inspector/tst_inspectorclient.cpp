@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // The inspector's client against the framework's real server, over a real local socket.
+#include "../mortartest.h"
 #include "eventtablemodel.h"
 #include "inspectorclient.h"
 
@@ -100,5 +101,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_InspectorClient)
+MORTAR_TEST_MAIN(tst_InspectorClient)
 #include "tst_inspectorclient.moc"

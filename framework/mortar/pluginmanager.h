@@ -1,6 +1,5 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
-// Internal to Mortar; not part of the API.
 #pragma once
 
 #include <mortar/mortar_export.h>
@@ -8,7 +7,6 @@
 #include <mortar/result.h>
 
 #include <QHash>
-#include <QLoggingCategory>
 #include <QMap>
 #include <QObject>
 #include <QStringList>
@@ -23,10 +21,6 @@ namespace Mortar {
 class App;
 class Config;
 class Plugin;
-
-namespace Internal {
-
-Q_DECLARE_LOGGING_CATEGORY(lcPlugins)
 
 /*!
     What decides which plugins load (SPEC §7). Precedence, strongest first:
@@ -49,8 +43,14 @@ struct PluginSelection
 };
 
 /*!
-    Finds, orders, loads and unloads an App's plugins. The App owns it; every call is made from
-    the App's thread. Exported for the unit tests only.
+    \brief The App's plugins (\c{app.plugins()}): finds, orders, loads and unloads them.
+
+    App::setup() discovers the plugin files, reads what enables them (AppOptions::plugins, the
+    config, the command line) and loads them; the close unloads them after \c post_close. What
+    became of each file (plugins(), the signals) is what the inspector's Plugins view shows.
+    An application may call discover() and load() again later, e.g. for a plugin directory it
+    learns of at run time: what is loaded already is not loaded twice. The App owns the
+    manager; every call is made from the App's thread.
 */
 class MORTAR_EXPORT PluginManager final : public QObject
 {
@@ -128,5 +128,4 @@ private:
     QStringList m_directories;
 };
 
-} // namespace Internal
 } // namespace Mortar
