@@ -155,9 +155,10 @@ void AppPrivate::applyExitCodeRule(int code, const QString &why)
     q->setExitCode(code);
 }
 
-Result AppPrivate::failSetup(const QString &why, int code)
+Result AppPrivate::failSetup(const QString &why, int code, bool logged)
 {
-    log->error(why);
+    if (!logged)
+        log->error(why);
     record(u"setup.failed"_s, {}, code, why);
     setupResult = Result::failure(why);
     applyExitCodeRule(code, u"setup failed"_s);
@@ -451,7 +452,7 @@ Result App::setup()
         const QString program = QCoreApplication::applicationName();
         std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", qPrintable(program),
                      qPrintable(d->early.errors.constFirst()), qPrintable(program));
-        return d->failSetup(d->early.errors.constFirst(), Internal::ExitUsage);
+        return d->failSetup(d->early.errors.constFirst(), Internal::ExitUsage, true);
     }
 
     // First, so that an inspector sees the whole setup live (it gets the backlog anyway).
@@ -490,7 +491,7 @@ Result App::setup()
     switch (d->parseCommandLine(&usageError)) {
     case Internal::AppPrivate::ParseOutcome::Continue: break;
     case Internal::AppPrivate::ParseOutcome::Failed:
-        return d->failSetup(usageError, Internal::ExitUsage);
+        return d->failSetup(usageError, Internal::ExitUsage, true); // on stderr already
     case Internal::AppPrivate::ParseOutcome::Answered:
         // --help or --version: answered, and the App ends through its normal close with 0.
         // setup() still fails, so that code checking it does not go on to run.

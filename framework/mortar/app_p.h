@@ -50,7 +50,9 @@ public:
     /*! The exit-code rules of a situation (exception, failed cleanup, signal …) apply only while
         no other code was set: an explicit non-zero code always wins. */
     void applyExitCodeRule(int code, const QString &why);
-    Result failSetup(const QString &why, int code);
+    /*! Records why setup failed, logs it unless \a logged (a usage error is written on stderr
+        as command-line programs do), sets \a code and closes. */
+    Result failSetup(const QString &why, int code, bool logged = false);
 
     // setup()'s steps (appsetup.cpp), in order; each returns what failed, for failSetup().
     /*! The config files: AppOptions::configFiles (or the standard ones), then \c --config;

@@ -99,7 +99,8 @@ AppPrivate::ParseOutcome AppPrivate::parseCommandLine(QString *error)
         writeTo(stderr, u"%1: %2\nTry '%1 --help' for more information.\n"_s.arg(program, *error));
         return ParseOutcome::Failed;
     }
-    if (commandLine.isSet(u"help"_s)) {
+    // --help-all too: the App's command line has no Qt options to add to the help.
+    if (commandLine.isSet(u"help"_s) || commandLine.isSet(u"help-all"_s)) {
         writeTo(stdout, commandLine.helpText());
         record(u"commandLine.answered"_s, {{u"option"_s, u"--help"_s}});
         return ParseOutcome::Answered;
