@@ -1,7 +1,8 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // The installed package works for a user: install this build tree into a temporary prefix,
-// build examples/exit-status as a standalone project against it (find_package(Mortar)), run it.
+// build examples/exit-status and examples/plugins (two plugins made with mortar_add_plugin())
+// as standalone projects against it (find_package(Mortar)), run them.
 // The slots are the steps, in order; each needs the previous one.
 #include "systemtest.h"
 
@@ -27,9 +28,9 @@ class tst_FindPackage : public QObject
 private Q_SLOTS:
     void initTestCase();
     void install();
-    void configureStandaloneExample();
-    void buildStandaloneExample();
-    void runStandaloneExample();
+    void configureStandaloneExamples();
+    void buildStandaloneExamples();
+    void runStandaloneExamples();
 
 private:
     /*! Runs a command to its end; false, with what it printed, if it failed. */
@@ -38,7 +39,15 @@ private:
 
     QTemporaryDir m_work;
     QString m_prefix;
-    QString m_buildDir;
+    // The examples built against the prefix, each in its own build directory.
+    const QStringList m_examples{u"exit-status"_s, u"plugins"_s};
+    QString buildDirOf(const QString &example) const
+    {
+        return m_work.filePath(u"build-"_s + example);
+    }
+    /*! The example's program: single-configuration generators put it in the build directory,
+        multi-configuration ones in a subdirectory named after the configuration. */
+    QString programOf(const QString &example, const QString &name) const;
     const QString m_config = fromDefinition(MORTAR_BUILD_CONFIG);
 };
 
@@ -63,7 +72,6 @@ void tst_FindPackage::initTestCase()
 {
     QVERIFY2(m_work.isValid(), qPrintable(m_work.errorString()));
     m_prefix = m_work.filePath(u"prefix"_s);
-    m_buildDir = m_work.filePath(u"build"_s);
 }
 
 void tst_FindPackage::install()
@@ -77,69 +85,81 @@ void tst_FindPackage::install()
     QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why), qPrintable(why));
     QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/app.h"_s));
     QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/mortar_export.h"_s));
+    QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/plugin.h"_s));
 }
 
-void tst_FindPackage::configureStandaloneExample()
+void tst_FindPackage::configureStandaloneExamples()
 {
-    QStringList arguments{
-            u"-S"_s,
-            fromDefinition(MORTAR_EXAMPLE_SOURCE_DIR),
-            u"-B"_s,
-            m_buildDir,
-            u"-G"_s,
-            fromDefinition(MORTAR_CMAKE_GENERATOR),
-            u"-DCMAKE_PREFIX_PATH="_s + m_prefix,
-            u"-DCMAKE_CXX_COMPILER="_s + fromDefinition(MORTAR_CXX_COMPILER),
-            // Only the prefix may provide Mortar, never a package registry entry of some build
-            // tree.
-            u"-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"_s,
-    };
-    // The same toolchain as this build, so that its ccache (if any) serves this build too.
-    if (const QString makeProgram = fromDefinition(MORTAR_CMAKE_MAKE_PROGRAM);
-        !makeProgram.isEmpty())
-        arguments << u"-DCMAKE_MAKE_PROGRAM="_s + makeProgram;
-    if (const QString launcher = fromDefinition(MORTAR_CXX_COMPILER_LAUNCHER); !launcher.isEmpty())
-        arguments << u"-DCMAKE_CXX_COMPILER_LAUNCHER="_s + launcher;
-    if (const QString qtDir = fromDefinition(MORTAR_QT6_DIR); !qtDir.isEmpty())
-        arguments << u"-DQt6_DIR="_s + qtDir;
-    if (!m_config.isEmpty())
-        arguments << u"-DCMAKE_BUILD_TYPE="_s + m_config;
-    // The same flags too: a library built with sanitizers links only into code built with them.
-    if (const QString flags = fromDefinition(MORTAR_CXX_FLAGS); !flags.trimmed().isEmpty())
-        arguments << u"-DCMAKE_CXX_FLAGS="_s + flags;
-    if (const QString flags = fromDefinition(MORTAR_EXE_LINKER_FLAGS); !flags.trimmed().isEmpty())
-        arguments << u"-DCMAKE_EXE_LINKER_FLAGS="_s + flags;
-    QString why;
-    QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why), qPrintable(why));
+    for (const QString &example : m_examples) {
+        const QString buildDir = buildDirOf(example);
+        QStringList arguments{
+                u"-S"_s,
+                fromDefinition(MORTAR_EXAMPLES_SOURCE_DIR) + u'/' + example,
+                u"-B"_s,
+                buildDir,
+                u"-G"_s,
+                fromDefinition(MORTAR_CMAKE_GENERATOR),
+                u"-DCMAKE_PREFIX_PATH="_s + m_prefix,
+                u"-DCMAKE_CXX_COMPILER="_s + fromDefinition(MORTAR_CXX_COMPILER),
+                // Only the prefix may provide Mortar, never a package registry entry of some build
+                // tree.
+                u"-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"_s,
+        };
+        // The same toolchain as this build, so that its ccache (if any) serves this build too.
+        if (const QString makeProgram = fromDefinition(MORTAR_CMAKE_MAKE_PROGRAM);
+            !makeProgram.isEmpty())
+            arguments << u"-DCMAKE_MAKE_PROGRAM="_s + makeProgram;
+        if (const QString launcher = fromDefinition(MORTAR_CXX_COMPILER_LAUNCHER);
+            !launcher.isEmpty())
+            arguments << u"-DCMAKE_CXX_COMPILER_LAUNCHER="_s + launcher;
+        if (const QString qtDir = fromDefinition(MORTAR_QT6_DIR); !qtDir.isEmpty())
+            arguments << u"-DQt6_DIR="_s + qtDir;
+        if (!m_config.isEmpty())
+            arguments << u"-DCMAKE_BUILD_TYPE="_s + m_config;
+        // The same flags too: a library built with sanitizers links only into code built with them.
+        if (const QString flags = fromDefinition(MORTAR_CXX_FLAGS); !flags.trimmed().isEmpty())
+            arguments << u"-DCMAKE_CXX_FLAGS="_s + flags;
+        if (const QString flags = fromDefinition(MORTAR_EXE_LINKER_FLAGS);
+            !flags.trimmed().isEmpty())
+            arguments << u"-DCMAKE_EXE_LINKER_FLAGS="_s + flags;
+        QString why;
+        QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why),
+                 qPrintable(why));
 
-    // Mortar came from the prefix, not from the source or build tree.
-    QFile cache(m_buildDir + u"/CMakeCache.txt"_s);
-    QVERIFY(cache.open(QIODevice::ReadOnly));
-    const QByteArray text = cache.readAll();
-    const qsizetype at = text.indexOf("\nMortar_DIR:");
-    QVERIFY2(at >= 0, "CMakeCache.txt has no Mortar_DIR");
-    const QByteArray line = text.mid(at + 1, text.indexOf('\n', at + 1) - at - 1);
-    const QString mortarDir = QString::fromLocal8Bit(line.mid(line.indexOf('=') + 1));
-    QVERIFY2(QDir::cleanPath(mortarDir).startsWith(QDir::cleanPath(m_prefix) + u'/'),
-             qPrintable(u"Mortar was found in %1, not under %2"_s.arg(mortarDir, m_prefix)));
+        // Mortar came from the prefix, not from the source or build tree.
+        QFile cache(buildDir + u"/CMakeCache.txt"_s);
+        QVERIFY(cache.open(QIODevice::ReadOnly));
+        const QByteArray text = cache.readAll();
+        const qsizetype at = text.indexOf("\nMortar_DIR:");
+        QVERIFY2(at >= 0, "CMakeCache.txt has no Mortar_DIR");
+        const QByteArray line = text.mid(at + 1, text.indexOf('\n', at + 1) - at - 1);
+        const QString mortarDir = QString::fromLocal8Bit(line.mid(line.indexOf('=') + 1));
+        QVERIFY2(QDir::cleanPath(mortarDir).startsWith(QDir::cleanPath(m_prefix) + u'/'),
+                 qPrintable(u"Mortar was found in %1, not under %2"_s.arg(mortarDir, m_prefix)));
+    }
 }
 
-void tst_FindPackage::buildStandaloneExample()
+void tst_FindPackage::buildStandaloneExamples()
 {
-    QStringList arguments{u"--build"_s, m_buildDir, u"--parallel"_s, u"2"_s};
-    if (!m_config.isEmpty())
-        arguments << u"--config"_s << m_config;
-    QString why;
-    QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why), qPrintable(why));
+    for (const QString &example : m_examples) {
+        QStringList arguments{u"--build"_s, buildDirOf(example), u"--parallel"_s, u"2"_s};
+        if (!m_config.isEmpty())
+            arguments << u"--config"_s << m_config;
+        QString why;
+        QVERIFY2(runCommand(fromDefinition(MORTAR_CMAKE_COMMAND), arguments, &why),
+                 qPrintable(why));
+    }
 }
 
-void tst_FindPackage::runStandaloneExample()
+QString tst_FindPackage::programOf(const QString &example, const QString &name) const
 {
-    // Single-configuration generators put it in the build directory, multi-configuration ones
-    // in a subdirectory named after the configuration.
-    QString program = m_buildDir + u"/exit-status"_s;
-    if (!QFileInfo::exists(program))
-        program = m_buildDir + u'/' + m_config + u"/exit-status"_s;
+    const QString single = buildDirOf(example) + u'/' + name;
+    return QFileInfo::exists(single) ? single : buildDirOf(example) + u'/' + m_config + u'/' + name;
+}
+
+void tst_FindPackage::runStandaloneExamples()
+{
+    const QString program = programOf(u"exit-status"_s, u"exit-status"_s);
     QVERIFY2(QFileInfo(program).isExecutable(), qPrintable(program));
 
     QProcess process;
@@ -152,6 +172,19 @@ void tst_FindPackage::runStandaloneExample()
     QVERIFY2(process.exitStatus() == QProcess::NormalExit, qPrintable(account));
     QVERIFY2(process.exitCode() == 100, qPrintable(account));
     QVERIFY2(err.contains("myapp: Caught Exception: "), qPrintable(account));
+
+    // The plugins built with the installed mortar_add_plugin() load and clean up.
+    QProcess host;
+    host.setProcessEnvironment(SystemTest::childEnvironment());
+    host.start(programOf(u"plugins"_s, u"notekeeper"_s), {});
+    QVERIFY2(host.waitForStarted(30'000), qPrintable(host.errorString()));
+    QVERIFY2(host.waitForFinished(120'000), qPrintable(host.errorString()));
+    const QByteArray out = host.readAllStandardOutput();
+    const QString hostAccount = SystemTest::describe(host, out, host.readAllStandardError());
+    QVERIFY2(host.exitStatus() == QProcess::NormalExit && host.exitCode() == 0,
+             qPrintable(hostAccount));
+    QVERIFY2(out.contains("notekeeper: plugins loaded: storage, sync\n"), qPrintable(hostAccount));
+    QVERIFY2(out.contains("storage: journal flushed\n"), qPrintable(hostAccount));
 }
 
 QTEST_GUILESS_MAIN(tst_FindPackage)
