@@ -23,4 +23,17 @@ inline QColor statusColor(const QString &status)
     return QColor(0x8e, 0x24, 0xaa);     // purple: did not finish
 }
 
+/*! A plugin's state (PluginInfo::State's key) in the same colours: loaded as ok, failed as
+    failed, disabled or unloaded as skipped — unless its unload() failed (\a hasError). */
+inline QColor pluginStateColor(const QString &state, bool hasError)
+{
+    if (state == QLatin1String("Loaded"))
+        return statusColor(QStringLiteral("ok"));
+    if (state == QLatin1String("Failed") || hasError)
+        return statusColor(QStringLiteral("failed"));
+    if (state == QLatin1String("Discovered"))
+        return statusColor(QStringLiteral("waiting"));
+    return statusColor(QStringLiteral("skipped"));
+}
+
 } // namespace Mortar::Inspector
