@@ -3,6 +3,7 @@
 // mortar-inspector: shows what a Mortar app did while it closed (SPEC 10.2).
 #include "closesummary.h"
 #include "mainwindow.h"
+#include "runningapps.h"
 #include "tracefile.h"
 
 #include <mortar/tracespans.h>
@@ -10,6 +11,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSaveFile>
+#include <QTimer>
 
 #include <cstdio>
 #include <cstring>
@@ -32,17 +34,46 @@ void print(FILE *stream, const QString &text)
 bool isHeadless(int argc, char *argv[])
 {
     for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
-        if (std::strcmp(argv[i], "--launch") == 0)
+        if (std::strcmp(argv[i], "--launch") == 0 || std::strncmp(argv[i], "--attach", 8) == 0)
             return false; // a live app is shown in the window
     }
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--summary") == 0
+        if (std::strcmp(argv[i], "--summary") == 0 || std::strcmp(argv[i], "--list") == 0
             || std::strncmp(argv[i], "--export-chrome", 15) == 0
             || std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0
             || std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0)
             return true;
     }
     return false;
+}
+/*! Prints the running apps, one a line: label, pid, socket (tab-separated) — for scripts. */
+int listRunningApps()
+{
+    const Mortar::Inspector::RunningApps found = Mortar::Inspector::RunningApps::find();
+    for (const Mortar::Inspector::RunningApp &app : found.apps())
+        print(stdout, u"%1\t%2\t%3\n"_s.arg(app.label).arg(app.pid).arg(app.socketPath));
+    for (const QString &stale : found.staleSockets())
+        print(stderr, u"mortar-inspector: skipped %1: its app has ended\n"_s.arg(stale));
+    if (found.apps().isEmpty())
+        print(stderr, u"mortar-inspector: no running Mortar apps in %1\n"_s.arg(found.directory()));
+    return 0;
+}
+
+/*! Unattended (CI, scripts): once the followed app has ended, print the summary and/or save
+    the window as a PNG, then quit. */
+void finishUnattended(Mortar::Inspector::MainWindow &window, int exitCode, bool summary,
+                      const QString &screenshot)
+{
+    if (summary) {
+        print(stdout, Mortar::Inspector::CloseSummary::of(window.events()).toText());
+        print(stdout, u"the app exited with %1\n"_s.arg(exitCode));
+    }
+    if (!screenshot.isEmpty() && !window.grab().save(screenshot)) {
+        print(stderr, u"mortar-inspector: Unable to save %1\n"_s.arg(screenshot));
+        QCoreApplication::exit(ExitCantCreate);
+        return;
+    }
+    QCoreApplication::exit(0);
 }
 } // namespace
 
@@ -68,60 +99,84 @@ int main(int argc, char *argv[])
                                           u"out.json"_s);
     const QCommandLineOption launchOption(
             u"launch"_s, u"Start the program given after -- with inspection on, and follow it."_s);
+    const QCommandLineOption attachOption(
+            u"attach"_s, u"Follow the running app with this pid, or listening on this socket."_s,
+            u"pid|socket"_s);
+    const QCommandLineOption listOption(
+            u"list"_s, u"Print the running Mortar apps (label, pid, socket) and exit."_s);
     const QCommandLineOption screenshotOption(
             u"screenshot"_s,
-            u"With --launch: once the app has ended, save the window to this PNG and quit."_s,
+            u"With --launch or --attach: once the app has ended, save the window to this PNG "
+            u"and quit. Alone: save the list of running apps and quit."_s,
             u"file.png"_s);
     parser.addOption(summaryOption);
     parser.addOption(exportOption);
     parser.addOption(launchOption);
+    parser.addOption(attachOption);
+    parser.addOption(listOption);
     parser.addOption(screenshotOption);
-    parser.addPositionalArgument(u"trace"_s, u"A trace file (.jsonl) written by a Mortar app."_s);
+    parser.addPositionalArgument(
+            u"trace"_s,
+            u"A trace file (.jsonl) written by a Mortar app. Without one, the running Mortar "
+            u"apps are listed to attach to."_s);
     parser.process(app);
 
     const QStringList files = parser.positionalArguments();
-    if (parser.isSet(launchOption)) {
-        if (files.isEmpty()) {
-            print(stderr,
-                  u"mortar-inspector: --launch needs a program: --launch -- ./app args\n"_s);
+    if (parser.isSet(listOption))
+        return listRunningApps();
+
+    // Live: launched or attached, in the window.
+    const bool unattended = parser.isSet(screenshotOption) || parser.isSet(summaryOption);
+    const QString screenshot = parser.value(screenshotOption);
+    if (parser.isSet(launchOption) || parser.isSet(attachOption)) {
+        Mortar::Inspector::MainWindow window;
+        QObject::connect(
+                &window, &Mortar::Inspector::MainWindow::appEnded, &window, [&](int exitCode) {
+                    if (unattended) // else the window stays, with the whole trace
+                        finishUnattended(window, exitCode, parser.isSet(summaryOption), screenshot);
+                });
+        if (parser.isSet(launchOption)) {
+            if (files.isEmpty()) {
+                print(stderr,
+                      u"mortar-inspector: --launch needs a program: --launch -- ./app args\n"_s);
+                return ExitUsage;
+            }
+            window.launch(files.first(), files.mid(1));
+        } else {
+            QString error;
+            const std::optional<Mortar::Inspector::RunningApp> target =
+                    Mortar::Inspector::RunningApps::find().resolve(parser.value(attachOption),
+                                                                   &error);
+            Mortar::Result attached =
+                    target ? window.attach(*target) : Mortar::Result::failure(error);
+            if (!attached) {
+                print(stderr, u"mortar-inspector: %1\n"_s.arg(attached.errorString()));
+                return ExitNoInput;
+            }
+        }
+        window.show();
+        return QApplication::exec();
+    }
+
+    if (!parser.isSet(summaryOption) && !parser.isSet(exportOption)) {
+        if (files.size() > 1) {
+            print(stderr, u"mortar-inspector: give one trace file to open (see --help)\n"_s);
             return ExitUsage;
         }
         Mortar::Inspector::MainWindow window;
-        window.show();
-        // Unattended (CI): when the app has ended, report what the window shows, then quit.
-        const bool unattended = parser.isSet(screenshotOption) || parser.isSet(summaryOption);
-        QObject::connect(
-                &window, &Mortar::Inspector::MainWindow::launchedAppFinished, &window,
-                [&](int exitCode) {
-                    if (!unattended)
-                        return; // the window stays, with the whole trace
-                    if (parser.isSet(summaryOption)) {
-                        print(stdout,
-                              Mortar::Inspector::CloseSummary::of(window.events()).toText());
-                        print(stdout, u"the app exited with %1\n"_s.arg(exitCode));
-                    }
-                    if (parser.isSet(screenshotOption)
-                        && !window.grab().save(parser.value(screenshotOption))) {
-                        print(stderr,
-                              u"mortar-inspector: Unable to save %1\n"_s.arg(
-                                      parser.value(screenshotOption)));
+        if (files.isEmpty()) {
+            window.showRunningApps();
+            if (!screenshot.isEmpty()) {
+                QTimer::singleShot(200, &window, [&] {
+                    if (!window.grab().save(screenshot)) {
+                        print(stderr, u"mortar-inspector: Unable to save %1\n"_s.arg(screenshot));
                         QCoreApplication::exit(ExitCantCreate);
                         return;
                     }
                     QCoreApplication::exit(0);
                 });
-        window.launch(files.first(), files.mid(1));
-        return QApplication::exec();
-    }
-    if (!parser.isSet(summaryOption) && !parser.isSet(exportOption)) {
-        if (files.size() != 1) {
-            print(stderr,
-                  u"mortar-inspector: give a trace file to open (attaching to a running "
-                  u"app is not built yet; see --help)\n"_s);
-            return ExitUsage;
-        }
-        Mortar::Inspector::MainWindow window;
-        if (const Mortar::Result opened = window.openTraceFile(files.first()); !opened) {
+            }
+        } else if (const Mortar::Result opened = window.openTraceFile(files.first()); !opened) {
             print(stderr, u"mortar-inspector: %1\n"_s.arg(opened.errorString()));
             return ExitNoInput;
         }

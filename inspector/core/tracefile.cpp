@@ -4,6 +4,7 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QSaveFile>
 
 using namespace Qt::StringLiterals;
 
@@ -62,6 +63,35 @@ QString TraceFile::label() const
 qint64 TraceFile::pid() const
 {
     return m_header.value(u"pid"_s).toInteger();
+}
+
+QJsonObject TraceFile::header(const QString &label, qint64 pid)
+{
+    return {{u"format"_s, u"mortar-trace"_s},
+            {u"version"_s, 1},
+            {u"label"_s, label},
+            {u"pid"_s, pid}};
+}
+
+Result TraceFile::save(const QString &path, const QJsonObject &header,
+                       const QList<TraceEvent> &events)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Result::failure(u"Unable to write %1: %2"_s.arg(path, file.errorString()));
+    // Each line exactly as an app's trace file sink writes it (TraceEvent::toJsonLine()).
+    QByteArray buffer = QJsonDocument(header).toJson(QJsonDocument::Compact) + '\n';
+    for (const TraceEvent &event : events) {
+        buffer += event.toJsonLine();
+        if (buffer.size() >= 1 << 20) {
+            if (file.write(buffer) < 0)
+                break;
+            buffer.clear();
+        }
+    }
+    if (file.write(buffer) < 0 || !file.commit())
+        return Result::failure(u"Unable to write %1: %2"_s.arg(path, file.errorString()));
+    return Result::success();
 }
 
 } // namespace Mortar::Inspector

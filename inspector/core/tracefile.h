@@ -16,6 +16,9 @@ namespace Mortar::Inspector {
 
     A file cut short by a crash or a forced exit is normal: a last line without its newline is
     ignored. Lines that are not JSON objects are skipped and listed in problems(), by line number.
+
+    save() writes one back in the same format, so what the inspector kept of a live app can be
+    opened later like any app's own trace file.
 */
 class TraceFile final
 {
@@ -28,6 +31,12 @@ public:
     qint64 pid() const;
     const QList<TraceEvent> &events() const { return m_events; }
     const QStringList &problems() const { return m_problems; }
+
+    /*! The header of a trace written by the inspector for an app it followed live. */
+    static QJsonObject header(const QString &label, qint64 pid);
+    /*! Writes \a header and \a events to \a path, atomically: the file is whole or untouched. */
+    static Result save(const QString &path, const QJsonObject &header,
+                       const QList<TraceEvent> &events);
 
 private:
     QJsonObject m_header;

@@ -5,6 +5,8 @@
 #include "eventtablemodel.h"
 #include "hooktreemodel.h"
 #include "inspectorclient.h"
+#include "pluginmodel.h"
+#include "runningappspage.h"
 #include "timelineview.h"
 #include "tracefile.h"
 
@@ -22,6 +24,7 @@
 #include <QSaveFile>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -50,6 +53,7 @@ QTableView *makeEventTable(QAbstractItemModel *model, QWidget *parent)
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent),
+      m_stack(new QStackedWidget(this)),
       m_tabs(new QTabWidget(this)),
       m_hookModel(new HookTreeModel(this)),
       m_hookView(new QTreeView(this)),
@@ -58,6 +62,7 @@ MainWindow::MainWindow(QWidget *parent)
       m_eventFilter(new QSortFilterProxyModel(this)),
       m_filterEdit(new QLineEdit(this)),
       m_logFilter(new QSortFilterProxyModel(this)),
+      m_pluginModel(new PluginModel(this)),
       m_status(new QLabel(this))
 {
     setWindowTitle(u"Mortar Inspector"_s);
@@ -92,9 +97,19 @@ MainWindow::MainWindow(QWidget *parent)
     m_logFilter->setFilterKeyColumn(EventTableModel::Kind);
     m_logFilter->setFilterRegularExpression(u"^log$"_s);
     m_logView = makeEventTable(m_logFilter, this);
+
+    m_pluginView = makeEventTable(m_pluginModel, this);
+    m_pluginView->setObjectName(u"plugins"_s);
+    m_pluginView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tabs->addTab(m_pluginView, u"Plugins"_s);
+    // A handful of rows that arrive live: each one may need wider columns.
+    connect(m_pluginModel, &PluginModel::rowsInserted, m_pluginView,
+            &QTableView::resizeColumnsToContents);
     m_tabs->addTab(m_logView, u"Log"_s);
 
-    setCentralWidget(m_tabs);
+    // The list of running apps, when there is one, is page 0; what is inspected is the tabs.
+    m_stack->addWidget(m_tabs);
+    setCentralWidget(m_stack);
     statusBar()->addWidget(m_status, 1);
 
     QMenu *file = menuBar()->addMenu(u"&File"_s);
@@ -106,7 +121,15 @@ MainWindow::MainWindow(QWidget *parent)
         if (const Result opened = openTraceFile(path); !opened)
             QMessageBox::warning(this, u"Mortar Inspector"_s, opened.errorString());
     });
-    file->addAction(u"&Export Chrome trace…"_s, this, &MainWindow::exportChromeTrace);
+    file->addAction(u"&Attach to a running app…"_s, this, [] {
+        auto *window = new MainWindow;
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        window->showRunningApps();
+        window->show();
+    });
+    file->addSeparator();
+    file->addAction(u"&Save trace…"_s, QKeySequence::Save, this, &MainWindow::saveTraceAs);
+    file->addAction(u"&Export Chrome trace…"_s, this, &MainWindow::exportChromeTraceAs);
     file->addSeparator();
     file->addAction(u"&Quit"_s, QKeySequence::Quit, this, &QWidget::close);
     resize(1100, 700);
@@ -156,7 +179,7 @@ void MainWindow::launch(const QString &program, const QStringList &arguments)
                 {u"*-%1"_s.arg(m_process->processId())}, QDir::System | QDir::Files);
         if (!sockets.isEmpty()) {
             poll->deleteLater();
-            attach(QDir(directory).filePath(sockets.first()), token);
+            follow(QDir(directory).filePath(sockets.first()), token);
         } else if (m_appEnded) {
             poll->deleteLater(); // it ended before it listened
             m_disconnected = true;
@@ -166,7 +189,54 @@ void MainWindow::launch(const QString &program, const QStringList &arguments)
     poll->start();
 }
 
-void MainWindow::attach(const QString &socketPath, const QString &token)
+void MainWindow::showRunningApps()
+{
+    if (!m_runningApps) {
+        m_runningApps = new RunningAppsPage(this);
+        m_stack->insertWidget(0, m_runningApps);
+        connect(m_runningApps, &RunningAppsPage::attachRequested, this,
+                [this](const RunningApp &app) {
+                    if (const Result attached = attach(app); !attached)
+                        QMessageBox::warning(this, u"Mortar Inspector"_s, attached.errorString());
+                });
+    }
+    m_stack->setCurrentWidget(m_runningApps);
+    setWindowTitle(u"Running Mortar apps — Mortar Inspector"_s);
+    m_status->setText(u"Running Mortar apps of this user, read again every second"_s);
+}
+
+Result MainWindow::attach(const RunningApp &app)
+{
+    if (m_client || m_process)
+        return Result::failure(u"This window already follows an app; use File → Attach to a "
+                               u"running app… for another"_s);
+    const QString token = InspectorClient::readToken(app.socketPath);
+    if (token.isEmpty()) {
+        return Result::failure(
+                app.hasTokenFile
+                        ? u"Unable to attach to %1 (pid %2): its token file %3.token cannot "
+                          u"be read"_s.arg(app.label)
+                                  .arg(app.pid)
+                                  .arg(app.socketPath)
+                        : u"Unable to attach to %1 (pid %2): it was started by another "
+                          u"inspector (mortar-inspector --launch), which alone has its token"_s
+                                  .arg(app.label)
+                                  .arg(app.pid));
+    }
+    m_source = u"attached"_s;
+    m_label = app.label;
+    m_pid = app.pid;
+    m_appEnded = true; // not our child: its end is the connection's
+    if (m_runningApps)
+        m_runningApps->setEnabled(false); // and stops polling the directory
+    m_stack->setCurrentWidget(m_tabs);
+    setWindowTitle(u"%1 (pid %2) — Mortar Inspector"_s.arg(app.label).arg(app.pid));
+    m_status->setText(u"attaching to %1 …"_s.arg(app.socketPath));
+    follow(app.socketPath, token);
+    return Result::success();
+}
+
+void MainWindow::follow(const QString &socketPath, const QString &token)
 {
     m_client = new InspectorClient(this);
     connect(m_client, &InspectorClient::helloReceived, this, [this](const QCborMap &hello) {
@@ -175,11 +245,12 @@ void MainWindow::attach(const QString &socketPath, const QString &token)
         m_status->setText(statusText());
     });
     connect(m_client, &InspectorClient::snapshotReceived, m_hookModel, &HookTreeModel::setSnapshot);
+    connect(m_client, &InspectorClient::snapshotReceived, m_pluginModel, &PluginModel::setSnapshot);
     connect(m_client, &InspectorClient::eventsReceived, this, &MainWindow::appendLive);
     connect(m_client, &InspectorClient::disconnected, this, [this](const QString &reason) {
-        if (!reason.isEmpty())
-            m_status->setText(u"Disconnected: %1"_s.arg(reason));
+        m_disconnectReason = reason;
         m_disconnected = true;
+        m_status->setText(statusText());
         finishLive();
     });
     m_client->connectTo(socketPath, token);
@@ -190,6 +261,7 @@ void MainWindow::appendLive(const QList<TraceEvent> &events)
     m_events.append(events);
     m_eventModel->appendEvents(events);
     m_hookModel->appendEvents(events);
+    m_pluginModel->appendEvents(events);
     m_hookView->expandAll();
     m_status->setText(statusText());
     // The timeline is redrawn from all spans: at most every 100 ms while events pour in.
@@ -212,9 +284,10 @@ void MainWindow::finishLive()
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
     m_eventView->resizeColumnsToContents();
+    m_pluginView->resizeColumnsToContents();
     m_tabs->setCurrentIndex(1);
     m_status->setText(statusText());
-    Q_EMIT launchedAppFinished(m_appExitCode);
+    Q_EMIT appEnded(m_process ? m_appExitCode : exitCodeInTrace());
 }
 
 Result MainWindow::openTraceFile(const QString &path)
@@ -223,7 +296,9 @@ Result MainWindow::openTraceFile(const QString &path)
     TraceFile trace;
     if (const Result loaded = trace.load(path); !loaded)
         return loaded;
+    m_fileHeader = trace.header();
     showEvents(trace.label(), trace.pid(), trace.events());
+    m_stack->setCurrentWidget(m_tabs);
     setWindowTitle(u"%1 — Mortar Inspector"_s.arg(path));
     return Result::success();
 }
@@ -236,12 +311,15 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
     m_eventModel->clear();
     m_eventModel->appendEvents(events);
     m_hookModel->appendEvents(events);
+    m_pluginModel->clear();
+    m_pluginModel->appendEvents(events);
     m_hookView->expandAll();
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
     m_timeline->setEvents(events);
     m_eventView->resizeColumnsToContents();
     m_logView->resizeColumnsToContents();
+    m_pluginView->resizeColumnsToContents();
     m_status->setText(statusText());
     // What a developer opens a trace for is the close.
     m_tabs->setCurrentIndex(1);
@@ -270,24 +348,68 @@ QString MainWindow::statusText() const
             m_label, QString::number(m_pid), state, exitCode, closeDuration, m_source);
     if (m_process)
         text += m_finished ? u"   the app exited with %1"_s.arg(m_appExitCode) : u"   running"_s;
+    else if (m_client)
+        text += m_disconnected            ? u"   disconnected"_s
+                : m_client->isConnected() ? u"   connected"_s
+                                          : u"   connecting"_s;
+    if (!m_disconnectReason.isEmpty())
+        text += u"   (%1)"_s.arg(m_disconnectReason);
     if (!ending.isEmpty())
         text += u"   ended by %1"_s.arg(ending);
     return text;
 }
 
-void MainWindow::exportChromeTrace()
+int MainWindow::exitCodeInTrace() const
+{
+    // The process's own end (forced exits) is the last word; else the close's.
+    std::optional<int> code;
+    for (const TraceEvent &event : m_events) {
+        if ((event.kind == u"close.end"_s || event.kind.startsWith(u"process."_s)) && event.code)
+            code = event.code;
+    }
+    return code.value_or(-1);
+}
+
+Result MainWindow::saveTrace(const QString &path) const
+{
+    return TraceFile::save(
+            path, m_fileHeader.isEmpty() ? TraceFile::header(m_label, m_pid) : m_fileHeader,
+            m_events);
+}
+
+Result MainWindow::exportChromeTrace(const QString &path) const
+{
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly)
+        || out.write(chromeTrace(m_events, m_pid, m_label).toJson(QJsonDocument::Compact)) < 0
+        || !out.commit()) {
+        return Result::failure(u"Unable to write %1: %2"_s.arg(path, out.errorString()));
+    }
+    return Result::success();
+}
+
+void MainWindow::saveTraceAs()
+{
+    const QString suggested =
+            m_label.isEmpty() ? QString() : u"%1-%2.jsonl"_s.arg(m_label).arg(m_pid);
+    const QString path = QFileDialog::getSaveFileName(this, u"Save the trace"_s, suggested,
+                                                      u"Mortar traces (*.jsonl)"_s);
+    if (path.isEmpty())
+        return;
+    if (const Result saved = saveTrace(path); !saved)
+        QMessageBox::warning(this, u"Mortar Inspector"_s, saved.errorString());
+    else
+        statusBar()->showMessage(u"Saved %1 events to %2"_s.arg(m_events.size()).arg(path), 5000);
+}
+
+void MainWindow::exportChromeTraceAs()
 {
     const QString path = QFileDialog::getSaveFileName(this, u"Export a Chrome trace"_s, {},
                                                       u"Chrome trace (*.json)"_s);
     if (path.isEmpty())
         return;
-    QSaveFile out(path);
-    if (!out.open(QIODevice::WriteOnly)
-        || out.write(chromeTrace(m_events, m_pid, m_label).toJson(QJsonDocument::Compact)) < 0
-        || !out.commit()) {
-        QMessageBox::warning(this, u"Mortar Inspector"_s,
-                             u"Unable to write %1: %2"_s.arg(path, out.errorString()));
-    }
+    if (const Result exported = exportChromeTrace(path); !exported)
+        QMessageBox::warning(this, u"Mortar Inspector"_s, exported.errorString());
 }
 
 } // namespace Mortar::Inspector

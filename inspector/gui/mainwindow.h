@@ -5,6 +5,7 @@
 #include <mortar/result.h>
 #include <mortar/trace.h>
 
+#include <QJsonObject>
 #include <QMainWindow>
 #include <QString>
 
@@ -12,6 +13,7 @@ class QLabel;
 class QProcess;
 class QLineEdit;
 class QSortFilterProxyModel;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 class QTreeView;
@@ -21,11 +23,17 @@ namespace Mortar::Inspector {
 class EventTableModel;
 class InspectorClient;
 class HookTreeModel;
+class PluginModel;
+class RunningAppsPage;
 class TimelineView;
+struct RunningApp;
 
 /*!
-    \brief The inspector's window: Hooks, Cleanup trace (timeline and event table), Log, and a
-    status bar with app, pid, state, exit code and close duration.
+    \brief The inspector's window: Hooks, Cleanup trace (timeline and event table), Plugins, Log,
+    and a status bar with app, pid, state, connection, exit code and close duration.
+
+    It shows a trace file (openTraceFile()), an app it starts (launch()) or one already running
+    (attach(), picked from showRunningApps()), and keeps the whole trace to save it.
 */
 class MainWindow final : public QMainWindow
 {
@@ -38,28 +46,46 @@ public:
     Result openTraceFile(const QString &path);
     /*! Starts \a program with inspection on and follows it live, from its first event. */
     void launch(const QString &program, const QStringList &arguments);
+    /*! Lists the running Mortar apps of this user; picking one attaches to it. */
+    void showRunningApps();
+    /*! Follows the running \a app live, authenticating with the token beside its socket. Fails
+        at once if there is no token to read; a refused connection shows in the status bar. */
+    Result attach(const RunningApp &app);
+
+    /*! Writes the trace kept so far as a trace file that openTraceFile() reads back. */
+    Result saveTrace(const QString &path) const;
+    /*! Writes the trace kept so far as a Chrome trace (Perfetto, chrome://tracing). */
+    Result exportChromeTrace(const QString &path) const;
 
     /*! The app followed live has ended and its last events arrived. */
     bool isFinished() const { return m_finished; }
     const QList<TraceEvent> &events() const { return m_events; }
 
+    RunningAppsPage *runningAppsPage() const { return m_runningApps; }
+    QTabWidget *tabs() const { return m_tabs; }
     TimelineView *timeline() const { return m_timeline; }
     HookTreeModel *hookModel() const { return m_hookModel; }
     EventTableModel *eventModel() const { return m_eventModel; }
+    PluginModel *pluginModel() const { return m_pluginModel; }
     QString statusText() const;
 
 Q_SIGNALS:
-    /*! The launched app ended (exit code, or -1 if it crashed) and the inspector has its trace. */
-    void launchedAppFinished(int exitCode);
+    /*! The app followed live ended and the inspector has its trace: \a exitCode is the launched
+        process's (-1 if it crashed), or for an attached app the one its trace reports (-1 if
+        none). */
+    void appEnded(int exitCode);
 
 private:
-    void attach(const QString &socketPath, const QString &token);
+    void follow(const QString &socketPath, const QString &token);
     void appendLive(const QList<TraceEvent> &events);
     void finishLive();
     void showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &events);
-    void exportChromeTrace();
+    void saveTraceAs();
+    void exportChromeTraceAs();
+    int exitCodeInTrace() const;
 
     QList<TraceEvent> m_events;
+    QJsonObject m_fileHeader; // of the trace file shown; empty when live
     InspectorClient *m_client = nullptr;
     QProcess *m_process = nullptr;
     int m_appExitCode = -1;
@@ -67,10 +93,13 @@ private:
     bool m_disconnected = false;
     bool m_finished = false;
     bool m_timelinePending = false;
-    QString m_source; // "live" or "from a trace file"
+    QString m_source; // "live", "attached" or "from a trace file"
+    QString m_disconnectReason;
     QString m_label;
     qint64 m_pid = 0;
 
+    QStackedWidget *m_stack;
+    RunningAppsPage *m_runningApps = nullptr;
     QTabWidget *m_tabs;
     HookTreeModel *m_hookModel;
     QTreeView *m_hookView;
@@ -81,6 +110,8 @@ private:
     QTableView *m_eventView;
     QSortFilterProxyModel *m_logFilter;
     QTableView *m_logView;
+    PluginModel *m_pluginModel;
+    QTableView *m_pluginView;
     QLabel *m_status;
 };
 

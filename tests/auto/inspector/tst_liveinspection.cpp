@@ -1,0 +1,155 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// The window's list mode and attaching from it, against a real app in a child process: what the
+// list says, the Plugins tab, and File → Save trace read back by the window and by --summary.
+#include "closesummary.h"
+#include "inspectee.h"
+#include "mainwindow.h"
+#include "pluginmodel.h"
+#include "runningappsmodel.h"
+#include "runningappspage.h"
+#include "tracefile.h"
+
+#include <QAbstractItemModelTester>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using InspectorTest::Inspectee;
+using Mortar::Inspector::CloseSummary;
+using Mortar::Inspector::MainWindow;
+using Mortar::Inspector::PluginModel;
+
+class tst_LiveInspection : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_runtime;
+
+    static void saveScreenshot(QWidget &widget, const QString &name)
+    {
+        const QString path = QDir(QCoreApplication::applicationDirPath()).filePath(name);
+        QVERIFY(widget.grab().save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+    }
+
+    static QString summaryOf(const QString &traceFile)
+    {
+        QProcess inspector;
+        inspector.start(QStringLiteral(MORTAR_INSPECTOR), {u"--summary"_s, traceFile});
+        if (!inspector.waitForFinished(30'000) || inspector.exitCode() != 0)
+            return u"failed: "_s + QString::fromUtf8(inspector.readAllStandardError());
+        return QString::fromUtf8(inspector.readAllStandardOutput());
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(InspectorTest::useOwnRuntimeDirectory(m_runtime)); }
+
+    void saysWhenNoAppIsRunning()
+    {
+        Inspectee killed;
+        QVERIFY(killed.waitUntilReady());
+        QVERIFY(killed.killLeavingItsSocket());
+
+        MainWindow window;
+        window.showRunningApps();
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString message = window.runningAppsPage()->message();
+        QVERIFY2(message.startsWith(u"No running Mortar apps found in %1."_s.arg(
+                         m_runtime.filePath(u"mortar"_s))),
+                 qPrintable(message));
+        QVERIFY2(message.contains(u"MORTAR_INSPECT=1"_s), qPrintable(message));
+        QVERIFY2(message.contains(u"1 stale socket skipped: its app has ended."_s),
+                 qPrintable(message));
+        QCOMPARE(window.runningAppsPage()->model()->rowCount(), 0);
+        QVERIFY(!window.runningAppsPage()->findChild<QPushButton *>(u"attach"_s)->isEnabled());
+        saveScreenshot(window, u"inspector-list-empty.png"_s);
+        QFile::remove(killed.socketPath());
+        QFile::remove(killed.socketPath() + u".token"_s);
+    }
+
+    void attachesFromTheListAndSavesTheTrace()
+    {
+        const QString appTrace = m_runtime.filePath(u"app.jsonl"_s);
+        Inspectee app(appTrace);
+        QVERIFY(app.waitUntilReady());
+
+        MainWindow window;
+        QAbstractItemModelTester pluginTester(
+                window.pluginModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.showRunningApps();
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        // The list: the app, selected, ready to attach.
+        Mortar::Inspector::RunningAppsPage *page = window.runningAppsPage();
+        QTRY_COMPARE(page->model()->rowCount(), 1);
+        QCOMPARE(page->model()->index(0, 0).data().toString(), u"inspectee"_s);
+        QCOMPARE(page->model()->index(0, 1).data().toLongLong(), app.pid());
+        QVERIFY2(page->message().startsWith(u"1 running Mortar app in "_s),
+                 qPrintable(page->message()));
+        QVERIFY(page->view()->selectionModel()->isRowSelected(0, {}));
+        saveScreenshot(window, u"inspector-list.png"_s);
+
+        QSignalSpy ended(&window, &MainWindow::appEnded);
+        QTest::mouseClick(page->findChild<QPushButton *>(u"attach"_s), Qt::LeftButton);
+        QVERIFY(window.tabs()->isVisible());
+        QVERIFY(!page->isVisible());
+
+        // Plugins: all three, as the app has them.
+        PluginModel *plugins = window.pluginModel();
+        QTRY_COMPARE(plugins->rowCount(), 3);
+        const auto state = [&](const QString &name) {
+            return plugins->index(plugins->rowOf(name), PluginModel::State).data().toString();
+        };
+        QCOMPARE(state(u"greeter"_s), u"Loaded"_s);
+        QCOMPARE(state(u"flaky"_s), u"Failed"_s);
+        QCOMPARE(state(u"idle"_s), u"Disabled"_s);
+        QTRY_VERIFY2(window.statusText().contains(u"app inspectee"_s)
+                             && window.statusText().contains(u"connected"_s),
+                     qPrintable(window.statusText()));
+        window.tabs()->setCurrentIndex(
+                window.tabs()->indexOf(window.tabs()->findChild<QTableView *>(u"plugins"_s)));
+        QCOMPARE(window.tabs()->tabText(window.tabs()->currentIndex()), u"Plugins"_s);
+        saveScreenshot(window, u"inspector-plugins.png"_s);
+
+        // SIGTERM: the app closes, the window keeps its trace and says how it ended.
+        app.process().terminate();
+        QVERIFY(app.waitForExit());
+        QTRY_COMPARE(ended.count(), 1);
+        QCOMPARE(ended.at(0).at(0).toInt(), app.process().exitCode());
+        QCOMPARE(state(u"greeter"_s), u"Unloaded"_s);
+        QVERIFY2(window.statusText().contains(u"disconnected"_s), qPrintable(window.statusText()));
+
+        // File → Save trace, read back: the same events, the same close.
+        const QString saved = m_runtime.filePath(u"saved.jsonl"_s);
+        const Mortar::Result written = window.saveTrace(saved);
+        QVERIFY2(written, qPrintable(written.errorString()));
+        MainWindow reopened;
+        const Mortar::Result opened = reopened.openTraceFile(saved);
+        QVERIFY2(opened, qPrintable(opened.errorString()));
+        QCOMPARE(reopened.events().size(), window.events().size());
+        for (qsizetype i = 0; i < window.events().size(); ++i)
+            QCOMPARE(reopened.events().at(i).toJson(), window.events().at(i).toJson());
+        const QString summary = CloseSummary::of(window.events()).toText();
+        QVERIFY2(summary.contains(u"greeter: say goodbye"_s), qPrintable(summary));
+        QCOMPARE(CloseSummary::of(reopened.events()).toText(), summary);
+        QCOMPARE(reopened.pluginModel()->rowCount(), 2); // a file has no disabled plugins
+        QVERIFY(reopened.statusText().contains(u"app inspectee"_s));
+        QVERIFY(reopened.statusText().contains(u"pid %1"_s.arg(app.pid())));
+
+        // --summary reads it as it reads the app's own trace file.
+        const QString ownSummary = summaryOf(appTrace);
+        QVERIFY2(ownSummary.startsWith(u"inspectee (pid %1)"_s.arg(app.pid())),
+                 qPrintable(ownSummary));
+        QCOMPARE(summaryOf(saved), ownSummary);
+    }
+};
+
+QTEST_MAIN(tst_LiveInspection)
+#include "tst_liveinspection.moc"
