@@ -274,8 +274,6 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     end.extra.insert(u"cause"_s, causeName(cause));
     trace->d->record(std::move(end));
     trace->flush();
-    if (inspection) // inspectors get the whole close before anything ends the process
-        inspection->flush(std::chrono::seconds(1));
     Q_EMIT q->closed(exitCode);
     watchdog.stop();
     if (unixSignals)
@@ -301,6 +299,8 @@ void AppPrivate::endProcess(CloseCause cause)
     const int code = exitCode;
     record(u"process.exit"_s, {}, code);
     trace->flush();
+    if (inspection) // inspectors get the whole run before the process ends (bounded)
+        inspection->flush(std::chrono::seconds(1));
     std::fflush(stdout);
     std::fflush(stderr);
     std::exit(code);

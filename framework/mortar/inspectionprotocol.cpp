@@ -2,8 +2,12 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/inspectionprotocol.h>
 
+#include <QBuffer>
+#include <QCborArray>
+#include <QCborStreamWriter>
 #include <QCborValue>
 #include <QJsonObject>
+#include <QSet>
 #include <QtEndian>
 
 using namespace Qt::StringLiterals;
@@ -20,14 +24,160 @@ QByteArray encodeFrame(const QCborMap &message)
     return frame + body;
 }
 
+namespace {
+
+// The fields of TraceEvent::toJson(), in its order, written straight to a CBOR stream.
+void writeEvent(QCborStreamWriter &writer, const TraceEvent &event)
+{
+    writer.startMap(); // indefinite length: which optional fields are present is found on the way
+    const auto number = [&writer](QLatin1StringView key, qint64 value) {
+        writer.append(key);
+        writer.append(value);
+    };
+    const auto string = [&writer](QLatin1StringView key, const QString &value) {
+        if (value.isEmpty())
+            return;
+        writer.append(key);
+        writer.append(value);
+    };
+    number("seq"_L1, event.seq);
+    number("t"_L1, event.t);
+    number("thread"_L1, event.thread);
+    string("kind"_L1, event.kind);
+    string("hook"_L1, event.hook);
+    string("handler"_L1, event.handler);
+    if (event.weight)
+        number("weight"_L1, *event.weight);
+    string("owner"_L1, event.owner);
+    string("source"_L1, event.source);
+    string("status"_L1, event.status);
+    string("error"_L1, event.error);
+    if (event.durationNs)
+        number("durationNs"_L1, *event.durationNs);
+    string("message"_L1, event.message);
+    if (event.code)
+        number("code"_L1, *event.code);
+    for (auto it = event.extra.constBegin(); it != event.extra.constEnd(); ++it) {
+        writer.append(it.key());
+        QCborValue::fromJsonValue(it.value()).toCbor(writer);
+    }
+    writer.endMap();
+}
+
+// Strings that repeat from event to event, shared per thread. Bounded: past the limit new
+// strings are no longer kept (they are still decoded, only not shared).
+const QString &shared(const QString &value)
+{
+    thread_local QSet<QString> pool;
+    constexpr qsizetype Limit = 100'000;
+    if (value.isEmpty())
+        return value;
+    if (const auto it = pool.constFind(value); it != pool.constEnd())
+        return *it;
+    if (pool.size() >= Limit)
+        return value;
+    return *pool.insert(value);
+}
+
+} // namespace
+
 QCborMap eventToCbor(const TraceEvent &event)
 {
-    return QCborMap::fromJsonObject(event.toJson());
+    QByteArray bytes;
+    {
+        QBuffer device(&bytes);
+        device.open(QIODevice::WriteOnly);
+        QCborStreamWriter writer(&device);
+        writeEvent(writer, event);
+    }
+    return QCborValue::fromCbor(bytes).toMap();
 }
 
 TraceEvent eventFromCbor(const QCborMap &map)
 {
-    return TraceEvent::fromJson(map.toJsonObject());
+    TraceEvent event;
+    for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
+        const QString key = it.key().toString();
+        const QCborValue value = it.value();
+        const auto isInteger = value.isInteger();
+        // A known field of the wrong type is kept as it came, in extra, like an unknown one.
+        if (key == u"seq"_s && isInteger)
+            event.seq = value.toInteger();
+        else if (key == u"t"_s && isInteger)
+            event.t = value.toInteger();
+        else if (key == u"thread"_s && isInteger)
+            event.thread = int(value.toInteger());
+        else if (key == u"kind"_s && value.isString())
+            event.kind = shared(value.toString());
+        else if (key == u"hook"_s && value.isString())
+            event.hook = shared(value.toString());
+        else if (key == u"handler"_s && value.isString())
+            event.handler = shared(value.toString());
+        else if (key == u"weight"_s && isInteger)
+            event.weight = int(value.toInteger());
+        else if (key == u"owner"_s && value.isString())
+            event.owner = shared(value.toString());
+        else if (key == u"source"_s && value.isString())
+            event.source = shared(value.toString());
+        else if (key == u"status"_s && value.isString())
+            event.status = shared(value.toString());
+        else if (key == u"error"_s && value.isString())
+            event.error = value.toString();
+        else if (key == u"durationNs"_s && isInteger)
+            event.durationNs = value.toInteger();
+        else if (key == u"message"_s && value.isString())
+            event.message = value.toString();
+        else if (key == u"code"_s && isInteger)
+            event.code = int(value.toInteger());
+        else
+            event.extra.insert(key, value.toJsonValue());
+    }
+    return event;
+}
+
+void appendEventFrames(QByteArray &out, const QList<TraceEvent> &events, qsizetype perFrame,
+                       qint64 *skipped)
+{
+    // Frames are cut well below the limit, so that one more event never crosses it: an event
+    // is at most its strings (3 bytes of UTF-8 per UTF-16 unit at worst) plus small fields.
+    constexpr qsizetype Target = MaxFrameSize / 4;
+    const auto worstCaseSize = [](const TraceEvent &event) {
+        return 3
+                * (event.kind.size() + event.hook.size() + event.handler.size() + event.owner.size()
+                   + event.source.size() + event.status.size() + event.error.size()
+                   + event.message.size())
+                + 64 * (event.extra.size() + 16);
+    };
+    qsizetype next = 0;
+    while (next < events.size()) {
+        const qsizetype frameStart = out.size();
+        out.append(4, '\0'); // the length, filled in below
+        const qsizetype bodyStart = out.size();
+        {
+            QBuffer device(&out);
+            device.open(QIODevice::WriteOnly | QIODevice::Append);
+            QCborStreamWriter writer(&device);
+            writer.startMap(2);
+            writer.append("type"_L1);
+            writer.append("events"_L1);
+            writer.append("events"_L1);
+            writer.startArray(); // indefinite length: the frame ends where it is full
+            qsizetype inFrame = 0;
+            while (next < events.size() && inFrame < perFrame && out.size() - bodyStart < Target) {
+                const TraceEvent &event = events.at(next++);
+                if (worstCaseSize(event) > MaxFrameSize - Target - 64) {
+                    if (skipped)
+                        ++*skipped; // this one event alone could not travel
+                    continue;
+                }
+                writeEvent(writer, event);
+                ++inFrame;
+            }
+            writer.endArray();
+            writer.endMap();
+        }
+        qToBigEndian<quint32>(quint32(out.size() - bodyStart), out.data() + frameStart);
+    }
 }
 
 void FrameDecoder::feed(const QByteArray &bytes)

@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QCborMap>
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -18,14 +19,30 @@
 namespace Mortar::InspectionProtocol {
 
 constexpr int Version = 1;
-constexpr qsizetype MaxFrameSize = 1 << 20;
+/*! Large enough for the snapshot of an App with 100 000 handlers; a peer announcing more is
+    dropped before anything is allocated for it. */
+constexpr qsizetype MaxFrameSize = 16 << 20;
 
 /*! One frame for \a message; empty if it would be larger than MaxFrameSize. */
 MORTAR_EXPORT QByteArray encodeFrame(const QCborMap &message);
 
 /*! A trace event as it travels: the same fields as TraceEvent::toJson(). */
 MORTAR_EXPORT QCborMap eventToCbor(const TraceEvent &event);
+/*!
+    The event \a map holds; unknown fields land in \c extra. The short strings that repeat from
+    event to event (kind, hook, handler, owner, source, status) share their memory with earlier
+    events decoded in the same thread, which keeps a million decoded events small.
+*/
 MORTAR_EXPORT TraceEvent eventFromCbor(const QCborMap &map);
+
+/*!
+    Appends frames of \c events messages for \a events to \a out, each with at most
+    \a perFrame events and well below MaxFrameSize; written directly as CBOR, without building
+    maps first (the server's hot path). An event too large for any frame is left out and
+    counted in \a skipped.
+*/
+MORTAR_EXPORT void appendEventFrames(QByteArray &out, const QList<TraceEvent> &events,
+                                     qsizetype perFrame, qint64 *skipped = nullptr);
 
 /*!
     \brief Cuts a byte stream into messages. Feed it what arrives; take messages while there are.

@@ -8,18 +8,11 @@
 #include <mortar/result.h>
 #include <mortar/trace.h>
 
-#include <QList>
-#include <QMutex>
 #include <QObject>
-#include <QPointer>
+#include <QThread>
 
-#include <atomic>
 #include <chrono>
 #include <memory>
-#include <vector>
-
-class QLocalServer;
-class QLocalSocket;
 
 namespace Mortar {
 class App;
@@ -27,13 +20,18 @@ class App;
 
 namespace Mortar::Internal {
 
+class InspectionWorker;
+struct InspectionShared;
+
 /*!
     The App's inspection server (SPEC 10.1): a QLocalServer in the user's runtime directory
     that streams the App's hooks and trace to connected inspectors (docs/inspection-protocol.md).
 
-    Owned by the App's private part, created by setup() when inspection is on. Lives in the
-    App's thread. Trace events arrive from any thread and are sent in batches; a
-    client that does not keep up loses events (it is told how many), never slows the App.
+    Owned by the App's private part, created by setup() when inspection is on. This object
+    lives in the App's thread; the sockets live in a thread of their own (InspectionWorker).
+    Trace events, recorded in any thread, are only queued here; that thread encodes and sends
+    them. A client that does not keep up loses events (it is told how many), never slows the
+    App; the close does not wait for inspectors, the end of the process does (bounded).
 */
 class MORTAR_EXPORT InspectionServer final : public QObject // exported for its tests
 {
@@ -41,6 +39,8 @@ class MORTAR_EXPORT InspectionServer final : public QObject // exported for its 
 
 public:
     explicit InspectionServer(App &app);
+    /*! Sends what is queued and waits (flush(), at most a second) so that inspectors see the
+        whole run, then closes every connection. */
     ~InspectionServer() override;
 
     /*! Listens on <runtime dir>/mortar/<label>-<pid>. The token is \a token (a launched app's,
@@ -48,14 +48,15 @@ public:
     Result listen(const QString &token = {});
     QString socketPath() const;
     QString tokenPath() const;
-    QString token() const { return m_token; }
+    QString token() const;
     int clientCount() const;
 
-    /*! Sends what is pending and waits, at most \a budget, until clients took it. */
+    /*! Sends what is queued and waits, at most \a budget, until clients took it; a client that
+        takes nothing for 100 ms is not waited for. */
     void flush(std::chrono::milliseconds budget);
 
     /*! Bytes queued for one client beyond which its events are dropped (and counted). */
-    void setMaxPendingBytes(qint64 bytes) { m_maxPendingBytes = bytes; }
+    void setMaxPendingBytes(qint64 bytes);
 
     /*! The directory of every app's socket: <runtime dir>/mortar, created 0700; refused if it
         belongs to another user or others may enter it. */
@@ -66,41 +67,16 @@ Q_SIGNALS:
     void closeRequested();
 
 private:
-    struct Client
-    {
-        QPointer<QLocalSocket> socket;
-        InspectionProtocol::FrameDecoder decoder;
-        bool subscribed = false;
-        qint64 lastSentSeq = -1;
-        qint64 missed = 0;
-    };
-
-    void accept();
-    void read(Client *client);
-    void drop(Client *client, const QString &why);
-    void subscribe(Client *client);
-    bool send(Client *client, const QCborMap &message);
-    void sendEvents(Client *client, const QList<TraceEvent> &events);
-    void sendPending();
     void record(const TraceEvent &event); // any thread
-    QCborMap hello() const;
-    QCborMap snapshot() const;
+    /*! Copies the plugins and extensions for the snapshot (App's thread). */
+    void refreshInventory();
 
     App &m_app;
-    QLocalServer *m_server = nullptr;
+    const std::shared_ptr<InspectionShared> m_shared;
     QString m_socketPath;
     QString m_tokenPath;
-    QString m_token;
-    std::vector<std::unique_ptr<Client>> m_clients;
-    qint64 m_maxPendingBytes = 8 * 1024 * 1024;
-
-    // Subscribed clients; read by record() in any thread, so that with nobody watching, trace
-    // events are not copied and queued for no one.
-    std::atomic<int> m_subscribers{0};
-
-    QMutex m_pendingMutex;
-    QList<TraceEvent> m_pending;  // m_pendingMutex
-    bool m_sendScheduled = false; // m_pendingMutex
+    QThread m_thread;
+    InspectionWorker *m_worker = nullptr; // lives in m_thread; deleted when it finishes
 };
 
 } // namespace Mortar::Internal

@@ -216,7 +216,7 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("why");
         QByteArray oversized(4, Qt::Uninitialized);
-        qToBigEndian<quint32>(2 * 1024 * 1024, oversized.data());
+        qToBigEndian<quint32>(quint32(Protocol::MaxFrameSize + 1), oversized.data());
         QByteArray garbage(4, Qt::Uninitialized);
         qToBigEndian<quint32>(5, garbage.data());
         garbage += QByteArray("\xff\xff\xff\xff\xff", 5);
