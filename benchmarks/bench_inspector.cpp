@@ -289,7 +289,7 @@ void BM_InspectorIngest(benchmark::State &state)
     state.counters["wire_MB"] = double(workload.bytes) / (1024 * 1024);
 }
 
-/*! Apart: the client's decoding alone — FrameDecoder and eventFromCbor on every event, as
+/*! Apart: the client's decoding alone — FrameDecoder::nextMessage() on every frame, as
     InspectorClient::read() does, from bytes already in memory (no socket, no model). */
 void BM_InspectorIngestDecodeOnly(benchmark::State &state)
 {
@@ -304,16 +304,9 @@ void BM_InspectorIngestDecodeOnly(benchmark::State &state)
         QList<QList<TraceEvent>> kept; // freed untimed, as the models keep them
         for (const QByteArray &frame : workload.frames) {
             decoder.feed(frame);
-            while (std::optional<QCborMap> message = decoder.next()) {
-                if (message->value(u"type"_s).toString() != u"events"_s)
-                    continue;
-                QList<TraceEvent> events;
-                const QCborArray array = message->value(u"events"_s).toArray();
-                events.reserve(array.size());
-                for (const QCborValue &event : array)
-                    events.append(Protocol::eventFromCbor(event.toMap()));
-                decoded += events.size();
-                kept.append(std::move(events));
+            while (std::optional<Protocol::Message> message = decoder.nextMessage()) {
+                decoded += message->events.size();
+                kept.append(std::move(message->events));
             }
         }
         state.PauseTiming();

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/inspectionprotocol.h>
 
+#include "messagereader_p.h"
+
 #include <QBuffer>
 #include <QCborArray>
 #include <QCborStreamWriter>
@@ -191,7 +193,7 @@ void FrameDecoder::feed(const QByteArray &bytes)
     m_buffer += bytes;
 }
 
-std::optional<QCborMap> FrameDecoder::next()
+std::optional<QByteArray> FrameDecoder::nextBody()
 {
     if (hasError() || pendingBytes() < 4)
         return std::nullopt;
@@ -203,19 +205,27 @@ std::optional<QCborMap> FrameDecoder::next()
     }
     if (pendingBytes() < 4 + qsizetype(length))
         return std::nullopt;
-    const QByteArray body = m_buffer.mid(m_offset + 4, length);
+    QByteArray body = m_buffer.mid(m_offset + 4, length);
     m_offset += 4 + qsizetype(length);
     if (m_offset > 64 * 1024 && m_offset * 2 > m_buffer.size()) { // keep the buffer small
         m_buffer.remove(0, m_offset);
         m_offset = 0;
     }
+    return body;
+}
+
+std::optional<QCborMap> FrameDecoder::next()
+{
+    const std::optional<QByteArray> body = nextBody();
+    if (!body)
+        return std::nullopt;
     QCborParserError error;
-    const QCborValue value = QCborValue::fromCbor(body, &error);
+    const QCborValue value = QCborValue::fromCbor(*body, &error);
     if (error.error != QCborError::NoError) {
         m_error = u"a frame is not valid CBOR: %1"_s.arg(error.errorString());
         return std::nullopt;
     }
-    if (error.offset != body.size()) {
+    if (error.offset != body->size()) {
         m_error = u"a frame holds more than one CBOR value"_s;
         return std::nullopt;
     }
@@ -224,6 +234,19 @@ std::optional<QCborMap> FrameDecoder::next()
         return std::nullopt;
     }
     return value.toMap();
+}
+
+std::optional<Message> FrameDecoder::nextMessage()
+{
+    const std::optional<QByteArray> body = nextBody();
+    if (!body)
+        return std::nullopt;
+    Message message;
+    if (const QString error = readMessage(*body, message); !error.isEmpty()) {
+        m_error = error;
+        return std::nullopt;
+    }
+    return message;
 }
 
 } // namespace Mortar::InspectionProtocol

@@ -44,6 +44,17 @@ MORTAR_EXPORT TraceEvent eventFromCbor(const QCborMap &map);
 MORTAR_EXPORT void appendEventFrames(QByteArray &out, const QList<TraceEvent> &events,
                                      qsizetype perFrame, qint64 *skipped = nullptr);
 
+/*! A message as FrameDecoder::nextMessage() gives it. */
+struct Message
+{
+    /*! The message's map; for an \c events message, without its \c events array. */
+    QCborMap map;
+    /*! An \c events message's events, decoded straight from the frame's bytes. */
+    QList<TraceEvent> events;
+
+    QString type() const { return map.value(QLatin1StringView("type")).toString(); }
+};
+
 /*!
     \brief Cuts a byte stream into messages. Feed it what arrives; take messages while there are.
 
@@ -56,12 +67,21 @@ public:
     void feed(const QByteArray &bytes);
     /*! The next complete message, if one has arrived. */
     std::optional<QCborMap> next();
+    /*!
+        Like next(), for the inspector's side: the events of an \c events message are decoded
+        while the frame is read, without building a QCborMap of each first (several times
+        faster for the million events of a long run). Same errors as next().
+    */
+    std::optional<Message> nextMessage();
     bool hasError() const { return !m_error.isEmpty(); }
     QString errorString() const { return m_error; }
     /*! Bytes received but not yet part of a complete frame. */
     qsizetype pendingBytes() const { return m_buffer.size() - m_offset; }
 
 private:
+    /*! The next frame's body, once it has arrived whole; sets the error for an oversized one. */
+    std::optional<QByteArray> nextBody();
+
     QByteArray m_buffer;
     qsizetype m_offset = 0;
     QString m_error;

@@ -64,23 +64,19 @@ bool InspectorClient::isConnected() const
 void InspectorClient::read()
 {
     m_decoder.feed(m_socket.readAll());
-    while (std::optional<QCborMap> message = m_decoder.next()) {
-        const QString type = message->value(u"type"_s).toString();
+    // nextMessage(): an events message's events are decoded straight from the frame.
+    while (std::optional<InspectionProtocol::Message> message = m_decoder.nextMessage()) {
+        const QString type = message->type();
         if (type == u"hello"_s) {
-            Q_EMIT helloReceived(*message);
+            Q_EMIT helloReceived(message->map);
         } else if (type == u"snapshot"_s) {
-            Q_EMIT snapshotReceived(*message);
+            Q_EMIT snapshotReceived(message->map);
         } else if (type == u"events"_s) {
-            QList<TraceEvent> events;
-            const QCborArray array = message->value(u"events"_s).toArray();
-            events.reserve(array.size());
-            for (const QCborValue &event : array)
-                events.append(InspectionProtocol::eventFromCbor(event.toMap()));
-            Q_EMIT eventsReceived(events);
+            Q_EMIT eventsReceived(message->events);
         } else if (type == u"missed"_s) {
-            Q_EMIT missed(message->value(u"count"_s).toInteger());
+            Q_EMIT missed(message->map.value(u"count"_s).toInteger());
         } else if (type == u"error"_s) {
-            m_error = message->value(u"message"_s).toString();
+            m_error = message->map.value(u"message"_s).toString();
         }
         // "live" and messages of later protocol versions need nothing here.
     }
