@@ -618,10 +618,11 @@ bool printTable(const MeasuringReporter &reporter)
                     verdict(ms / reference <= CloseTargetRatio));
         const double inApp = reporter.counter(row.name, "close_end_ms");
         if (inApp >= 0) {
-            std::printf("%-44s %11.3f  (info: hooks and streaming, to close.end)\n",
+            std::printf("%-44s %11.3f  (info: the hooks, as close.end times them)\n",
                         "  of which: up to close.end", inApp);
-            std::printf("%-44s %11.3f  (info: waiting for the inspector to take it all)\n",
-                        "  of which: the final flush", ms - inApp);
+            // The close does not wait for inspectors: the App's destruction does (at most 1 s).
+            std::printf("%-44s %11.3f  (info: trace flush, signal handlers restored)\n",
+                        "  of which: after close.end", ms - inApp);
         }
     }
 

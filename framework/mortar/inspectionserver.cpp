@@ -38,15 +38,22 @@ InspectionServer::InspectionServer(App &app)
       m_shared(std::make_shared<InspectionShared>(app))
 {
     m_thread.setObjectName(u"mortar-inspect"_s);
-    // Direct: the trace emits in whatever thread records; record() only queues.
-    connect(
-            &app.trace(), &Trace::eventRecorded, this,
-            [this](const TraceEvent &event) { record(event); }, Qt::DirectConnection);
+    // The snapshot's plugins and extensions change only with these, in the App's thread.
+    connect(&app.plugins(), &PluginManager::pluginLoaded, this,
+            &InspectionServer::refreshInventory);
+    connect(&app.plugins(), &PluginManager::pluginFailed, this,
+            &InspectionServer::refreshInventory);
+    connect(&app.plugins(), &PluginManager::pluginUnloaded, this,
+            &InspectionServer::refreshInventory);
+    connect(&app.extensions(), &ExtensionRegistry::extensionLoaded, this,
+            &InspectionServer::refreshInventory);
+    connect(&app.extensions(), &ExtensionRegistry::extensionFailed, this,
+            &InspectionServer::refreshInventory);
+    connect(&app, &App::stateChanged, this, &InspectionServer::refreshInventory);
 }
 
 InspectionServer::~InspectionServer()
 {
-    QObject::disconnect(&m_app.trace(), nullptr, this, nullptr);
     if (m_worker) {
         // Inspectors get everything before the process ends (bounded; see flush()).
         flush(std::chrono::seconds(1));
@@ -152,23 +159,6 @@ int InspectionServer::clientCount() const
 void InspectionServer::setMaxPendingBytes(qint64 bytes)
 {
     m_shared->maxPendingBytes = bytes;
-}
-
-void InspectionServer::record(const TraceEvent &event)
-{
-    // The snapshot's plugins and extensions change only with these, in the App's thread.
-    if ((event.kind.startsWith(u"plugin."_s) || event.kind.startsWith(u"extension."_s)
-         || event.kind == u"state"_s)
-        && QThread::currentThread() == thread())
-        refreshInventory();
-    if (m_shared->subscribers.load(std::memory_order_relaxed) == 0 || !m_worker)
-        return;
-    QMutexLocker locker(&m_shared->mutex);
-    m_shared->pending.append(event);
-    if (!m_shared->sendScheduled) {
-        m_shared->sendScheduled = true;
-        QMetaObject::invokeMethod(m_worker, &InspectionWorker::sendPending, Qt::QueuedConnection);
-    }
 }
 
 void InspectionServer::refreshInventory()

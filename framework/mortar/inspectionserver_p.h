@@ -28,10 +28,10 @@ struct InspectionShared;
     that streams the App's hooks and trace to connected inspectors (docs/inspection-protocol.md).
 
     Owned by the App's private part, created by setup() when inspection is on. This object
-    lives in the App's thread; the sockets live in a thread of their own (InspectionWorker).
-    Trace events, recorded in any thread, are only queued here; that thread encodes and sends
-    them. A client that does not keep up loses events (it is told how many), never slows the
-    App; the close does not wait for inspectors, the end of the process does (bounded).
+    lives in the App's thread; the sockets live in a thread of their own (InspectionWorker),
+    which pulls the events from the App's trace and sends them. A client that does not keep up
+    never slows the App; it gets the events later, as long as the trace keeps them. The close
+    does not wait for inspectors; the end of the process does (bounded).
 */
 class MORTAR_EXPORT InspectionServer final : public QObject // exported for its tests
 {
@@ -67,7 +67,6 @@ Q_SIGNALS:
     void closeRequested();
 
 private:
-    void record(const TraceEvent &event); // any thread
     /*! Copies the plugins and extensions for the snapshot (App's thread). */
     void refreshInventory();
 

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 #include "inspectionworker_p.h"
+#include "trace_p.h"
 
 #include <mortar/app.h>
 
@@ -26,6 +27,13 @@ namespace {
 constexpr int EventsPerFrame = 2000;
 // How long flush() waits for a client that takes nothing before it gives up on it.
 constexpr auto StallTimeout = std::chrono::milliseconds(100);
+// How often new events are looked for while a client is subscribed: "live" is this late.
+constexpr auto PumpInterval = std::chrono::milliseconds(10);
+
+TracePrivate *traceOf(App &app)
+{
+    return TracePrivate::get(app.trace());
+}
 
 /*! Only the user who runs the App may inspect it (besides the socket's and the directory's
     permissions, the kernel's word on who is at the other end). */
@@ -52,8 +60,11 @@ QString stateName(App::State state)
 } // namespace
 
 InspectionWorker::InspectionWorker(std::shared_ptr<InspectionShared> shared)
-    : m_shared(std::move(shared))
+    : m_shared(std::move(shared)),
+      m_pumpTimer(new QTimer(this))
 {
+    m_pumpTimer->setInterval(PumpInterval);
+    connect(m_pumpTimer, &QTimer::timeout, this, &InspectionWorker::pumpAll);
 }
 
 InspectionWorker::~InspectionWorker()
@@ -78,6 +89,8 @@ void InspectionWorker::shutdown()
 {
     // The sockets must not call back while they go.
     for (const auto &client : m_clients) {
+        if (client->subscribed)
+            traceOf(m_shared->app)->removeReader();
         if (QLocalSocket *socket = client->socket) {
             socket->disconnect(this);
             delete socket;
@@ -85,7 +98,7 @@ void InspectionWorker::shutdown()
     }
     m_clients.clear();
     m_shared->clients = 0;
-    m_shared->subscribers = 0;
+    m_pumpTimer->stop();
     delete m_server;
     m_server = nullptr;
 }
@@ -105,11 +118,10 @@ void InspectionWorker::accept()
         m_clients.push_back(std::move(client));
         m_shared->clients.store(int(m_clients.size()));
         connect(socket, &QLocalSocket::readyRead, this, [this, raw] { read(raw); });
-        // A client that fell behind hears what it missed as soon as it caught up, not only with
-        // the next event (the App may have gone quiet).
+        // A client that fell behind gets more as soon as it has taken some.
         connect(socket, &QLocalSocket::bytesWritten, this, [this, raw] {
-            if (raw->missed > 0 && raw->socket->bytesToWrite() <= m_shared->maxPendingBytes / 2)
-                sendMissed(raw);
+            if (raw->subscribed && raw->socket->bytesToWrite() <= m_shared->maxPendingBytes / 2)
+                pump(raw);
         });
         connect(socket, &QLocalSocket::disconnected, this, [this, raw] { drop(raw, {}); });
     }
@@ -127,7 +139,10 @@ void InspectionWorker::drop(Client *client, const QString &why)
     m_clients.erase(it);
     m_shared->clients.store(int(m_clients.size()));
     if (dropped->subscribed)
-        m_shared->subscribers.fetch_sub(1);
+        traceOf(m_shared->app)->removeReader();
+    if (std::none_of(m_clients.begin(), m_clients.end(),
+                     [](const auto &c) { return c->subscribed; }))
+        m_pumpTimer->stop();
     if (QLocalSocket *socket = dropped->socket) {
         socket->disconnect(this);
         socket->abort();
@@ -216,15 +231,13 @@ QCborMap InspectionWorker::snapshot() const
 void InspectionWorker::subscribe(Client *client)
 {
     client->subscribed = true;
-    // Before the backlog is taken: whatever is recorded from now on is queued, and what the
-    // backlog already holds is skipped by its seq.
-    m_shared->subscribers.fetch_add(1);
+    TracePrivate *trace = traceOf(m_shared->app);
+    trace->addReader(); // from now on, handler events reach the trace as they happen
+    client->backlogEnd = trace->nextSeq() - 1;
     send(client, hello());
     send(client, snapshot());
-    const QList<TraceEvent> backlog = m_shared->app.trace().events();
-    sendEvents(client, backlog);
-    send(client, {{u"type"_s, u"live"_s}});
-    client->socket->flush();
+    pump(client);
+    m_pumpTimer->start();
 }
 
 bool InspectionWorker::send(Client *client, const QCborMap &message)
@@ -239,80 +252,57 @@ bool InspectionWorker::send(Client *client, const QCborMap &message)
     return client->socket && client->socket->write(frame) == frame.size();
 }
 
-void InspectionWorker::sendMissed(Client *client)
+void InspectionWorker::pump(Client *client)
 {
-    send(client, {{u"type"_s, u"missed"_s}, {u"count"_s, client->missed}});
-    client->missed = 0;
-}
-
-void InspectionWorker::sendEvents(Client *client, const QList<TraceEvent> &events)
-{
-    // What this client has not had yet (a backlog and the live queue overlap), as long as it
-    // keeps up: never let it hold the App back, but tell it what it lost.
-    QList<TraceEvent> batch;
+    TracePrivate *trace = traceOf(m_shared->app);
     const qint64 maxPending = m_shared->maxPendingBytes;
-    const auto sendBatch = [&] {
-        if (batch.isEmpty())
-            return;
+    while (client->socket && client->socket->bytesToWrite() < maxPending) {
+        const QList<TraceEvent> events = trace->eventsAfter(client->lastSentSeq, EventsPerFrame);
+        if (events.isEmpty())
+            break;
+        // Events the trace dropped (to stay within its capacity) before this client got them.
+        qint64 missed = events.first().seq - client->lastSentSeq - 1;
         QByteArray frames;
-        qint64 tooLarge = 0;
-        InspectionProtocol::appendEventFrames(frames, batch, EventsPerFrame, &tooLarge);
-        client->missed += tooLarge;
+        InspectionProtocol::appendEventFrames(frames, events, EventsPerFrame, &missed);
+        if (missed > 0)
+            send(client, {{u"type"_s, u"missed"_s}, {u"count"_s, missed}});
         client->socket->write(frames);
-        client->socket->flush(); // as much as the socket takes now, without blocking
-        batch.clear();
-    };
-    for (const TraceEvent &event : events) {
-        if (event.seq <= client->lastSentSeq)
-            continue;
-        client->lastSentSeq = event.seq;
-        if (client->socket->bytesToWrite() > maxPending) {
-            ++client->missed;
-            continue;
-        }
-        if (client->missed > 0) {
-            sendBatch();
-            sendMissed(client);
-        }
-        batch.append(event);
-        if (batch.size() >= EventsPerFrame)
-            sendBatch();
+        client->lastSentSeq = events.last().seq;
     }
-    sendBatch();
+    if (!client->live && client->lastSentSeq >= client->backlogEnd && client->socket) {
+        client->live = true;
+        send(client, {{u"type"_s, u"live"_s}});
+    }
+    if (client->socket)
+        client->socket->flush(); // as much as the socket takes now, without blocking
 }
 
-void InspectionWorker::sendPending()
+void InspectionWorker::pumpAll()
 {
-    QList<TraceEvent> events;
-    {
-        QMutexLocker locker(&m_shared->mutex);
-        events.swap(m_shared->pending);
-        m_shared->sendScheduled = false;
-    }
-    if (events.isEmpty())
-        return;
     for (const auto &client : m_clients) {
-        if (client->subscribed && client->socket)
-            sendEvents(client.get(), events);
+        if (client->subscribed)
+            pump(client.get());
     }
 }
 
 void InspectionWorker::flush(std::chrono::milliseconds budget)
 {
-    sendPending();
     const QDeadlineTimer deadline(budget);
     for (const auto &client : m_clients) {
+        if (!client->subscribed)
+            continue;
         QDeadlineTimer stall(StallTimeout);
-        qint64 left = client->socket ? client->socket->bytesToWrite() : 0;
-        while (left > 0 && !deadline.hasExpired() && !stall.hasExpired()) {
-            const qint64 wait = std::min(deadline.remainingTime(), stall.remainingTime());
-            client->socket->waitForBytesWritten(int(std::max<qint64>(wait, 1)));
-            if (!client->socket)
-                break;
+        qint64 left = -1;
+        while (client->socket && !deadline.hasExpired() && !stall.hasExpired()) {
+            pump(client.get());
             const qint64 now = client->socket->bytesToWrite();
-            if (now < left)
+            if (now == 0 && client->lastSentSeq >= traceOf(m_shared->app)->nextSeq() - 1)
+                break; // it has everything
+            if (left < 0 || now < left)
                 stall.setRemainingTime(StallTimeout); // it reads: wait on
             left = now;
+            const qint64 wait = std::min(deadline.remainingTime(), stall.remainingTime());
+            client->socket->waitForBytesWritten(int(std::clamp<qint64>(wait, 1, 10)));
         }
     }
 }

@@ -12,6 +12,7 @@
 #include <QMutex>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 #include <atomic>
 #include <chrono>
@@ -32,26 +33,28 @@ struct InspectionShared
 {
     explicit InspectionShared(App &inspected) : app(inspected) { }
 
-    App &app; // only its thread-safe parts are used from the server's thread
+    App &app; // only its thread-safe parts are used from the server's thread: hooks, trace, state
     QString token;
-    std::atomic<int> subscribers{0}; // with none, trace events are not even queued
     std::atomic<int> clients{0};
     std::atomic<qint64> maxPendingBytes{8 * 1024 * 1024};
 
-    QMutex mutex;
-    QList<TraceEvent> pending;  // recorded, not yet sent
-    bool sendScheduled = false; // a sendPending() is on its way to the server's thread
     // The plugins and extensions as the snapshot lists them, copied in the App's thread (their
     // registries are not thread-safe); the hooks are read from the thread-safe HookRegistry.
-    QCborArray plugins;
-    QCborArray extensions;
+    QMutex mutex;
+    QCborArray plugins;    // mutex
+    QCborArray extensions; // mutex
 };
 
 /*!
     The inspection server's sockets, in a thread of their own: the QLocalServer, its clients,
-    the protocol (docs/inspection-protocol.md), and the encoding of events. So the App's thread
-    only queues events, and an inspector keeps receiving them while that thread is busy — in a
-    long synchronous close, or in a handler that never returns.
+    the protocol (docs/inspection-protocol.md) and the encoding of events.
+
+    It pulls the events from the App's trace, for each client from where that client is, as
+    fast as the client takes them: the App's threads only record, as they always do, and an
+    inspector keeps receiving events while the App's thread is busy — in a long synchronous
+    close, or in a handler that never returns. A slow client costs the App nothing and loses
+    nothing the trace still holds; it is told how many events the trace dropped before it got
+    them.
 */
 class InspectionWorker final : public QObject
 {
@@ -62,12 +65,10 @@ public:
     ~InspectionWorker() override;
 
     Result listen(const QString &socketPath);
-    /*! Sends the queued events to every subscribed client. */
-    void sendPending();
     /*!
-        sendPending(), then waits until every client took what it was sent, at most \a budget
-        in all. A client that takes nothing for a while is given up on (it is not reading), so
-        it costs that while, not the whole budget.
+        Sends every client what the trace holds for it, then waits until each took it, at most
+        \a budget in all. A client that takes nothing for a while is given up on (it is not
+        reading), so it costs that while, not the whole budget.
     */
     void flush(std::chrono::milliseconds budget);
     /*! Closes the server and every client (in this thread, where their notifiers live). */
@@ -82,8 +83,9 @@ private:
         QPointer<QLocalSocket> socket;
         InspectionProtocol::FrameDecoder decoder;
         bool subscribed = false;
+        bool live = false;      // "live" was sent: the backlog is behind it
+        qint64 backlogEnd = -1; // the last seq of its backlog (recorded before it subscribed)
         qint64 lastSentSeq = -1;
-        qint64 missed = 0;
     };
 
     void accept();
@@ -91,13 +93,15 @@ private:
     void drop(Client *client, const QString &why);
     void subscribe(Client *client);
     bool send(Client *client, const QCborMap &message);
-    void sendEvents(Client *client, const QList<TraceEvent> &events);
-    void sendMissed(Client *client);
+    /*! Sends \a client the trace's next events, as long as its socket is not too full. */
+    void pump(Client *client);
+    void pumpAll();
     QCborMap hello() const;
     QCborMap snapshot() const;
 
     const std::shared_ptr<InspectionShared> m_shared;
     QLocalServer *m_server = nullptr;
+    QTimer *m_pumpTimer = nullptr; // while a client is subscribed
     std::vector<std::unique_ptr<Client>> m_clients;
 };
 

@@ -360,6 +360,22 @@ QList<TraceEvent> Trace::events() const
     return events;
 }
 
+namespace Internal {
+QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
+{
+    QList<TraceEvent> events;
+    QMutexLocker locker(&m_mutex);
+    auto it = std::upper_bound(
+            m_records.begin(), m_records.end(), after,
+            [](qint64 seq, const TraceRecord &record) { return seq < record.seq; });
+    const qsizetype available = qsizetype(std::distance(it, m_records.end()));
+    events.reserve(std::min(available, limit));
+    for (; it != m_records.end() && events.size() < limit; ++it)
+        events.append(expand(*it));
+    return events;
+}
+} // namespace Internal
+
 qsizetype Trace::size() const
 {
     QMutexLocker locker(&d->m_mutex);

@@ -112,6 +112,9 @@ class TracePrivate
 public:
     TracePrivate(Trace *q, const QString &label);
 
+    /*! For the framework's parts that are not Trace's friends (the inspection server). */
+    static TracePrivate *get(Trace &trace) { return trace.d.get(); }
+
     /*! A small number for the calling thread, stable for its life. */
     static int currentThreadNumber();
     qint64 now() const
@@ -144,8 +147,25 @@ public:
     /*! Someone consumes events as they happen: handler events can't be batched. */
     bool isStreaming() const
     {
-        return hasLiveReceivers() || m_fileOpen.load(std::memory_order_relaxed);
+        return hasLiveReceivers() || m_fileOpen.load(std::memory_order_relaxed)
+                || m_readers.load(std::memory_order_relaxed) > 0;
     }
+
+    /*!
+        A reader that pulls events with eventsAfter() (the inspection server's thread) starts or
+        stops reading along. While one does, handler events go into the trace at once, not in a
+        batch at the end of their hook's run: a handler that never returns is seen to begin.
+    */
+    void addReader() { m_readers.fetch_add(1, std::memory_order_relaxed); }
+    void removeReader() { m_readers.fetch_sub(1, std::memory_order_relaxed); }
+    /*!
+        Up to \a limit events with a \c seq above \a after, in order. Events dropped to stay
+        within capacity leave gaps in \c seq. Thread-safe; the copies are made by the caller's
+        thread, under the trace's lock for the time of the copy only.
+    */
+    QList<TraceEvent> eventsAfter(qint64 after, qsizetype limit) const;
+    /*! The \c seq the next event will get (a hint without the lock: it only grows). */
+    qint64 nextSeq() const { return m_nextSeq.load(std::memory_order_relaxed); }
 
     Trace *const q;
     const QString m_label;
@@ -188,6 +208,7 @@ private:
     std::atomic<qint64> m_nextSeq{0};
     qint64 m_dropped = 0;
 
+    std::atomic<int> m_readers{0};
     std::atomic<bool> m_fileOpen{false};
     std::atomic<int> m_fileFd{-1}; // m_file's descriptor, for writeFinalEvent()
     // Guards m_fileBuffer against writeFinalEvent(), which cannot take m_mutex: writers (who
