@@ -101,10 +101,11 @@ MainWindow::MainWindow(QWidget *parent)
     m_pluginView = makeEventTable(m_pluginModel, this);
     m_pluginView->setObjectName(u"plugins"_s);
     m_pluginView->setSelectionMode(QAbstractItemView::SingleSelection);
+    // A handful of rows, filled while the tab may be hidden (when resizeColumnsToContents()
+    // sees too few of them): the header keeps every column as wide as its contents.
+    m_pluginView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_pluginView->horizontalHeader()->setStretchLastSection(true);
     m_tabs->addTab(m_pluginView, u"Plugins"_s);
-    // A handful of rows that arrive live: each one may need wider columns.
-    connect(m_pluginModel, &PluginModel::rowsInserted, m_pluginView,
-            &QTableView::resizeColumnsToContents);
     m_tabs->addTab(m_logView, u"Log"_s);
 
     // The list of running apps, when there is one, is page 0; what is inspected is the tabs.
@@ -284,7 +285,6 @@ void MainWindow::finishLive()
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
     m_eventView->resizeColumnsToContents();
-    m_pluginView->resizeColumnsToContents();
     m_tabs->setCurrentIndex(1);
     m_status->setText(statusText());
     Q_EMIT appEnded(m_process ? m_appExitCode : exitCodeInTrace());
@@ -319,7 +319,6 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
     m_timeline->setEvents(events);
     m_eventView->resizeColumnsToContents();
     m_logView->resizeColumnsToContents();
-    m_pluginView->resizeColumnsToContents();
     m_status->setText(statusText());
     // What a developer opens a trace for is the close.
     m_tabs->setCurrentIndex(1);
