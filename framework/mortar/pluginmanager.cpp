@@ -461,8 +461,16 @@ Result PluginManager::load(const PluginSelection &selection)
     }
     for (const auto &entry : m_entries) {
         if (entry->info.state == PluginInfo::State::Discovered
-            && !wanted.contains(entry->info.name))
+            && !wanted.contains(entry->info.name)) {
             entry->info.state = PluginInfo::State::Disabled;
+            // Recorded too, so a trace (and an inspector) lists every plugin file found.
+            TraceEvent event;
+            event.kind = u"plugin.disabled"_s;
+            event.extra = {{u"name"_s, entry->info.name},
+                           {u"version"_s, entry->info.version},
+                           {u"file"_s, entry->info.fileName}};
+            m_app.trace().record(std::move(event));
+        }
     }
     if (!errors.isEmpty())
         return Result::failure(errors.join(u'\n'));

@@ -37,6 +37,24 @@ int EventTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+namespace {
+// What a row says besides its columns: the error, else the message, else what names the
+// subject of events that have neither (a plugin, an extension, a state, a close's cause).
+QString details(const TraceEvent &event)
+{
+    if (!event.error.isEmpty())
+        return event.error;
+    if (!event.message.isEmpty())
+        return event.message;
+    for (const auto *key : {"name", "state", "cause"}) {
+        if (const QString value = event.extra.value(QLatin1StringView(key)).toString();
+            !value.isEmpty())
+            return value;
+    }
+    return {};
+}
+} // namespace
+
 QVariant EventTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -55,10 +73,10 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
             return event.durationNs
                     ? QVariant(QString::number(double(*event.durationNs) / 1e6, 'f', 3))
                     : QVariant();
-        case Details: return !event.error.isEmpty() ? event.error : event.message;
+        case Details: return details(event);
         }
     } else if (role == Qt::ToolTipRole && index.column() == Details) {
-        return !event.error.isEmpty() ? event.error : event.message;
+        return details(event);
     } else if (role == Qt::ForegroundRole && index.column() == Status) {
         if (event.status == u"failed"_s || event.status == u"timedOut"_s)
             return QColor(Qt::red);

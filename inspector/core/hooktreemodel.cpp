@@ -99,10 +99,17 @@ void HookTreeModel::setSnapshot(const QCborMap &snapshot)
             QList<HandlerRow> &handlers = m_hooks[h].handlers;
             const int r = int(handlers.size());
             beginInsertRows(index(h, 0), r, r);
+            // The App's signal handlers (App::preClose() …) stand for the slots connected to
+            // the signal: how many there are says more than where Mortar emits it.
+            const qint64 receivers = handler.value(u"receivers"_s).toInteger(-1);
+            const QString source = receivers >= 0
+                    ? (receivers == 1 ? u"1 connected slot"_s
+                                      : u"%1 connected slots"_s.arg(receivers))
+                    : handler.value(u"source"_s).toString();
             handlers.append({name,
                              int(handler.value(u"weight"_s).toInteger()),
                              handler.value(u"owner"_s).toString(),
-                             handler.value(u"source"_s).toString(),
+                             source,
                              u"not run"_s,
                              {},
                              {}});

@@ -82,6 +82,9 @@ void PluginModel::appendEvents(const QList<TraceEvent> &events)
         } else if (event.kind == u"plugin.unloaded"_s) {
             row.state = u"Unloaded"_s;
             row.error = event.error; // its unload() threw
+        } else if (event.kind == u"plugin.disabled"_s) {
+            row.state = u"Disabled"_s;
+            row.version = event.extra.value(u"version"_s).toString();
         }
         changed(row);
     }

@@ -20,3 +20,19 @@
     QTEST_SET_MAIN_SOURCE_PATH                                                                     \
     return QTest::qExec(&tc, argc, argv);                                                          \
   }
+
+#ifdef QT_WIDGETS_LIB
+#  include <QApplication>
+
+/*! MORTAR_TEST_MAIN for widget tests (QTEST_MAIN's QApplication), for the same reason. */
+#  define MORTAR_TEST_WIDGETS_MAIN(TestObject)                                                     \
+    int main(int argc, char *argv[])                                                               \
+    {                                                                                              \
+      int programNameOnly = 1;                                                                     \
+      QApplication app(programNameOnly, argv);                                                     \
+      app.setAttribute(Qt::AA_Use96Dpi, true);                                                     \
+      TestObject tc;                                                                               \
+      QTEST_SET_MAIN_SOURCE_PATH                                                                   \
+      return QTest::qExec(&tc, argc, argv);                                                        \
+    }
+#endif

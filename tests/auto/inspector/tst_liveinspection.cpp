@@ -139,7 +139,7 @@ private Q_SLOTS:
         const QString summary = CloseSummary::of(window.events()).toText();
         QVERIFY2(summary.contains(u"greeter: say goodbye"_s), qPrintable(summary));
         QCOMPARE(CloseSummary::of(reopened.events()).toText(), summary);
-        QCOMPARE(reopened.pluginModel()->rowCount(), 2); // a file has no disabled plugins
+        QCOMPARE(reopened.pluginModel()->rowCount(), 3); // disabled ones too (plugin.disabled)
         QVERIFY(reopened.statusText().contains(u"app inspectee"_s));
         QVERIFY(reopened.statusText().contains(u"pid %1"_s.arg(app.pid())));
 

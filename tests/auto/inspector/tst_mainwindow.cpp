@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
+#include "../mortartest.h"
 #include "eventtablemodel.h"
 #include "hooktreemodel.h"
 #include "mainwindow.h"
@@ -109,5 +110,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(tst_MainWindow)
+MORTAR_TEST_WIDGETS_MAIN(tst_MainWindow)
 #include "tst_mainwindow.moc"

@@ -55,9 +55,9 @@ private Q_SLOTS:
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.appendEvents(trace.events());
 
-        // A file knows the plugins that loaded, failed or unloaded; not the disabled ones.
-        QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(model.rowOf(u"idle"_s), -1);
+        // A file knows every plugin found: loaded, failed, unloaded, and disabled ones.
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(cell(model, u"idle"_s, PluginModel::State), u"Disabled"_s);
         QCOMPARE(cell(model, u"greeter"_s, PluginModel::State), u"Unloaded"_s);
         QCOMPARE(cell(model, u"greeter"_s, PluginModel::Version), u"2.1.0"_s);
         QCOMPARE(cell(model, u"greeter"_s, PluginModel::EnabledBy), u"AppOptions::plugins"_s);
