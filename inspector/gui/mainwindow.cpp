@@ -286,8 +286,34 @@ void MainWindow::finishLive()
         m_hookView->resizeColumnToContents(column);
     m_eventView->resizeColumnsToContents();
     m_tabs->setCurrentIndex(1);
+    showTheClose();
     m_status->setText(statusText());
     Q_EMIT appEnded(m_process ? m_appExitCode : exitCodeInTrace());
+}
+
+void MainWindow::showTheClose()
+{
+    // The first handler of the close that failed or timed out, else where the close began: the
+    // row a developer looks for first, at the top of the event table.
+    qsizetype row = -1;
+    for (qsizetype i = 0; i < m_events.size(); ++i) {
+        const TraceEvent &event = m_events.at(i);
+        const bool problem = event.status == u"failed"_s || event.status == u"timedOut"_s;
+        if (problem && (event.kind == u"handler.end"_s || event.kind == u"deferral.end"_s)
+            && (event.hook == u"pre_close"_s || event.hook == u"post_close"_s)) {
+            row = i;
+            break;
+        }
+        if (row < 0 && event.kind == u"close.begin"_s)
+            row = i;
+    }
+    if (row < 0 || row >= m_eventModel->rowCount())
+        return;
+    const QModelIndex index = m_eventFilter->mapFromSource(m_eventModel->index(int(row), 0));
+    if (!index.isValid())
+        return;
+    m_eventView->selectRow(index.row());
+    m_eventView->scrollTo(index, QAbstractItemView::PositionAtTop);
 }
 
 Result MainWindow::openTraceFile(const QString &path)
@@ -322,6 +348,7 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
     m_status->setText(statusText());
     // What a developer opens a trace for is the close.
     m_tabs->setCurrentIndex(1);
+    showTheClose();
 }
 
 QString MainWindow::statusText() const

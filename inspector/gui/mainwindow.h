@@ -78,6 +78,8 @@ Q_SIGNALS:
 private:
     void follow(const QString &socketPath, const QString &token);
     void appendLive(const QList<TraceEvent> &events);
+    /*! Selects the close's first failed handler (else its beginning) in the event table. */
+    void showTheClose();
     void finishLive();
     void showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &events);
     void saveTraceAs();
