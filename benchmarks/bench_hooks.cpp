@@ -5,6 +5,8 @@
 //
 // Every slot and handler does the same trivial work — increment a counter through a pointer, so
 // the compiler cannot drop it — and every benchmark checks afterwards that each of them ran.
+#include "benchreport.h"
+
 #include <mortar/app.h>
 
 #include <QCoreApplication>
@@ -218,162 +220,76 @@ BENCHMARK(BM_HooksRunUntraced)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_AppClose)->Unit(benchmark::kMillisecond)->Iterations(20);
 BENCHMARK(BM_TraceFile)->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
 
-/*!
-    The console output as usual, plus each benchmark's real time per iteration, kept for the
-    ratio table. With --benchmark_repetitions the median aggregate is used; without, the single
-    run (or the median of the reported repetitions).
-*/
-class RatioReporter final : public benchmark::ConsoleReporter
+bool printTraceFileSink(const MeasuringReporter &reporter);
+
+/*! Prints the ratio table; false if a benchmark of it failed (one filtered out is only noted). */
+bool printRatios(const MeasuringReporter &reporter)
 {
-public:
-    // Colours only on a terminal, as the default reporter does (--benchmark_color=auto).
-    RatioReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular) { }
-
-    void ReportRuns(const std::vector<Run> &reports) override
+    struct Row
     {
-        ConsoleReporter::ReportRuns(reports);
-        for (const Run &run : reports) {
-            Measurement &m = m_measurements[run.run_name.function_name];
-            for (const auto &[name, counter] : run.counters)
-                m.counters[name] = counter.value;
-            if (run.error_occurred) {
-                m.error = run.error_message;
-            } else if (run.run_type == Run::RT_Aggregate) {
-                if (run.aggregate_name == "median")
-                    m.medianMs = toMs(run.GetAdjustedRealTime(), run.time_unit);
-            } else {
-                m.runsMs.push_back(toMs(run.GetAdjustedRealTime(), run.time_unit));
-            }
-        }
-    }
-
-    /*! Prints the table; false if a benchmark of it failed (one filtered out is only noted). */
-    bool printRatios() const
-    {
-        struct Row
-        {
-            const char *benchmark;
-            const char *what;
-            double target; // ratio against the reference; 0: the reference, < 0: informational
-        };
-        const Row rows[] = {
-                {"BM_QtSignal", "Qt signal, direct slots (reference)", 0.0},
-                {"BM_HooksRunTraced", "hooks().run(pre_close), traced", 3.0},
-                {"BM_HooksRunUntraced", "hooks().run(pre_close), untraced", 1.5},
-                {"BM_AppClose", "app.close(), traced", -1.0},
-        };
-
-        std::printf("\nMortar against a Qt signal, %lld handlers / slots, measured in this run "
-                    "(SPEC §11)\n",
-                    static_cast<long long>(g_handlerCount));
-        std::printf("%-36s %11s %11s %7s %7s  %s\n", "what", "ms per run", "ns/handler", "ratio",
-                    "target", "result");
-        bool ok = true;
-        const double reference = valueOf(rows[0].benchmark);
-        for (const Row &row : rows) {
-            const double ms = valueOf(row.benchmark);
-            if (ms < 0) {
-                std::printf("%-36s %s\n", row.what, describeMissing(row.benchmark).c_str());
-                ok = ok && !failed(row.benchmark);
-                continue;
-            }
-            const double nsPerHandler = ms * 1e6 / double(g_handlerCount);
-            char ratio[16] = "n/a";
-            char target[16] = "";
-            const char *result = "";
-            if (reference > 0) {
-                std::snprintf(ratio, sizeof ratio, "%.2f", ms / reference);
-                if (row.target > 0) {
-                    std::snprintf(target, sizeof target, "<= %.1f", row.target);
-                    result = ms / reference <= row.target ? "PASS" : "MISS";
-                } else if (row.target < 0) {
-                    std::snprintf(target, sizeof target, "info");
-                }
-            }
-            std::printf("%-36s %11.3f %11.1f %7s %7s  %s\n", row.what, ms, nsPerHandler, ratio,
-                        target, result);
-        }
-        ok = printTraceFileSink() && ok;
-        std::fflush(stdout);
-        return ok;
-    }
-
-    /*! The trace file sink against its absolute targets (SPEC §11). */
-    bool printTraceFileSink() const
-    {
-        const auto it = m_measurements.find("BM_TraceFile");
-        if (it == m_measurements.end() || !it->second.error.empty()) {
-            std::printf("%-36s %s\n", "trace file sink", describeMissing("BM_TraceFile").c_str());
-            return it == m_measurements.end();
-        }
-        const double rate = it->second.counters.count("events_per_s")
-                ? it->second.counters.at("events_per_s")
-                : 0;
-        const double size = it->second.counters.count("bytes_per_event")
-                ? it->second.counters.at("bytes_per_event")
-                : 0;
-        std::printf(
-                "\nTrace file sink (SPEC §11), a traced pre_close run writing its trace file\n");
-        std::printf("%-36s %11.2f M/s  target >= 2.00 M/s  %s\n", "events written per second",
-                    rate / 1e6, rate >= 2e6 ? "PASS" : "MISS");
-        std::printf("%-36s %11.1f     target <= 150       %s\n", "bytes per event", size,
-                    size <= 150 ? "PASS" : "MISS");
-        return true;
-    }
-
-private:
-    struct Measurement
-    {
-        std::vector<double> runsMs;
-        double medianMs = -1;
-        std::string error;
-        std::map<std::string, double> counters;
+        const char *benchmark;
+        const char *what;
+        double target; // ratio against the reference; 0: the reference, < 0: informational
+    };
+    const Row rows[] = {
+            {"BM_QtSignal", "Qt signal, direct slots (reference)", 0.0},
+            {"BM_HooksRunTraced", "hooks().run(pre_close), traced", 3.0},
+            {"BM_HooksRunUntraced", "hooks().run(pre_close), untraced", 1.5},
+            {"BM_AppClose", "app.close(), traced", -1.0},
     };
 
-    static double toMs(double value, benchmark::TimeUnit unit)
-    {
-        switch (unit) {
-        case benchmark::kNanosecond: return value / 1e6;
-        case benchmark::kMicrosecond: return value / 1e3;
-        case benchmark::kMillisecond: return value;
-        case benchmark::kSecond: return value * 1e3;
+    std::printf("\nMortar against a Qt signal, %lld handlers / slots, measured in this run "
+                "(SPEC §11)\n",
+                static_cast<long long>(g_handlerCount));
+    std::printf("%-36s %11s %11s %7s %7s  %s\n", "what", "ms per run", "ns/handler", "ratio",
+                "target", "result");
+    bool ok = true;
+    const double reference = reporter.ms(rows[0].benchmark);
+    for (const Row &row : rows) {
+        const double ms = reporter.ms(row.benchmark);
+        if (ms < 0) {
+            std::printf("%-36s %s\n", row.what, reporter.describeMissing(row.benchmark).c_str());
+            ok = ok && !reporter.failed(row.benchmark);
+            continue;
         }
-        return value;
+        const double nsPerHandler = ms * 1e6 / double(g_handlerCount);
+        char ratio[16] = "n/a";
+        char target[16] = "";
+        const char *result = "";
+        if (reference > 0) {
+            std::snprintf(ratio, sizeof ratio, "%.2f", ms / reference);
+            if (row.target > 0) {
+                std::snprintf(target, sizeof target, "<= %.1f", row.target);
+                result = ms / reference <= row.target ? "PASS" : "MISS";
+            } else if (row.target < 0) {
+                std::snprintf(target, sizeof target, "info");
+            }
+        }
+        std::printf("%-36s %11.3f %11.1f %7s %7s  %s\n", row.what, ms, nsPerHandler, ratio, target,
+                    result);
     }
+    ok = printTraceFileSink(reporter) && ok;
+    std::fflush(stdout);
+    return ok;
+}
 
-    /*! Milliseconds per iteration; -1 if not measured or failed. */
-    double valueOf(const std::string &name) const
-    {
-        const auto it = m_measurements.find(name);
-        if (it == m_measurements.end() || !it->second.error.empty())
-            return -1;
-        const Measurement &m = it->second;
-        if (m.medianMs >= 0)
-            return m.medianMs;
-        if (m.runsMs.empty())
-            return -1;
-        std::vector<double> sorted = m.runsMs;
-        std::sort(sorted.begin(), sorted.end());
-        const size_t n = sorted.size();
-        return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+/*! The trace file sink against its absolute targets (SPEC §11). */
+bool printTraceFileSink(const MeasuringReporter &reporter)
+{
+    const double rate = reporter.counter("BM_TraceFile", "events_per_s");
+    const double size = reporter.counter("BM_TraceFile", "bytes_per_event");
+    if (reporter.ms("BM_TraceFile") < 0 || rate < 0 || size < 0) {
+        std::printf("%-36s %s\n", "trace file sink",
+                    reporter.describeMissing("BM_TraceFile").c_str());
+        return !reporter.failed("BM_TraceFile");
     }
-
-    bool failed(const std::string &name) const
-    {
-        const auto it = m_measurements.find(name);
-        return it != m_measurements.end() && !it->second.error.empty();
-    }
-
-    std::string describeMissing(const std::string &name) const
-    {
-        const auto it = m_measurements.find(name);
-        if (it == m_measurements.end())
-            return "not run (filtered out?)";
-        return "FAILED: " + it->second.error;
-    }
-
-    std::map<std::string, Measurement> m_measurements;
-};
+    std::printf("\nTrace file sink (SPEC §11), a traced pre_close run writing its trace file\n");
+    std::printf("%-36s %11.2f M/s  target >= 2.00 M/s  %s\n", "events written per second",
+                rate / 1e6, rate >= 2e6 ? "PASS" : "MISS");
+    std::printf("%-36s %11.1f     target <= 150       %s\n", "bytes per event", size,
+                size <= 150 ? "PASS" : "MISS");
+    return true;
+}
 
 /*! Takes --mortar_handlers=N out of the arguments. False if it is malformed. */
 bool parseOwnArguments(int *argc, char **argv)
@@ -409,10 +325,10 @@ int main(int argc, char **argv)
         return 2;
     QCoreApplication qtApp(argc, argv); // Mortar::App needs one
 
-    MortarBench::RatioReporter reporter;
+    MortarBench::MeasuringReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
-    return reporter.printRatios() ? 0 : 1;
+    return MortarBench::printRatios(reporter) ? 0 : 1;
 }
 
 #include "bench_hooks.moc"
