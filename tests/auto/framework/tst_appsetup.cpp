@@ -4,6 +4,7 @@
 // enabled by options, config and command line, and the command line's full parse — through a
 // real App loading the real plugin files of plugins/.
 #include "../mortartest.h"
+#include "configfiles.h"
 
 #include <mortar/app.h>
 #include <mortar/pidfile.h>
@@ -56,19 +57,8 @@ class tst_AppSetup : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    int m_files = 0;
-
-    QString writeConfig(const QByteArray &contents)
-    {
-        // A new name each time: QSettings caches parsed files by path.
-        const QString path = m_dir.filePath(u"%1.conf"_s.arg(++m_files));
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly))
-            qFatal("cannot write %s", qPrintable(path));
-        file.write(contents);
-        return path;
-    }
+    ConfigFiles m_configs;
+    QString writeConfig(const QByteArray &contents) { return m_configs.write(contents); }
 
     // An App that reads only \a configFiles (never the user's own) and finds the test plugins.
     AppOptions options(const QStringList &configFiles, const QStringList &arguments = {})
@@ -179,7 +169,7 @@ private Q_SLOTS:
         App app(AppOptions{.label = u"test"_s,
                            .arguments = {u"test"_s},
                            .pluginDirs = {pluginDir},
-                           .configFiles = {m_dir.filePath(u"does-not-exist.conf"_s)}});
+                           .configFiles = {m_configs.filePath(u"does-not-exist.conf"_s)}});
         QVERIFY(app.setup());
         QCOMPARE(loadedPlugins(app), QStringList{u"defaulton"_s});
         QCOMPARE(app.plugins().plugin(u"defaulton"_s).enabledBy, u"enabledByDefault"_s);
@@ -251,7 +241,7 @@ private Q_SLOTS:
     void configConfiguresAnExtension()
     {
         // [pidfile] path is read from a config file: the config is read before extensions load.
-        const QString pidPath = m_dir.filePath(u"from-config.pid"_s);
+        const QString pidPath = m_configs.filePath(u"from-config.pid"_s);
         AppOptions opts = options({writeConfig("[pidfile]\npath=" + pidPath.toUtf8() + "\n")});
         opts.extensions = {u"mortar.pidfile"_s};
         App app(std::move(opts));
@@ -284,7 +274,7 @@ private Q_SLOTS:
 
     void missingConfigFileFromTheCommandLineFailsWith78()
     {
-        const QString missing = m_dir.filePath(u"missing.conf"_s);
+        const QString missing = m_configs.filePath(u"missing.conf"_s);
         App app(options({}, {u"--config="_s + missing}));
         const Mortar::Result result = app.setup();
         QVERIFY(!result);

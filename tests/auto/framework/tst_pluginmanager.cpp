@@ -1,6 +1,8 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 #include "../mortartest.h"
+#include "configfiles.h"
+
 #include <mortar/app.h>
 #include <mortar/config.h>
 #include <mortar/pluginmanager.h>
@@ -79,19 +81,8 @@ class tst_PluginManager : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_configDir;
-    int m_configFiles = 0;
-
-    QString writeConfig(const QByteArray &contents)
-    {
-        // A new name each time: QSettings caches parsed files by path.
-        const QString path = m_configDir.filePath(u"%1.conf"_s.arg(++m_configFiles));
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly))
-            qFatal("cannot write %s", qPrintable(path));
-        file.write(contents);
-        return path;
-    }
+    ConfigFiles m_configs;
+    QString writeConfig(const QByteArray &contents) { return m_configs.write(contents); }
 
 private Q_SLOTS:
     void discoveryReadsMetadataWithoutLoading()
