@@ -155,6 +155,16 @@ void AppPrivate::applyExitCodeRule(int code, const QString &why)
     q->setExitCode(code);
 }
 
+Result AppPrivate::failUsage(const QString &why)
+{
+    // As command-line programs do (and QCommandLineParser::process()), whatever --quiet says.
+    const QString program = QCoreApplication::applicationName();
+    std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", qPrintable(program),
+                 qPrintable(why), qPrintable(program));
+    std::fflush(stderr);
+    return failSetup(why, ExitUsage, true);
+}
+
 Result AppPrivate::failSetup(const QString &why, int code, bool logged)
 {
     if (!logged)
@@ -448,12 +458,8 @@ Result App::setup()
     if (!d->constructionError.isEmpty())
         return d->failSetup(d->constructionError, Internal::ExitConfig);
 
-    if (!d->early.errors.isEmpty()) {
-        const QString program = QCoreApplication::applicationName();
-        std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", qPrintable(program),
-                     qPrintable(d->early.errors.constFirst()), qPrintable(program));
-        return d->failSetup(d->early.errors.constFirst(), Internal::ExitUsage, true);
-    }
+    if (!d->early.errors.isEmpty())
+        return d->failUsage(d->early.errors.constFirst());
 
     // First, so that an inspector sees the whole setup live (it gets the backlog anyway).
     if (d->options.inspect || d->early.inspect
@@ -476,12 +482,11 @@ Result App::setup()
 
     // The config is read before the extensions load, although it comes second in SPEC §2.3's
     // list: the config names extensions ([<label>] extensions=) and configures them
-    // ([pidfile] path), and reading it has no other effect. See docs/guide.md.
-    for (const auto &step :
-         {&Internal::AppPrivate::readConfig, &Internal::AppPrivate::loadExtensions}) {
-        if (const Result done = (d.get()->*step)(); !done)
-            return d->failSetup(done.errorString(), Internal::ExitConfig);
-    }
+    // ([pidfile] path), and reading it has no other effect. See docs/plugins.md.
+    if (const Result read = d->readConfig(); !read)
+        return d->failSetup(read.errorString(), Internal::ExitConfig);
+    if (const Result loaded = d->loadExtensions(); !loaded)
+        return d->failSetup(loaded.errorString(), Internal::ExitConfig);
     d->installSignalHandlers();
     if (const Result loaded = d->loadPlugins(); !loaded)
         return d->failSetup(loaded.errorString(), Internal::ExitConfig);
@@ -490,8 +495,7 @@ Result App::setup()
     QString usageError;
     switch (d->parseCommandLine(&usageError)) {
     case Internal::AppPrivate::ParseOutcome::Continue: break;
-    case Internal::AppPrivate::ParseOutcome::Failed:
-        return d->failSetup(usageError, Internal::ExitUsage, true); // on stderr already
+    case Internal::AppPrivate::ParseOutcome::Failed: return d->failUsage(usageError);
     case Internal::AppPrivate::ParseOutcome::Answered:
         // --help or --version: answered, and the App ends through its normal close with 0.
         // setup() still fails, so that code checking it does not go on to run.

@@ -53,6 +53,8 @@ public:
     /*! Records why setup failed, logs it unless \a logged (a usage error is written on stderr
         as command-line programs do), sets \a code and closes. */
     Result failSetup(const QString &why, int code, bool logged = false);
+    /*! A bad command line: \a why and a --help hint on stderr, then failSetup() with 64. */
+    Result failUsage(const QString &why);
 
     // setup()'s steps (appsetup.cpp), in order; each returns what failed, for failSetup().
     /*! The config files: AppOptions::configFiles (or the standard ones), then \c --config;
@@ -64,8 +66,8 @@ public:
     Result loadPlugins();
     /*! What the full parse decided. */
     enum class ParseOutcome { Continue, Failed, Answered };
-    /*! \c pre_argument_parsing, the parse, \c post_argument_parsing. \c --help,
-        \c --version and a bad command line are answered here (on stdout / stderr). */
+    /*! \c pre_argument_parsing, the parse, \c post_argument_parsing. \c --help and
+        \c --version are answered here, on stdout; a bad command line is left to failUsage(). */
     ParseOutcome parseCommandLine(QString *error);
 
     void beginRunPhase();

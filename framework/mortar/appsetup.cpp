@@ -95,8 +95,6 @@ AppPrivate::ParseOutcome AppPrivate::parseCommandLine(QString *error)
 
     if (!commandLine.parse(arguments)) {
         *error = commandLine.errorText();
-        const QString program = QCoreApplication::applicationName();
-        writeTo(stderr, u"%1: %2\nTry '%1 --help' for more information.\n"_s.arg(program, *error));
         return ParseOutcome::Failed;
     }
     // --help-all too: the App's command line has no Qt options to add to the help.
