@@ -9,7 +9,6 @@
 #include <QCborStreamWriter>
 #include <QCborValue>
 #include <QJsonObject>
-#include <QSet>
 #include <QtEndian>
 
 using namespace Qt::StringLiterals;
@@ -66,21 +65,6 @@ void writeEvent(QCborStreamWriter &writer, const TraceEvent &event)
     writer.endMap();
 }
 
-// Strings that repeat from event to event, shared per thread. Bounded: past the limit new
-// strings are no longer kept (they are still decoded, only not shared).
-const QString &shared(const QString &value)
-{
-    thread_local QSet<QString> pool;
-    constexpr qsizetype Limit = 100'000;
-    if (value.isEmpty())
-        return value;
-    if (const auto it = pool.constFind(value); it != pool.constEnd())
-        return *it;
-    if (pool.size() >= Limit)
-        return value;
-    return *pool.insert(value);
-}
-
 } // namespace
 
 QCborMap eventToCbor(const TraceEvent &event)
@@ -93,48 +77,6 @@ QCborMap eventToCbor(const TraceEvent &event)
         writeEvent(writer, event);
     }
     return QCborValue::fromCbor(bytes).toMap();
-}
-
-TraceEvent eventFromCbor(const QCborMap &map)
-{
-    TraceEvent event;
-    for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
-        const QString key = it.key().toString();
-        const QCborValue value = it.value();
-        const auto isInteger = value.isInteger();
-        // A known field of the wrong type is kept as it came, in extra, like an unknown one.
-        if (key == u"seq"_s && isInteger)
-            event.seq = value.toInteger();
-        else if (key == u"t"_s && isInteger)
-            event.t = value.toInteger();
-        else if (key == u"thread"_s && isInteger)
-            event.thread = int(value.toInteger());
-        else if (key == u"kind"_s && value.isString())
-            event.kind = shared(value.toString());
-        else if (key == u"hook"_s && value.isString())
-            event.hook = shared(value.toString());
-        else if (key == u"handler"_s && value.isString())
-            event.handler = shared(value.toString());
-        else if (key == u"weight"_s && isInteger)
-            event.weight = int(value.toInteger());
-        else if (key == u"owner"_s && value.isString())
-            event.owner = shared(value.toString());
-        else if (key == u"source"_s && value.isString())
-            event.source = shared(value.toString());
-        else if (key == u"status"_s && value.isString())
-            event.status = shared(value.toString());
-        else if (key == u"error"_s && value.isString())
-            event.error = value.toString();
-        else if (key == u"durationNs"_s && isInteger)
-            event.durationNs = value.toInteger();
-        else if (key == u"message"_s && value.isString())
-            event.message = value.toString();
-        else if (key == u"code"_s && isInteger)
-            event.code = int(value.toInteger());
-        else
-            event.extra.insert(key, value.toJsonValue());
-    }
-    return event;
 }
 
 void appendEventFrames(QByteArray &out, const QList<TraceEvent> &events, qsizetype perFrame,

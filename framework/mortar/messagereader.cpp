@@ -58,10 +58,7 @@ public:
         return ok() && m_reader.leaveContainer();
     }
 
-private:
-    bool ok() { return m_reader.lastError() == QCborError::NoError; }
-    void skip() { (void)QCborValue::fromCbor(m_reader); }
-
+    /*! The event of the map the reader is at. */
     TraceEvent readEvent()
     {
         TraceEvent event;
@@ -80,6 +77,10 @@ private:
             m_reader.leaveContainer();
         return event;
     }
+
+private:
+    bool ok() { return m_reader.lastError() == QCborError::NoError; }
+    void skip() { (void)QCborValue::fromCbor(m_reader); }
 
     // The key is in m_key, the reader at its value. A known field of an unexpected type is
     // kept in extra as it came, like an unknown field (as TraceEvent::fromJson does).
@@ -286,6 +287,14 @@ QString cborError(QCborStreamReader &reader)
 }
 
 } // namespace
+
+TraceEvent eventFromCbor(const QCborMap &map)
+{
+    // The one event decoder, also for an event that is already a map (rarely the case).
+    const QByteArray bytes = map.toCborValue().toCbor();
+    QCborStreamReader reader(bytes);
+    return EventReader(reader).readEvent();
+}
 
 QString readMessage(const QByteArray &body, Message &message)
 {

@@ -46,6 +46,17 @@ class tst_CommandLineProcess : public QObject
 
     QTemporaryDir m_dir;
 
+    /*! A config file \a name whose [log] file is \a logFile; empty if it could not be written. */
+    QString logConfig(const QString &name, const QString &logFile)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write("[log]\nfile=" + logFile.toUtf8() + "\n");
+        return path;
+    }
+
 private Q_SLOTS:
     void helpIsAnsweredThroughTheClose()
     {
@@ -129,11 +140,8 @@ private Q_SLOTS:
     void logFileFromConfigGetsTheLines()
     {
         const QString logFile = m_dir.filePath(u"cmdlinehost.log"_s);
-        const QString config = m_dir.filePath(u"log.conf"_s);
-        QFile file(config);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("[log]\nfile=" + logFile.toUtf8() + "\n");
-        file.close();
+        const QString config = logConfig(u"log.conf"_s, logFile);
+        QVERIFY(!config.isEmpty());
 
         // --quiet as well: the file gets the lines the terminal does not.
         const Outcome logged = run({u"--config"_s, config, u"--quiet"_s});
@@ -147,11 +155,8 @@ private Q_SLOTS:
 
     void unwritableLogFileFailsWith78()
     {
-        const QString config = m_dir.filePath(u"badlog.conf"_s);
-        QFile file(config);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("[log]\nfile=/nonexistent-dir/x.log\n");
-        file.close();
+        const QString config = logConfig(u"badlog.conf"_s, u"/nonexistent-dir/x.log"_s);
+        QVERIFY(!config.isEmpty());
         const Outcome failed = run({u"--config"_s, config});
         QVERIFY2(failed.exitCode == 78, qPrintable(failed.description));
         QVERIFY(failed.err.contains("Unable to open the log file /nonexistent-dir/x.log"));

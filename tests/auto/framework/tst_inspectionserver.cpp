@@ -318,30 +318,13 @@ private Q_SLOTS:
         InspectionServer server(app);
         server.setMaxPendingBytes(64 * 1024);
         QVERIFY(server.listen());
-        Client slow;
-        QVERIFY(slow.connectTo(server.socketPath()));
-        slow.hello(server.token());
-        slow.readUntil(u"live"_s);
         // It stops reading while the App logs a lot: the App does not wait for it, and at most
         // 64 KiB are queued for it; the rest stays in the trace until it reads again.
-        QLoggingCategory::setFilterRules(u"inspected.info=false"_s);
-        auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
-        for (int i = 0; i < 20000; ++i)
-            app.log().info(
-                    u"line %1 with some text to make it longer than it needs to be"_s.arg(i));
-        app.log().info(u"the end"_s);
-        int lines = 0;
-        bool sawTheEnd = false;
-        for (const QCborMap &message : slow.readUntil(u"(everything)"_s, 2000)) {
-            QVERIFY(typesOf({message}) != QStringList{u"missed"_s});
-            for (const QCborValue &event : message.value(u"events"_s).toArray()) {
-                const QString text = event.toMap().value(u"message"_s).toString();
-                lines += text.startsWith(u"line "_s);
-                sawTheEnd |= text == u"the end"_s;
-            }
-        }
-        QCOMPARE(lines, 20000);
-        QVERIFY(sawTheEnd);
+        const LateReading late = logWhileNotReading(
+                app, server, u"line %1 with some text to make it longer than it needs to be"_s);
+        QCOMPARE(late.missed, 0);
+        QCOMPARE(late.lines, 20000);
+        QVERIFY(late.sawTheEnd);
     }
 
     void aSlowClientIsToldWhatTheTraceDropped()
@@ -351,31 +334,48 @@ private Q_SLOTS:
         InspectionServer server(app);
         server.setMaxPendingBytes(16 * 1024);
         QVERIFY(server.listen());
+        // Reading again, it is told how many events it lost; it gets the rest.
+        const LateReading late = logWhileNotReading(app, server, u"line %1"_s);
+        QVERIFY2(late.missed > 0 && late.lines + late.missed == 20000,
+                 qPrintable(u"missed %1, received %2"_s.arg(late.missed).arg(late.lines)));
+        QVERIFY(late.sawTheEnd);
+    }
+
+private:
+    /*! What a client that stopped reading got once it read again. */
+    struct LateReading
+    {
+        qint64 lines = 0;  // log lines received
+        qint64 missed = 0; // events reported missed
+        bool sawTheEnd = false;
+    };
+
+    /*! A client subscribes, then reads nothing while the App logs 20 000 lines made of
+        \a pattern and "the end"; then it reads everything that comes. */
+    static LateReading logWhileNotReading(App &app, InspectionServer &server,
+                                          const QString &pattern)
+    {
         Client slow;
-        QVERIFY(slow.connectTo(server.socketPath()));
+        LateReading late;
+        if (!slow.connectTo(server.socketPath()))
+            return late;
         slow.hello(server.token());
         slow.readUntil(u"live"_s);
         QLoggingCategory::setFilterRules(u"inspected.info=false"_s);
         auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
         for (int i = 0; i < 20000; ++i)
-            app.log().info(u"line %1"_s.arg(i));
+            app.log().info(pattern.arg(i));
         app.log().info(u"the end"_s);
-        // Reading again, it is told how many events it lost; it gets the rest.
-        qint64 missed = 0;
-        qint64 lines = 0;
-        bool sawTheEnd = false;
         for (const QCborMap &message : slow.readUntil(u"(everything)"_s, 2000)) {
             if (message.value(u"type"_s).toString() == u"missed"_s)
-                missed += message.value(u"count"_s).toInteger();
+                late.missed += message.value(u"count"_s).toInteger();
             for (const QCborValue &event : message.value(u"events"_s).toArray()) {
                 const QString text = event.toMap().value(u"message"_s).toString();
-                lines += text.startsWith(u"line "_s);
-                sawTheEnd |= text == u"the end"_s;
+                late.lines += text.startsWith(u"line "_s);
+                late.sawTheEnd |= text == u"the end"_s;
             }
         }
-        QVERIFY2(missed > 0 && lines + missed == 20000,
-                 qPrintable(u"missed %1, received %2"_s.arg(missed).arg(lines)));
-        QVERIFY(sawTheEnd);
+        return late;
     }
 };
 
