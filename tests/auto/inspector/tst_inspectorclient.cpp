@@ -1,13 +1,13 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // The inspector's client against the framework's real server, over a real local socket.
-#include "../mortartest.h"
+#include "mortartest.h"
 #include "eventtablemodel.h"
 #include "inspectorclient.h"
 
 #include <mortar/app.h>
 
-#include "../../../framework/mortar/inspectionserver_p.h"
+#include "inspectionserver_p.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
-#include "../mortartest.h"
+#include "mortartest.h"
 #include "eventtablemodel.h"
 #include "hooktreemodel.h"
 #include "mainwindow.h"

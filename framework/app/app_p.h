@@ -1,0 +1,142 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// Internal to Mortar; not part of the API.
+#pragma once
+
+#include "commandline_p.h"
+#include "unixsignals_p.h"
+#include "logoutput_p.h"
+#include "watchdog_p.h"
+
+#include <mortar/app.h>
+#include <mortar/config.h>
+#include <mortar/extension.h>
+#include <mortar/pluginmanager.h>
+#include <mortar/tempfiles.h>
+
+#include <QCommandLineParser>
+
+#include <atomic>
+#include <optional>
+
+namespace Mortar::Internal {
+
+class InspectionServer;
+
+/*! What started a close; recorded as the close's \c cause. */
+enum class CloseCause {
+    Close,
+    Quit,
+    AboutToQuit,
+    EndOfExec,
+    Destructor,
+    Signal,
+    Exception,
+    Inspector,
+    SetupFailed,
+    CommandLine // --help or --version was answered
+};
+QString causeName(CloseCause cause);
+
+class AppPrivate
+{
+public:
+    AppPrivate(App *app, AppOptions appOptions);
+
+    void defineFrameworkHooks();
+    void registerBindings(bool lastChance, QStringList *undefined);
+
+    void setState(App::State newState);
+    /*! The exit-code rules of a situation (exception, failed cleanup, signal …) apply only while
+        no other code was set: an explicit non-zero code always wins. */
+    void applyExitCodeRule(int code, const QString &why);
+    /*! Records why setup failed, logs it unless \a logged (a usage error is written on stderr
+        as command-line programs do), sets \a code and closes. */
+    Result failSetup(const QString &why, int code, bool logged = false);
+    /*! A bad command line: \a why and a --help hint on stderr, then failSetup() with 64. */
+    Result failUsage(const QString &why);
+
+    // setup()'s steps (appsetup.cpp), in order; each returns what failed, for failSetup().
+    /*! The config files: AppOptions::configFiles (or the standard ones), then \c --config;
+        then \c{[log] file=}. */
+    Result readConfig();
+    /*! AppOptions::extensions, then \c{[<label>] extensions=} of the config. */
+    Result loadExtensions();
+    /*! Discovers the plugin files and loads those enabled (spec §7). */
+    Result loadPlugins();
+    /*! What the full parse decided. */
+    enum class ParseOutcome { Continue, Failed, Answered };
+    /*! \c pre_argument_parsing, the parse, \c post_argument_parsing. \c --help and
+        \c --version are answered here, on stdout; a bad command line is left to failUsage(). */
+    ParseOutcome parseCommandLine(QString *error);
+
+    void beginRunPhase();
+    void finishRunPhase();
+    /*! Runs \a body; false if it threw (logged, recorded, exit code 1). */
+    bool runBody(const std::function<void()> &body, QString *error);
+    int exec(const std::function<void()> *body);
+
+    void close(std::optional<int> code, CloseCause cause);
+    void endProcess(CloseCause cause);
+
+    /*! setup()'s step: AppOptions::catchSignals and the crash signals (spec §5, §6.2). */
+    void installSignalHandlers();
+    /*! A caught signal, read from the self-pipe in the App's thread. */
+    void onUnixSignal(int signalNumber);
+    /*! The close budget passed: report and _exit(timeoutExitCode), from the watchdog's thread. */
+    void watchdogExpired();
+
+    void record(const QString &kind, const QJsonObject &extra = {},
+                std::optional<int> code = std::nullopt, const QString &error = {});
+
+    App *const q;
+    const AppOptions options;
+
+    // Destroyed in reverse order: the registry and the log refer to the trace.
+    const std::unique_ptr<Trace> trace;
+    const std::unique_ptr<Log> log;
+    const std::unique_ptr<HookRegistry> hooks;
+
+    std::atomic<App::State> state{App::State::Created};
+    std::atomic<int> exitCode{0};
+
+    bool setupStarted = false;
+    Result setupResult;
+    QString constructionError; // e.g. an unusable trace file: setup() reports it
+    QStringList arguments;     // AppOptions::arguments, else QCoreApplication::arguments()
+    FrameworkOptions early;    // the command line's early pass, made at construction
+    QList<HookBinding> pendingBindings;
+
+    bool runPhaseActive = false; // pre_run ran and post_run did not yet
+    bool inExec = false;         // exec() is on the stack: it returns the exit code
+    bool inExecLoop = false;     // exec() runs QCoreApplication::exec()
+    bool quitRequested = false;  // quit() was called: the close's cause is quit()
+    QMetaObject::Connection aboutToQuitConnection;
+
+    // Fault handling: read without locks by the watchdog and the signal handlers.
+    FaultContext faultContext;
+    std::unique_ptr<UnixSignals> unixSignals; // from setup(); its handlers until the close ends
+    Watchdog watchdog;                        // runs during the close
+
+    // Extensions and what the built-in ones keep per App. Declared last, so destroyed first,
+    // while the log and the trace they refer to still exist.
+    const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
+    std::unique_ptr<TempFiles> tempFiles; // made by mortar.tempfiles (tempfiles.cpp)
+    QString pidFilePath;                  // held by mortar.pidfile (pidfile.cpp); empty: none
+
+    const std::unique_ptr<Config> config{new Config};
+    QCommandLineParser commandLine;
+    LogOutput logOutput;
+    // Unloads what is still loaded when destroyed, while the registry and trace exist.
+    const std::unique_ptr<PluginManager> plugins{new PluginManager(*q)};
+
+    // The inspection server (spec §10.1), when AppOptions::inspect or MORTAR_INSPECT=1 asked for
+    // it. Last: destroyed first, while the trace it listens to exists.
+    std::unique_ptr<InspectionServer> inspection;
+
+    /*! For the framework's own extensions, which live in other files. */
+    static AppPrivate *get(App &app) { return app.d.get(); }
+    static const AppPrivate *get(const App &app) { return app.d.get(); }
+};
+
+} // namespace Mortar::Internal

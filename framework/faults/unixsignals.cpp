@@ -1,0 +1,294 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "unixsignals_p.h"
+
+#include "asyncsafe_p.h"
+#include "hookregistry_p.h"
+#include "loggingcategories_p.h"
+#include "trace_p.h"
+
+#include <mortar/emergencycleanup.h>
+
+#include <QSocketNotifier>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace Mortar::Internal {
+
+namespace {
+
+// The App whose handlers are installed; the signal handlers reach it only through this.
+std::atomic<UnixSignals *> g_current{nullptr};
+std::atomic<bool> g_forcedExitClaimed{false};
+
+constexpr int CrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+/*! A fault the kernel raises at the faulting instruction: a handler that returns runs into it
+    again, so it can only be a crash, never an orderly close. */
+bool isFault(int signalNumber)
+{
+    return signalNumber == SIGSEGV || signalNumber == SIGBUS || signalNumber == SIGFPE
+            || signalNumber == SIGILL;
+}
+constexpr size_t AltStackSize = 64 * 1024;
+
+/*! Names the handler that runs (or whose asynchronous work is awaited), as text or JSON fields. */
+void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexcept
+{
+    HookRegistryPrivate *const hooks = context ? context->hooks : nullptr;
+    const HandlerEntry *const entry =
+            hooks ? hooks->m_runningEntry.load(std::memory_order_relaxed) : nullptr;
+    const int phase = hooks ? hooks->m_runningPhase.load(std::memory_order_relaxed)
+                            : HookRegistryPrivate::NotRunning;
+    if (!entry || phase == HookRegistryPrivate::NotRunning) {
+        if (!json)
+            line.add("no handler was running");
+        return;
+    }
+    // Copies share the strings (an atomic reference count): nothing is allocated.
+    const QString hook = entry->info.hook();
+    const QString name = entry->info.name();
+    const qint64 runningNs = context->trace ? monotonicNs() - context->trace->originNs()
+                    - hooks->m_runningSinceNs.load(std::memory_order_relaxed)
+                                            : 0;
+    if (json) {
+        line.add(",\"hook\":\"").add(hook, true).add("\",\"handler\":\"").add(name, true);
+        line.add("\",\"runningNs\":").add(runningNs);
+        if (phase == HookRegistryPrivate::WaitingForDeferrals)
+            line.add(",\"deferred\":true");
+        return;
+    }
+    switch (phase) {
+    case HookRegistryPrivate::WaitingForDeferrals:
+        line.add("hook '").add(hook, false).add("' had waited ").add(runningNs / 1'000'000);
+        line.add(" ms for the asynchronous work of handler '").add(name, false).add("'");
+        break;
+    case HookRegistryPrivate::CallingUntimed:
+        line.add("handler '").add(name, false).add("' of hook '").add(hook, false);
+        line.add("' was running (its hook began ").add(runningNs / 1'000'000);
+        line.add(" ms before; handlers are not timed while tracing is off)");
+        break;
+    default:
+        line.add("handler '").add(name, false).add("' of hook '").add(hook, false);
+        line.add("' had been running for ").add(runningNs / 1'000'000).add(" ms");
+    }
+}
+
+[[noreturn]] void endOnSecondSignal(UnixSignals *self, int signalNumber) noexcept
+{
+    if (!claimForcedExit()) {
+        for (;;) // another thread is ending the process; it finishes the job
+            ::pause();
+    }
+    reportForcedEnd(&self->context(), "process.killed", "signal", signalNumber, 128 + signalNumber,
+                    0, false);
+    ::_exit(128 + signalNumber);
+}
+
+} // namespace
+
+bool claimForcedExit() noexcept
+{
+    return !g_forcedExitClaimed.exchange(true);
+}
+
+void reportForcedEnd(const FaultContext *context, const char *kind, const char *cause,
+                     int signalNumber, int exitCode, qint64 budgetMs, bool fromWatchdog) noexcept
+{
+    const int savedErrno = errno;
+    const char *const name = signalName(signalNumber);
+    const bool crashed = exitCode < 0;
+
+    // One line on stderr, for whoever reads the log.
+    SafeLine text;
+    text.add("mortar: ");
+    if (context && !context->label.isEmpty())
+        text.add(context->label.constData()).add(": ");
+    if (fromWatchdog) {
+        text.add("the close did not finish within ").add(budgetMs).add(" ms (closeTimeout): ");
+    } else if (crashed) {
+        text.add("crashed with ");
+    } else {
+        text.add("a second terminating signal during the close, ");
+    }
+    if (signalNumber) {
+        if (name)
+            text.add(name);
+        else
+            text.add("signal ").add(qint64(signalNumber));
+        text.add(": ");
+    }
+    appendRunning(text, context, false);
+    if (crashed)
+        text.add("; removing the emergency-cleanup paths, then dying of the signal");
+    else
+        text.add("; ending the process with exit code ").add(qint64(exitCode));
+    text.finish("\n");
+    text.writeTo(STDERR_FILENO);
+
+    // The trace file: what was still buffered, then the final line.
+    if (context && context->trace) {
+        SafeLine fields;
+        fields.add("\"kind\":\"").add(kind).add("\",\"cause\":\"").add(cause).add("\"");
+        if (signalNumber) {
+            fields.add(",\"signalNumber\":").add(qint64(signalNumber));
+            if (name)
+                fields.add(",\"signal\":\"").add(name).add("\"");
+        }
+        if (!crashed)
+            fields.add(",\"code\":").add(qint64(exitCode));
+        appendRunning(fields, context, true);
+        context->trace->writeFinalEvent(fields, fromWatchdog);
+    }
+
+    EmergencyCleanup::run();
+    errno = savedErrno;
+}
+
+UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
+                         std::function<void(int)> onSignal)
+    : m_context(std::move(context)),
+      m_onSignal(std::move(onSignal))
+{
+    if (::pipe2(m_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        qCWarning(lcApp, "Unable to catch Unix signals: pipe2() failed: %s", std::strerror(errno));
+        return;
+    }
+    m_notifier = new QSocketNotifier(m_pipe[0], QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &UnixSignals::readPipe);
+    m_previous = g_current.exchange(this);
+    m_installed = true;
+
+    // The crash handlers run on an alternate stack, so a stack overflow still gets its report
+    // — unless the thread has one already (sanitizers install their own).
+    stack_t current = {};
+    if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE)) {
+        m_altStack.reset(new char[AltStackSize]);
+        stack_t ours = {};
+        ours.ss_sp = m_altStack.get();
+        ours.ss_size = AltStackSize;
+        if (::sigaltstack(&ours, &m_previousAltStack) != 0)
+            m_altStack.reset();
+    }
+
+    for (const int signalNumber : catchSignals) {
+        if (std::any_of(m_saved.begin(), m_saved.end(),
+                        [&](const Saved &saved) { return saved.signalNumber == signalNumber; }))
+            continue;
+        if (isFault(signalNumber)) {
+            qCWarning(lcApp,
+                      "Not catching signal %d (AppOptions::catchSignals) for an orderly close: "
+                      "it is a fault, which is handled as a crash",
+                      signalNumber);
+            continue;
+        }
+        struct sigaction action = {};
+        action.sa_handler = &UnixSignals::onCaughtSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART; // the App's thread goes on with what it was doing
+        Saved saved{signalNumber, {}};
+        if (::sigaction(signalNumber, &action, &saved.action) != 0) {
+            qCWarning(lcApp, "Unable to catch signal %d (AppOptions::catchSignals): %s",
+                      signalNumber, std::strerror(errno));
+            continue;
+        }
+        m_saved.push_back(saved);
+    }
+    for (const int signalNumber : CrashSignals) {
+        if (catchSignals.contains(signalNumber) && !isFault(signalNumber))
+            continue; // the application asked for an orderly close on it (SIGABRT)
+        struct sigaction action = {};
+        action.sa_sigaction = &UnixSignals::onCrashSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        Saved saved{signalNumber, {}};
+        if (::sigaction(signalNumber, &action, &saved.action) == 0)
+            m_saved.push_back(saved);
+    }
+}
+
+UnixSignals::~UnixSignals()
+{
+    uninstall();
+}
+
+void UnixSignals::uninstall()
+{
+    if (!m_installed)
+        return;
+    m_installed = false;
+    for (auto it = m_saved.rbegin(); it != m_saved.rend(); ++it)
+        ::sigaction(it->signalNumber, &it->action, nullptr);
+    m_saved.clear();
+    if (m_altStack) {
+        // Only the thread that installed it can take it back; elsewhere the stack stays
+        // allocated (and in use) for the rest of the process.
+        stack_t current = {};
+        if (::sigaltstack(nullptr, &current) == 0 && current.ss_sp == m_altStack.get()) {
+            ::sigaltstack(&m_previousAltStack, nullptr);
+            m_altStack.reset();
+        } else {
+            (void)m_altStack.release();
+        }
+    }
+    UnixSignals *expected = this;
+    g_current.compare_exchange_strong(expected, m_previous);
+    m_notifier->setEnabled(false);
+    ::close(m_pipe[0]);
+    ::close(m_pipe[1]);
+    m_pipe[0] = m_pipe[1] = -1;
+}
+
+void UnixSignals::readPipe()
+{
+    unsigned char signalNumber = 0;
+    // One signal per activation: if the close it starts spins a nested event loop (deferrals),
+    // the next signal is read there, while closing.
+    if (::read(m_pipe[0], &signalNumber, 1) == 1 && m_onSignal)
+        m_onSignal(signalNumber);
+}
+
+void UnixSignals::onCaughtSignal(int signalNumber)
+{
+    const int savedErrno = errno;
+    UnixSignals *const self = g_current.load(std::memory_order_acquire);
+    if (self) {
+        // While closing, the App's thread may be stuck in a handler: the second signal is
+        // handled here, not through the event loop.
+        if (self->m_context.state->load(std::memory_order_relaxed) == App::State::Closing
+            && self->isSecondWhileClosing()) {
+            endOnSecondSignal(self, signalNumber);
+        }
+        const unsigned char byte = static_cast<unsigned char>(signalNumber);
+        // A full pipe (hundreds of unread signals) loses this one: the close is coming anyway.
+        [[maybe_unused]] const ssize_t written = ::write(self->m_pipe[1], &byte, 1);
+    }
+    errno = savedErrno;
+}
+
+void UnixSignals::onCrashSignal(int signalNumber, siginfo_t *, void *)
+{
+    if (claimForcedExit()) {
+        UnixSignals *const self = g_current.load(std::memory_order_acquire);
+        if (self)
+            reportForcedEnd(&self->m_context, "process.crashed", "crash", signalNumber, -1, 0,
+                            false);
+        else
+            EmergencyCleanup::run();
+    }
+    // Die of this very signal, so the wait status and a core dump tell the truth: with the
+    // default action back, the raised signal is delivered as soon as this handler returns (a
+    // fault would also simply recur).
+    struct sigaction defaultAction = {};
+    defaultAction.sa_handler = SIG_DFL;
+    sigemptyset(&defaultAction.sa_mask);
+    ::sigaction(signalNumber, &defaultAction, nullptr);
+    ::raise(signalNumber);
+}
+
+} // namespace Mortar::Internal

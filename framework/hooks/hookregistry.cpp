@@ -1,0 +1,269 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include <mortar/hookregistry.h>
+
+#include <mortar/app.h>
+
+#include "hookregistry_p.h"
+#include "loggingcategories_p.h"
+#include "trace_p.h"
+
+#include <QFileInfo>
+
+#include <algorithm>
+#include <utility>
+
+using namespace Qt::StringLiterals;
+
+namespace Mortar {
+
+namespace Internal {
+
+namespace {
+// Owners set by OwnerScope, innermost last; per thread, since registration is thread-safe.
+thread_local std::vector<std::pair<const HookRegistry *, QString>> t_ownerScopes;
+
+QString sourceOf(const SourceLocation &where)
+{
+    // The file name alone keeps trace lines short; the line tells the rest.
+    const char *file = where.file_name();
+    const char *slash = std::strrchr(file, '/');
+    return QString::fromUtf8(slash ? slash + 1 : file) + u':' + QString::number(where.line());
+}
+
+bool runsBefore(const HandlerEntry &a, const HandlerEntry &b)
+{
+    return a.weight != b.weight ? a.weight < b.weight : a.order < b.order;
+}
+} // namespace
+
+QString HookRegistryPrivate::currentOwner() const
+{
+    for (auto it = t_ownerScopes.rbegin(); it != t_ownerScopes.rend(); ++it) {
+        if (it->first == q)
+            return it->second;
+    }
+    return m_defaultOwner;
+}
+
+void HookRegistryPrivate::recordRefusal(const QString &hook, const QString &name,
+                                        const QString &source, const QString &why)
+{
+    qCWarning(lcHooks).noquote() << why;
+    TraceEvent event;
+    event.kind = u"handler.refused"_s;
+    event.hook = hook;
+    event.handler = name;
+    event.source = source;
+    event.error = why;
+    m_trace->record(std::move(event));
+}
+
+HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<HandlerEntry> entry,
+                                        const QObject *context, const QString &name,
+                                        const HandlerOptions &options, const QString &source)
+{
+    if (!q->isDefined(hook)) {
+        recordRefusal(hook, name, source,
+                      u"Unable to add handler '%1' (%2): hook '%3' is not defined"_s.arg(
+                              name, source, hook));
+        return {};
+    }
+    auto *data = new HandlerInfoData;
+    data->id = HandlerId(m_nextId.fetch_add(1));
+    data->hook = hook;
+    data->name = name;
+    data->owner = currentOwner();
+    data->source = source;
+    data->weight = options.weight;
+    data->timeout = options.timeout;
+    data->hasContext = context != nullptr;
+
+    entry->info = HandlerInfo(data);
+    entry->weight = options.weight;
+    entry->order = data->id.value();
+    entry->timeout = options.timeout;
+    entry->hasContext = context != nullptr;
+    entry->context = const_cast<QObject *>(context);
+    entry->traceRef = m_trace->internHandler(entry->info);
+    const HandlerInfo info = entry->info;
+
+    {
+        QMutexLocker locker(&m_mutex);
+        const auto hookIt = m_hooks.find(hook);
+        if (hookIt == m_hooks.end()) // hooks are never undefined, but be safe
+            return {};
+        HookData &hookData = hookIt->second;
+        const auto position =
+                std::upper_bound(hookData.entries.begin(), hookData.entries.end(), entry,
+                                 [](const auto &a, const auto &b) { return runsBefore(*a, *b); });
+        m_byId.insert(info.id().value(), entry.get());
+        hookData.entries.insert(position, std::move(entry));
+        hookData.plan.reset();
+    }
+
+    if (context) {
+        // Direct: the handler must be gone before the context's destruction finishes, whatever
+        // thread destroys it.
+        const HandlerId id = info.id();
+        QObject::connect(
+                context, &QObject::destroyed, q, [this, id] { q->remove(id); },
+                Qt::DirectConnection);
+    }
+    Q_EMIT q->handlerAdded(info);
+    return info.id();
+}
+
+std::shared_ptr<const RunPlan> HookRegistryPrivate::planOf(HookData &hook)
+{
+    if (!hook.plan) {
+        auto plan = std::make_shared<RunPlan>();
+        plan->steps.reserve(hook.entries.size());
+        plan->okResults.reserve(qsizetype(hook.entries.size()));
+        for (const auto &entry : hook.entries) {
+            plan->steps.push_back({entry->invoke, entry.get(), entry->traceRef, entry->hasContext,
+                                   entry->timeout});
+            // A copy of its own, allocated here next to the others: a run copies and releases
+            // every result's HandlerInfo, and a sequential walk over their reference counts is
+            // several times cheaper than one across the registrations' scattered allocations.
+            HandlerInfo &info = plan->okResults.emplace_back().handler;
+            info = entry->info;
+            info.d.detach();
+        }
+        hook.plan = std::move(plan);
+    }
+    return hook.plan;
+}
+
+} // namespace Internal
+
+HookRegistry::HookRegistry(App *app, Trace *trace)
+    : d(std::make_unique<Internal::HookRegistryPrivate>(this, app, trace->d.get()))
+{
+}
+
+HookRegistry::~HookRegistry() = default;
+
+bool HookRegistry::define(const QString &hook)
+{
+    if (hook.isEmpty()) {
+        qCWarning(Internal::lcHooks, "Unable to define a hook with an empty name");
+        return false;
+    }
+    {
+        QMutexLocker locker(&d->m_mutex);
+        if (d->m_hooks.count(hook) != 0) {
+            locker.unlock();
+            qCWarning(Internal::lcHooks).noquote() << u"Hook '%1' is already defined"_s.arg(hook);
+            return false;
+        }
+        d->m_hooks.try_emplace(hook);
+        d->m_names.append(hook);
+    }
+    Q_EMIT hookDefined(hook);
+    return true;
+}
+
+bool HookRegistry::isDefined(const QString &hook) const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_hooks.count(hook) != 0;
+}
+
+QStringList HookRegistry::names() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_names;
+}
+
+HandlerId HookRegistry::add(const QString &hook, Handler handler, HandlerOptions options,
+                            SourceLocation where)
+{
+    return addWithContext(hook, nullptr, std::move(handler), handler.m_identity, std::move(options),
+                          where);
+}
+
+HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *context, Handler handler,
+                                       Internal::CallableIdentity identity, HandlerOptions options,
+                                       SourceLocation where)
+{
+    const QString source = Internal::sourceOf(where);
+    const QString name = options.name.isEmpty()
+            ? Internal::describeCallable(identity, context, source)
+            : options.name;
+    if (!handler.isValid()) {
+        d->recordRefusal(hook, name, source,
+                         u"Unable to add handler '%1' (%2) to hook '%3': it is empty"_s.arg(
+                                 name, source, hook));
+        return {};
+    }
+    auto entry = std::make_unique<Internal::HandlerEntry>();
+    entry->invoke = std::move(handler.m_invoke);
+    return d->addEntry(hook, std::move(entry), context, name, options, source);
+}
+
+bool HookRegistry::remove(HandlerId id)
+{
+    HandlerInfo info;
+    {
+        QMutexLocker locker(&d->m_mutex);
+        Internal::HandlerEntry *entry = d->m_byId.take(id.value());
+        if (!entry)
+            return false;
+        info = entry->info;
+        Internal::HookData &hookData = d->m_hooks[info.hook()];
+        auto &entries = hookData.entries;
+        const auto position = std::lower_bound(entries.begin(), entries.end(), entry,
+                                               [](const auto &a, const Internal::HandlerEntry *b) {
+                                                   return Internal::runsBefore(*a, *b);
+                                               });
+        Q_ASSERT(position != entries.end() && position->get() == entry);
+        entry->removed.store(true, std::memory_order_relaxed);
+        d->m_removals.fetch_add(1, std::memory_order_relaxed);
+        if (d->m_runningHooks > 0) // a running hook may still hold a pointer to it
+            d->m_removedWhileRunning.push_back(std::move(*position));
+        entries.erase(position);
+        hookData.plan.reset();
+    }
+    Q_EMIT handlerRemoved(info);
+    return true;
+}
+
+QList<HandlerInfo> HookRegistry::handlers(const QString &hook) const
+{
+    QMutexLocker locker(&d->m_mutex);
+    QList<HandlerInfo> result;
+    const auto it = d->m_hooks.find(hook);
+    if (it == d->m_hooks.end())
+        return result;
+    result.reserve(qsizetype(it->second.entries.size()));
+    for (const auto &entry : it->second.entries) {
+        HandlerInfo info = entry->info;
+        if (entry->receiverCount)
+            info.d->receiverCount = entry->receiverCount();
+        result.append(info);
+    }
+    return result;
+}
+
+HookRun HookRegistry::run(const QString &hook, const QVariantList &arguments)
+{
+    return Internal::HookRunner::run(*d, hook, arguments);
+}
+
+HookRegistry::OwnerScope::OwnerScope(HookRegistry &registry, const QString &owner)
+    : m_registry(registry)
+{
+    Internal::t_ownerScopes.emplace_back(&registry, owner);
+}
+
+HookRegistry::OwnerScope::~OwnerScope()
+{
+    auto &scopes = Internal::t_ownerScopes;
+    const auto it = std::find_if(scopes.rbegin(), scopes.rend(),
+                                 [this](const auto &scope) { return scope.first == &m_registry; });
+    if (it != scopes.rend())
+        scopes.erase(std::next(it).base());
+}
+
+} // namespace Mortar

@@ -1,0 +1,447 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include <mortar/trace.h>
+
+#include "asyncsafe_p.h"
+#include "loggingcategories_p.h"
+#include "trace_p.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QMetaMethod>
+#include <QThread>
+
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+
+using namespace Qt::StringLiterals;
+
+namespace Mortar {
+
+namespace Internal {
+
+namespace {
+thread_local HandlerEventBatch *t_batch = nullptr; // the innermost batch of this thread
+
+/*! Held while m_fileBuffer changes (m_mutex held too). Contended only by a forced exit, which
+    never lets go: then the writer waits until the process is gone. */
+class FileBufferLock
+{
+public:
+    explicit FileBufferLock(std::atomic<bool> &lock) : m_lock(lock)
+    {
+        while (m_lock.exchange(true, std::memory_order_acquire))
+            QThread::yieldCurrentThread();
+    }
+    ~FileBufferLock() { m_lock.store(false, std::memory_order_release); }
+    FileBufferLock(const FileBufferLock &) = delete;
+    FileBufferLock &operator=(const FileBufferLock &) = delete;
+
+private:
+    std::atomic<bool> &m_lock;
+};
+} // namespace
+
+HandlerEventBatch::HandlerEventBatch(TracePrivate *trace)
+    : m_trace(trace),
+      m_outer(t_batch),
+      m_thread(quint16(TracePrivate::currentThreadNumber()))
+{
+    if (m_outer)
+        m_outer->flush();
+    m_records.reserve(Capacity);
+    t_batch = this;
+}
+
+HandlerEventBatch::~HandlerEventBatch()
+{
+    flush();
+    t_batch = m_outer;
+}
+
+void HandlerEventBatch::flush()
+{
+    if (m_records.empty())
+        return;
+    {
+        QMutexLocker locker(&m_trace->m_mutex);
+        for (TraceRecord &record : m_records)
+            m_trace->appendLocked(std::move(record));
+    }
+    m_records.clear();
+}
+
+TracePrivate::TracePrivate(Trace *trace, const QString &label) : q(trace), m_label(label) { }
+
+int TracePrivate::currentThreadNumber()
+{
+    static std::atomic<int> lastNumber{0};
+    thread_local const int number = ++lastNumber;
+    return number;
+}
+
+quint32 TracePrivate::internHandler(const HandlerInfo &info)
+{
+    QMutexLocker locker(&m_mutex);
+    m_handlers.push_back(info);
+    return quint32(m_handlers.size() - 1);
+}
+
+void TracePrivate::recordHandlerBegin(quint32 handler, qint64 t)
+{
+    append(TraceRecord::handlerBegin(handler, t));
+}
+
+void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
+                                    const QString &error, qint64 durationNs, bool deferred)
+{
+    append(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred));
+}
+
+void TracePrivate::record(TraceEvent &&event)
+{
+    TraceRecord record;
+    record.kind = TraceRecord::Kind::Full;
+    record.t = event.t > 0 ? event.t : now();
+    record.full = std::make_unique<TraceEvent>(std::move(event));
+    append(std::move(record));
+}
+
+void TracePrivate::append(TraceRecord &&record)
+{
+    if (!isEnabled())
+        return;
+    // Whatever this thread recorded before comes first.
+    for (HandlerEventBatch *batch = t_batch; batch; batch = batch->m_outer) {
+        if (batch->m_trace == this)
+            batch->flush();
+    }
+    record.thread = quint16(currentThreadNumber());
+    if (!hasLiveReceivers()) {
+        QMutexLocker locker(&m_mutex);
+        appendLocked(std::move(record));
+        return;
+    }
+    TraceEvent liveEvent;
+    {
+        QMutexLocker locker(&m_mutex);
+        record.seq = m_nextSeq.load(std::memory_order_relaxed);
+        liveEvent = expand(record);
+        appendLocked(std::move(record));
+    }
+    Q_EMIT q->eventRecorded(liveEvent);
+}
+
+void TracePrivate::appendLocked(TraceRecord &&record)
+{
+    record.seq = m_nextSeq.load(std::memory_order_relaxed);
+    m_nextSeq.store(record.seq + 1, std::memory_order_relaxed);
+    if (m_fileOpen.load(std::memory_order_relaxed)) {
+        const FileBufferLock bufferLock(m_fileBufferLock);
+        writeToFileBuffer(record);
+    }
+    m_records.push_back(std::move(record));
+    if (qsizetype(m_records.size()) > m_trimAt)
+        trimToCapacity();
+}
+
+TraceEvent TracePrivate::expand(const TraceRecord &record) const
+{
+    TraceEvent event;
+    if (record.kind == TraceRecord::Kind::Full) {
+        event = *record.full;
+    } else {
+        const HandlerInfo &info = m_handlers[record.handler];
+        const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
+        event.kind = begin ? u"handler.begin"_s : u"handler.end"_s;
+        event.hook = info.hook();
+        event.handler = info.name();
+        event.weight = info.weight();
+        if (begin) { // handler.end leaves them to its handler.begin: a sixth of the file
+            event.owner = info.owner();
+            event.source = info.source();
+        } else {
+            event.status = HandlerResult::statusName(record.status);
+            event.error = record.error;
+            event.durationNs = record.durationNs;
+            if (record.deferred)
+                event.extra.insert(u"deferred"_s, true);
+        }
+    }
+    event.seq = record.seq;
+    event.t = record.t;
+    event.thread = record.thread;
+    return event;
+}
+
+namespace {
+// Events the inspector needs to tell the story of a run, even of a very long one.
+bool isKeptWhenTrimming(const TraceRecord &record)
+{
+    if (record.kind != TraceRecord::Kind::Full)
+        return false;
+    const QString &kind = record.full->kind;
+    return kind == u"state"_s || kind.startsWith(u"close."_s) || kind.startsWith(u"process."_s)
+            || kind == u"exception"_s || kind == u"setup.failed"_s || kind == u"app.created"_s;
+}
+
+bool isLog(const TraceRecord &record)
+{
+    return record.kind == TraceRecord::Kind::Full && record.full->kind == u"log"_s;
+}
+} // namespace
+
+void TracePrivate::trimToCapacity()
+{
+    // Down to 90% of the capacity at once, so trimming is rare: first the oldest log events,
+    // then the oldest other events but the few that outline the run (state, close, process).
+    const qsizetype target = m_capacity - m_capacity / 10;
+    qsizetype excess = qsizetype(m_records.size()) - target;
+    for (const auto &drop : {isLog, +[](const TraceRecord &r) { return !isKeptWhenTrimming(r); }}) {
+        if (excess <= 0)
+            break;
+        const auto dropped =
+                std::remove_if(m_records.begin(), m_records.end(), [&](const TraceRecord &record) {
+                    if (excess <= 0 || !drop(record))
+                        return false;
+                    --excess;
+                    return true;
+                });
+        m_dropped += std::distance(dropped, m_records.end());
+        m_records.erase(dropped, m_records.end());
+    }
+    // If only kept events remain, let the trace grow a tenth before looking again.
+    m_trimAt = std::max(m_capacity, qsizetype(m_records.size()) + m_capacity / 10);
+}
+
+const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
+{
+    if (m_handlerJson.size() <= handler)
+        m_handlerJson.resize(m_handlers.size());
+    HandlerJson &json = m_handlerJson[handler];
+    if (json.begin.isEmpty()) {
+        const HandlerInfo &info = m_handlers[handler];
+        json.end += ",\"hook\":";
+        appendJsonString(json.end, info.hook());
+        json.end += ",\"handler\":";
+        appendJsonString(json.end, info.name());
+        json.end += ",\"weight\":" + QByteArray::number(info.weight());
+        json.begin = json.end + ",\"owner\":";
+        appendJsonString(json.begin, info.owner());
+        json.begin += ",\"source\":";
+        appendJsonString(json.begin, info.source());
+    }
+    return json;
+}
+
+void TracePrivate::writeToFileBuffer(const TraceRecord &record)
+{
+    if (record.kind == TraceRecord::Kind::Full) {
+        m_fileBuffer += expand(record).toJsonLine();
+        return;
+    }
+    // The same object as expand(record).toJson(), several times faster (tst_trace compares).
+    const auto appendNumber = [this](const char *key, qint64 value) {
+        char digits[24];
+        const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+        m_fileBuffer += key;
+        m_fileBuffer.append(digits, end - digits);
+    };
+    const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
+    appendNumber("{\"seq\":", record.seq);
+    appendNumber(",\"t\":", record.t);
+    appendNumber(",\"thread\":", record.thread);
+    m_fileBuffer += begin ? ",\"kind\":\"handler.begin\"" : ",\"kind\":\"handler.end\"";
+    const HandlerJson &json = handlerJson(record.handler);
+    m_fileBuffer += begin ? json.begin : json.end;
+    if (!begin) {
+        switch (record.status) {
+        case HandlerResult::Status::Ok: m_fileBuffer += ",\"status\":\"ok\""; break;
+        case HandlerResult::Status::Failed: m_fileBuffer += ",\"status\":\"failed\""; break;
+        case HandlerResult::Status::TimedOut: m_fileBuffer += ",\"status\":\"timedOut\""; break;
+        case HandlerResult::Status::Skipped: m_fileBuffer += ",\"status\":\"skipped\""; break;
+        }
+        if (!record.error.isEmpty()) {
+            m_fileBuffer += ",\"error\":";
+            appendJsonString(m_fileBuffer, record.error);
+        }
+        appendNumber(",\"durationNs\":", record.durationNs);
+        if (record.deferred)
+            m_fileBuffer += ",\"deferred\":true";
+    }
+    m_fileBuffer += "}\n";
+}
+
+void TracePrivate::flush()
+{
+    QMutexLocker locker(&m_mutex);
+    const FileBufferLock bufferLock(m_fileBufferLock);
+    if (!m_file.isOpen() || m_fileBuffer.isEmpty())
+        return;
+    if (m_file.write(m_fileBuffer) != m_fileBuffer.size())
+        qCWarning(lcTrace, "Unable to write the trace file %s: %s", qPrintable(m_file.fileName()),
+                  qPrintable(m_file.errorString()));
+    m_fileBuffer.clear();
+}
+
+void TracePrivate::writeFinalEvent(const SafeLine &fields, bool waitForBuffer) noexcept
+{
+    const int fd = m_fileFd.load(std::memory_order_acquire);
+    if (fd < 0)
+        return;
+    bool locked = !m_fileBufferLock.exchange(true, std::memory_order_acquire);
+    for (int attempt = 0; !locked && waitForBuffer && attempt < 200; ++attempt) {
+        const timespec millisecond{0, 1'000'000};
+        ::nanosleep(&millisecond, nullptr);
+        locked = !m_fileBufferLock.exchange(true, std::memory_order_acquire);
+    }
+    // Whoever held the buffer was interrupted mid-change, or is another thread still at it:
+    // then its content is not to be trusted, and only the final line is written.
+    if (locked && !m_fileBuffer.isEmpty())
+        writeAll(fd, m_fileBuffer.constData(), size_t(m_fileBuffer.size()));
+    SafeLine line;
+    line.add("{\"seq\":")
+            .add(m_nextSeq.load(std::memory_order_relaxed))
+            .add(",\"t\":")
+            .add(monotonicNs() - m_originNs)
+            .add(",\"thread\":0,");
+    // fields is at most a line itself: copy what fits.
+    for (size_t i = 0; i < fields.size(); ++i) {
+        const char c[2] = {fields.data()[i], '\0'};
+        line.add(c);
+    }
+    line.finish("}\n");
+    line.writeTo(fd);
+}
+
+} // namespace Internal
+
+Trace::Trace(const QString &label) : d(std::make_unique<Internal::TracePrivate>(this, label)) { }
+
+Trace::~Trace()
+{
+    d->flush();
+}
+
+bool Trace::isEnabled() const
+{
+    return d->isEnabled();
+}
+
+void Trace::setEnabled(bool enabled)
+{
+    d->m_enabled.store(enabled, std::memory_order_relaxed);
+}
+
+qsizetype Trace::capacity() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_capacity;
+}
+
+void Trace::setCapacity(qsizetype capacity)
+{
+    QMutexLocker locker(&d->m_mutex);
+    d->m_capacity = std::max<qsizetype>(capacity, 1);
+    d->m_trimAt = d->m_capacity;
+    if (qsizetype(d->m_records.size()) > d->m_capacity)
+        d->trimToCapacity();
+}
+
+QList<TraceEvent> Trace::events() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    QList<TraceEvent> events;
+    events.reserve(qsizetype(d->m_records.size()));
+    for (const auto &record : d->m_records)
+        events.append(d->expand(record));
+    return events;
+}
+
+namespace Internal {
+QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
+{
+    QList<TraceEvent> events;
+    QMutexLocker locker(&m_mutex);
+    auto it = std::upper_bound(
+            m_records.begin(), m_records.end(), after,
+            [](qint64 seq, const TraceRecord &record) { return seq < record.seq; });
+    const qsizetype available = qsizetype(std::distance(it, m_records.end()));
+    events.reserve(std::min(available, limit));
+    for (; it != m_records.end() && events.size() < limit; ++it)
+        events.append(expand(*it));
+    return events;
+}
+} // namespace Internal
+
+qsizetype Trace::size() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return qsizetype(d->m_records.size());
+}
+
+qint64 Trace::droppedCount() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_dropped;
+}
+
+void Trace::record(TraceEvent event)
+{
+    event.t = 0;
+    d->record(std::move(event));
+}
+
+qint64 Trace::now() const
+{
+    return d->now();
+}
+
+Result Trace::openFile(const QString &path)
+{
+    QMutexLocker locker(&d->m_mutex);
+    if (d->m_file.isOpen())
+        return Result::failure(u"the trace is already written to %1"_s.arg(d->m_file.fileName()));
+    d->m_file.setFileName(path);
+    if (!d->m_file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered)) {
+        return Result::failure(
+                u"Unable to open the trace file %1: %2"_s.arg(path, d->m_file.errorString()));
+    }
+    TraceEvent header;
+    header.extra = QJsonObject{
+            {u"format"_s, u"mortar-trace"_s},
+            {u"version"_s, 1},
+            {u"label"_s, d->m_label},
+            {u"pid"_s, QCoreApplication::applicationPid()},
+            {u"startedAt"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+    };
+    // The header is not an event: write just its fields.
+    QByteArray line = QJsonDocument(header.extra).toJson(QJsonDocument::Compact) + '\n';
+    {
+        const Internal::FileBufferLock bufferLock(d->m_fileBufferLock);
+        d->m_fileBuffer = line;
+        d->m_fileOpen.store(true);
+        // Everything recorded so far goes to the file too: the file tells the whole run.
+        for (const auto &record : d->m_records)
+            d->writeToFileBuffer(record);
+    }
+    d->m_fileFd.store(d->m_file.handle(), std::memory_order_release);
+    locker.unlock();
+    d->flush();
+    return Result::success();
+}
+
+QString Trace::fileName() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_file.isOpen() ? d->m_file.fileName() : QString();
+}
+
+void Trace::flush()
+{
+    d->flush();
+}
+
+} // namespace Mortar

@@ -1,0 +1,489 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "mortartest.h"
+#include <mortar/app.h>
+
+#include <QPromise>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <stdexcept>
+
+using namespace Qt::StringLiterals;
+using Mortar::App;
+using Mortar::HandlerResult;
+using Mortar::HookContext;
+using Status = Mortar::HandlerResult::Status;
+
+// A plain function handler: its symbol names it, when the symbol is exported.
+Q_DECL_EXPORT void countingCleanup(App &app)
+{
+    app.setProperty("countingCleanup", app.property("countingCleanup").toInt() + 1);
+}
+
+// Not exported (the tree builds with hidden visibility): no symbol to name it by.
+static void hiddenCleanup() { }
+
+class Cleaner : public QObject
+{
+    Q_OBJECT
+public:
+    void cleanUp()
+    {
+        ++calls;
+        thread = QThread::currentThread();
+    }
+    void cleanUpApp(App &) { ++calls; }
+    void cleanUpContext(HookContext &context) { context.setValue(u"cleaned"_s); }
+    void hang() { QThread::sleep(2); }
+    int calls = 0;
+    QThread *thread = nullptr;
+};
+
+class tst_HookRegistry : public QObject
+{
+    Q_OBJECT
+
+private:
+    static Mortar::AppOptions options() { return {.label = u"test"_s}; }
+
+private Q_SLOTS:
+    void frameworkHooksAreDefinedAtConstruction()
+    {
+        App app(options());
+        const QStringList expected = {u"pre_setup"_s,
+                                      u"post_setup"_s,
+                                      u"pre_argument_parsing"_s,
+                                      u"post_argument_parsing"_s,
+                                      u"pre_run"_s,
+                                      u"post_run"_s,
+                                      u"pre_close"_s,
+                                      u"post_close"_s,
+                                      u"signal"_s};
+        QCOMPARE(app.hooks().names(), expected);
+        QVERIFY(app.hooks().isDefined(u"pre_close"_s));
+        QVERIFY(!app.hooks().isDefined(u"nope"_s));
+    }
+
+    void defineAddsAHookOnce()
+    {
+        App app(options());
+        QSignalSpy defined(&app.hooks(), &Mortar::HookRegistry::hookDefined);
+        QVERIFY(defined.isValid());
+        QVERIFY(app.hooks().define(u"cache_flush"_s));
+        QCOMPARE(defined.count(), 1);
+        QCOMPARE(defined.at(0).at(0).toString(), u"cache_flush"_s);
+        QCOMPARE(app.hooks().names().last(), u"cache_flush"_s);
+        QTest::ignoreMessage(QtWarningMsg, "Hook 'cache_flush' is already defined");
+        QVERIFY(!app.hooks().define(u"cache_flush"_s));
+        QCOMPARE(defined.count(), 1);
+    }
+
+    void weightsOrderTheRun()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        app.hooks().add(u"h"_s, [] { return 99; }, {.weight = 99});
+        app.hooks().add(u"h"_s, [] { return -1; }, {.weight = -1});
+        app.hooks().add(u"h"_s, [] { return -99; }, {.weight = -99});
+        const Mortar::HookRun run = app.hooks().run(u"h"_s);
+        QVERIFY(run.ok());
+        QCOMPARE(run.values(), (QVariantList{-99, -1, 99}));
+    }
+
+    void equalWeightsKeepRegistrationOrder_data()
+    {
+        QTest::addColumn<QList<int>>("weights");
+        QTest::addColumn<QList<int>>("expectedOrder"); // registration indices in run order
+        QTest::addRow("all-equal") << QList<int>{0, 0, 0, 0} << QList<int>{0, 1, 2, 3};
+        QTest::addRow("mixed") << QList<int>{5, -5, 5, -5, 0} << QList<int>{1, 3, 4, 0, 2};
+        QTest::addRow("descending") << QList<int>{3, 2, 1} << QList<int>{2, 1, 0};
+    }
+    void equalWeightsKeepRegistrationOrder()
+    {
+        QFETCH(QList<int>, weights);
+        QFETCH(QList<int>, expectedOrder);
+        App app(options());
+        app.hooks().define(u"h"_s);
+        for (int i = 0; i < weights.size(); ++i)
+            app.hooks().add(u"h"_s, [i] { return i; }, {.weight = weights[i]});
+        QVariantList expected;
+        for (int index : expectedOrder)
+            expected.append(index);
+        QCOMPARE(app.hooks().run(u"h"_s).values(), expected);
+    }
+
+    void everyHandlerFormRuns()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        int plain = 0;
+        app.hooks().add(u"h"_s, [&] { ++plain; });
+        app.hooks().add(u"h"_s, [&](App &a) {
+            QCOMPARE(&a, &app);
+            ++plain;
+        });
+        app.hooks().add(u"h"_s, [&](HookContext &c) {
+            QCOMPARE(c.hook(), u"h"_s);
+            QCOMPARE(c.arguments(), QVariantList{42});
+            c.setValue(u"from context"_s);
+        });
+        app.hooks().add(u"h"_s, [] { return u"returned"_s; });
+        app.hooks().add(u"h"_s, &countingCleanup);
+        Cleaner cleaner;
+        app.hooks().add(u"h"_s, &cleaner, &Cleaner::cleanUp);
+        app.hooks().add(u"h"_s, &cleaner, &Cleaner::cleanUpApp);
+        app.hooks().add(u"h"_s, &cleaner, &Cleaner::cleanUpContext);
+        app.hooks().add(u"h"_s, &cleaner, [&cleaner] { ++cleaner.calls; });
+
+        const Mortar::HookRun run = app.hooks().run(u"h"_s, {42});
+        QVERIFY2(run.ok(), qPrintable(run.errorString));
+        QCOMPARE(run.results.size(), 9);
+        QCOMPARE(plain, 2);
+        QCOMPARE(app.property("countingCleanup").toInt(), 1);
+        QCOMPARE(cleaner.calls, 3);
+        QCOMPARE(run.values(), (QVariantList{u"from context"_s, u"returned"_s, u"cleaned"_s}));
+    }
+
+    void futureHandlersAreAwaited()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        bool finishedBeforeRunReturned = false;
+        app.hooks().add(u"h"_s, [&]() -> QFuture<void> {
+            auto promise = std::make_shared<QPromise<void>>();
+            promise->start();
+            QTimer::singleShot(30, [promise, &finishedBeforeRunReturned] {
+                finishedBeforeRunReturned = true;
+                promise->finish();
+            });
+            return promise->future();
+        });
+        app.hooks().add(u"h"_s,
+                        []() -> QFuture<void> {
+                            auto promise = std::make_shared<QPromise<void>>();
+                            promise->start();
+                            QTimer::singleShot(10, [promise] {
+                                promise->setException(
+                                        std::make_exception_ptr(std::runtime_error("disk full")));
+                                promise->finish();
+                            });
+                            return promise->future();
+                        },
+                        {.name = u"failing future"_s});
+        const Mortar::HookRun run = app.hooks().run(u"h"_s);
+        QVERIFY(finishedBeforeRunReturned);
+        QCOMPARE(run.results.at(0).status, Status::Ok);
+        QVERIFY(run.results.at(0).durationNs >= 25'000'000);
+        QCOMPARE(run.results.at(1).status, Status::Failed);
+        QCOMPARE(run.results.at(1).error, u"disk full"_s);
+    }
+
+    void deferralOutcomes()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        app.hooks().add(u"h"_s,
+                        [](HookContext &c) {
+                            QTimer::singleShot(20,
+                                               [d = std::make_shared<Mortar::Deferral>(c.defer())] {
+                                                   d->complete();
+                                               });
+                        },
+                        {.name = u"completes"_s});
+        app.hooks().add(u"h"_s,
+                        [](HookContext &c) {
+                            QTimer::singleShot(5,
+                                               [d = std::make_shared<Mortar::Deferral>(c.defer())] {
+                                                   d->fail(u"remote refused"_s);
+                                               });
+                        },
+                        {.name = u"fails"_s});
+        app.hooks().add(u"h"_s, [](HookContext &c) { (void)c.defer(); }, {.name = u"drops"_s});
+        auto *forgotten = new std::optional<Mortar::Deferral>;
+        app.hooks().add(u"h"_s, [forgotten](HookContext &c) { forgotten->emplace(c.defer()); },
+                        {.name = u"never settles"_s, .timeout = std::chrono::milliseconds(100)});
+
+        QElapsedTimer timer;
+        timer.start();
+        const Mortar::HookRun run = app.hooks().run(u"h"_s);
+        QCOMPARE(run.results.at(0).status, Status::Ok);
+        QCOMPARE(run.results.at(1).status, Status::Failed);
+        QCOMPARE(run.results.at(1).error, u"remote refused"_s);
+        QCOMPARE(run.results.at(2).status, Status::Failed);
+        QVERIFY2(run.results.at(2).error.contains(u"abandoned"_s),
+                 qPrintable(run.results.at(2).error));
+        QCOMPARE(run.results.at(3).status, Status::TimedOut);
+        QVERIFY(run.results.at(3).error.contains(u"100 ms"_s));
+        QVERIFY(!run.ok());
+        QVERIFY(timer.elapsed() < 5000); // bounded by the 100 ms timeout, not the 5 s default
+        delete forgotten;
+    }
+
+    void throwingHandlersAreIsolated()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        int ran = 0;
+        app.hooks().add(u"h"_s, [] { throw std::runtime_error("boom"); }, {.weight = -2});
+        app.hooks().add(u"h"_s, [] { throw 42; }, {.weight = -1});
+        app.hooks().add(u"h"_s, [&] { ++ran; }, {.weight = 1});
+        const Mortar::HookRun run = app.hooks().run(u"h"_s);
+        QCOMPARE(ran, 1);
+        QVERIFY(!run.ok());
+        QCOMPARE(run.results.at(0).status, Status::Failed);
+        QCOMPARE(run.results.at(0).error, u"boom"_s);
+        QCOMPARE(run.results.at(1).status, Status::Failed);
+        QVERIFY(run.results.at(1).error.contains(u"not derived from std::exception"_s));
+        QCOMPARE(run.results.last().status, Status::Ok);
+    }
+
+    void undefinedHooksAreReported()
+    {
+        App app(options());
+        QTest::ignoreMessage(
+                QtWarningMsg,
+                QRegularExpression(u"Unable to add handler .* hook 'nope' is not defined"_s));
+        const Mortar::HandlerId id = app.hooks().add(u"nope"_s, [] {});
+        QVERIFY(!id.isValid());
+        QTest::ignoreMessage(QtWarningMsg, "Unable to run hook 'nope': it is not defined");
+        const Mortar::HookRun run = app.hooks().run(u"nope"_s);
+        QVERIFY(!run.ok());
+        QVERIFY(run.errorString.contains(u"not defined"_s));
+        const auto events = app.trace().events();
+        QVERIFY(std::any_of(events.begin(), events.end(), [](const Mortar::TraceEvent &e) {
+            return e.kind == u"handler.refused"_s && e.hook == u"nope"_s;
+        }));
+        QVERIFY(std::any_of(events.begin(), events.end(), [](const Mortar::TraceEvent &e) {
+            return e.kind == u"hook.undefined"_s && e.hook == u"nope"_s;
+        }));
+    }
+
+    void removeUnregisters()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        QSignalSpy removed(&app.hooks(), &Mortar::HookRegistry::handlerRemoved);
+        int calls = 0;
+        const auto id = app.hooks().add(u"h"_s, [&] { ++calls; });
+        QVERIFY(app.hooks().remove(id));
+        QVERIFY(!app.hooks().remove(id));
+        QCOMPARE(removed.count(), 1);
+        app.hooks().run(u"h"_s);
+        QCOMPARE(calls, 0);
+        QVERIFY(app.hooks().handlers(u"h"_s).isEmpty());
+    }
+
+    void handlersRemovedDuringARunAreSkipped()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        Mortar::HandlerId second;
+        int secondCalls = 0, addedCalls = 0;
+        app.hooks().add(u"h"_s, [&] {
+            app.hooks().remove(second);
+            app.hooks().add(u"h"_s, [&] { ++addedCalls; });
+        });
+        second = app.hooks().add(u"h"_s, [&] { ++secondCalls; });
+        const Mortar::HookRun run = app.hooks().run(u"h"_s);
+        QCOMPARE(secondCalls, 0);
+        QCOMPARE(addedCalls, 0); // added during the run: runs next time
+        QCOMPARE(run.results.size(), 2);
+        QCOMPARE(run.results.at(1).status, Status::Skipped);
+        app.hooks().run(u"h"_s);
+        QCOMPARE(addedCalls, 1);
+    }
+
+    void handlersDescribeThemselves()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        QSignalSpy added(&app.hooks(), &Mortar::HookRegistry::handlerAdded);
+        const int line = __LINE__ + 1;
+        app.hooks().add(u"h"_s, [] {});
+        app.hooks().add(u"h"_s, &countingCleanup);
+        Cleaner cleaner;
+        cleaner.setObjectName(u"tmp"_s);
+        app.hooks().add(u"h"_s, &cleaner, [] {});
+        app.hooks().add(u"h"_s, [] {}, {.weight = 3, .name = u"flush cache"_s});
+        {
+            const Mortar::HookRegistry::OwnerScope scope(app.hooks(), u"extension:cache"_s);
+            app.hooks().add(u"h"_s, [] {});
+        }
+
+        const QList<Mortar::HandlerInfo> infos = app.hooks().handlers(u"h"_s);
+        QCOMPARE(infos.size(), 5);
+        QCOMPARE(added.count(), 5);
+        QCOMPARE(infos[0].name(), u"lambda at tst_hookregistry.cpp:%1"_s.arg(line));
+        QCOMPARE(infos[0].source(), u"tst_hookregistry.cpp:%1"_s.arg(line));
+        QCOMPARE(infos[0].owner(), u"test"_s);
+        QCOMPARE(infos[0].hook(), u"h"_s);
+        QCOMPARE(infos[1].name(), u"countingCleanup"_s);
+        QCOMPARE(infos[2].name(), u"Cleaner (tmp)"_s);
+        QVERIFY(infos[2].hasContext());
+        QCOMPARE(infos[3].name(), u"lambda at tst_hookregistry.cpp:%1"_s.arg(line + 8));
+        QCOMPARE(infos[3].owner(), u"extension:cache"_s);
+        QCOMPARE(infos[4].name(), u"flush cache"_s); // weight 3 runs last
+        QCOMPARE(infos[4].weight(), 3);
+        QVERIFY(infos[4].id().isValid());
+        QVERIFY(infos[0].id() != infos[4].id());
+    }
+
+    void hiddenFunctionsAreNamedByTheirRegistration()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        const int line = __LINE__ + 1;
+        app.hooks().add(u"h"_s, &hiddenCleanup);
+        QCOMPARE(app.hooks().handlers(u"h"_s).value(0).name(),
+                 u"function at tst_hookregistry.cpp:%1"_s.arg(line));
+    }
+
+    void memberFunctionsAreNamedAfterTheirSymbol()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        Cleaner cleaner;
+        app.hooks().add(u"h"_s, &cleaner, &Cleaner::cleanUp);
+        // Inline member functions may have no exported symbol: then the class names it.
+        const QString name = app.hooks().handlers(u"h"_s).value(0).name();
+        QVERIFY2(name == u"Cleaner::cleanUp"_s || name == u"Cleaner"_s, qPrintable(name));
+    }
+
+    void contextDestructionRemovesTheHandler()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        auto *cleaner = new Cleaner;
+        app.hooks().add(u"h"_s, cleaner, &Cleaner::cleanUp);
+        QCOMPARE(app.hooks().handlers(u"h"_s).size(), 1);
+        delete cleaner;
+        QVERIFY(app.hooks().handlers(u"h"_s).isEmpty());
+        QVERIFY(app.hooks().run(u"h"_s).results.isEmpty());
+    }
+
+    void contextInAnotherThreadRunsThere()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        QThread worker;
+        worker.start();
+        auto cleanup = qScopeGuard([&] {
+            worker.quit();
+            worker.wait();
+        });
+        Cleaner cleaner;
+        cleaner.moveToThread(&worker);
+        app.hooks().add(u"h"_s, &cleaner, &Cleaner::cleanUp);
+        const Mortar::HookRun run = app.hooks().run(u"h"_s);
+        QVERIFY(run.ok());
+        QCOMPARE(cleaner.calls, 1);
+        QCOMPARE(cleaner.thread, &worker);
+    }
+
+    void contextInAHungThreadTimesOut()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        QThread worker;
+        worker.start();
+        auto cleanup = qScopeGuard([&] {
+            worker.quit();
+            worker.wait();
+        });
+        Cleaner cleaner;
+        cleaner.moveToThread(&worker);
+        app.hooks().add(u"h"_s, &cleaner, &Cleaner::hang,
+                        {.timeout = std::chrono::milliseconds(100)});
+        int after = 0;
+        app.hooks().add(u"h"_s, [&] { ++after; });
+        QElapsedTimer timer;
+        timer.start();
+        const Mortar::HookRun run = app.hooks().run(u"h"_s);
+        QVERIFY(timer.elapsed() < 1500);
+        QCOMPARE(run.results.at(0).status, Status::TimedOut);
+        QCOMPARE(after, 1);
+    }
+
+    void registrationIsThreadSafe()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        std::atomic<int> calls{0};
+        QList<QThread *> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.append(QThread::create([&] {
+                for (int i = 0; i < 500; ++i) {
+                    const auto id = app.hooks().add(u"h"_s, [&] { ++calls; });
+                    if (i % 5 == 0)
+                        app.hooks().remove(id);
+                }
+            }));
+            threads.last()->start();
+        }
+        for (QThread *thread : threads) {
+            QVERIFY(thread->wait(10000));
+            delete thread;
+        }
+        QCOMPARE(app.hooks().handlers(u"h"_s).size(), 4 * 400);
+        app.hooks().run(u"h"_s);
+        QCOMPARE(calls.load(), 4 * 400);
+    }
+
+    void appSignalsAreWeightZeroHandlers()
+    {
+        QStringList order; // before the App: its destructor runs pre_close again
+        App app(options());
+        app.hooks().add(u"pre_close"_s, [&] { order << u"-1"_s; }, {.weight = -1});
+        app.hooks().add(u"pre_close"_s, [&] { order << u"+1"_s; }, {.weight = 1});
+        QObject receiver;
+        connect(&app, &App::preClose, &receiver, [&] { order << u"signal"_s; });
+        const QList<Mortar::HandlerInfo> infos = app.hooks().handlers(u"pre_close"_s);
+        QCOMPARE(infos.size(), 3);
+        QCOMPARE(infos[1].name(), u"App::preClose()"_s);
+        QCOMPARE(infos[1].weight(), 0);
+        QCOMPARE(infos[1].owner(), u"Mortar::App"_s);
+        QCOMPARE(infos[1].receiverCount(), 1);
+        QCOMPARE(infos[0].receiverCount(), -1);
+        app.hooks().run(u"pre_close"_s);
+        QCOMPARE(order, (QStringList{u"-1"_s, u"signal"_s, u"+1"_s}));
+    }
+
+    void signalHookEmitsSignalReceived()
+    {
+        App app(options());
+        QSignalSpy received(&app, &App::signalReceived);
+        app.hooks().run(u"signal"_s, {15});
+        QCOMPARE(received.count(), 1);
+        QCOMPARE(received.at(0).at(0).toInt(), 15);
+    }
+
+    void preventDefaultIsReported()
+    {
+        App app(options());
+        app.hooks().add(u"signal"_s, [](HookContext &c) {
+            QVERIFY(!c.isDefaultPrevented());
+            c.preventDefault();
+        });
+        QVERIFY(app.hooks().run(u"signal"_s, {1}).defaultPrevented);
+        App other(options());
+        QVERIFY(!other.hooks().run(u"signal"_s, {1}).defaultPrevented);
+    }
+
+    void deadlineIsForeverOutsideClose()
+    {
+        App app(options());
+        bool forever = false;
+        app.hooks().add(u"pre_run"_s, [&](HookContext &c) {
+            forever
+                = c.deadline().isForever();
+        });
+        app.hooks().run(u"pre_run"_s);
+        QVERIFY(forever);
+    }
+};
+
+MORTAR_TEST_MAIN(tst_HookRegistry)
+#include "tst_hookregistry.moc"

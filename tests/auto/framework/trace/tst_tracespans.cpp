@@ -1,0 +1,150 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+#include "mortartest.h"
+#include <mortar/app.h>
+#include <mortar/tracespans.h>
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTest>
+#include <QTimer>
+
+#include <stdexcept>
+
+using namespace Qt::StringLiterals;
+using Mortar::App;
+using Mortar::TraceEvent;
+
+namespace {
+// A close worth looking at: a quick handler, a failing one, a slow asynchronous one.
+QList<TraceEvent> closeTrace()
+{
+    App app({.label = u"spans"_s});
+    app.hooks().add(u"pre_close"_s, [] {}, {.weight = -10, .name = u"quick"_s});
+    app.hooks().add(u"pre_close"_s, [] { throw std::runtime_error("disk full"); },
+                    {.weight = 5, .name = u"failing"_s});
+    app.hooks().add(u"pre_close"_s,
+                    [](Mortar::HookContext &context) {
+                        QTimer::singleShot(
+                                30, [d = std::make_shared<Mortar::Deferral>(context.defer())] {
+                                    d->complete();
+                                });
+                    },
+                    {.weight = 10, .name = u"slow flush"_s});
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"'failing' .* disk full"_s));
+    app.close();
+    return app.trace().events();
+}
+
+const Mortar::TraceSpan *spanNamed(const QList<Mortar::TraceSpan> &spans, const QString &name)
+{
+    const auto it = std::find_if(spans.begin(), spans.end(),
+                                 [&](const Mortar::TraceSpan &s) { return s.handler == name; });
+    return it == spans.end() ? nullptr : &*it;
+}
+} // namespace
+
+class tst_TraceSpans : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void spansOfAClose()
+    {
+        const QList<Mortar::TraceSpan> spans = Mortar::traceSpans(closeTrace());
+        QStringList names;
+        for (const auto &span : spans)
+            names << span.handler;
+        QCOMPARE(names,
+                 (QStringList{u"quick"_s, u"App::preClose()"_s, u"failing"_s, u"slow flush"_s,
+                              u"App::postClose()"_s}));
+
+        const auto *quick = spanNamed(spans, u"quick"_s);
+        QVERIFY(quick && quick->finished);
+        QCOMPARE(quick->status, u"ok"_s);
+        QCOMPARE(quick->weight, std::optional<int>(-10));
+        QCOMPARE(quick->owner, u"spans"_s);
+        QVERIFY(quick->source.startsWith(u"tst_tracespans.cpp:"_s));
+
+        const auto *failing = spanNamed(spans, u"failing"_s);
+        QCOMPARE(failing->status, u"failed"_s);
+        QCOMPARE(failing->error, u"disk full"_s);
+
+        const auto *slow = spanNamed(spans, u"slow flush"_s);
+        QVERIFY(slow->deferred);
+        QVERIFY(slow->finished);
+        QCOMPARE(slow->status, u"ok"_s);
+        QVERIFY(slow->endNs > slow->returnNs);
+        QVERIFY(slow->durationNs() >= 25'000'000);
+    }
+
+    void handlersThatNeverEndedRunToTheEndOfTheTrace()
+    {
+        QList<TraceEvent> events;
+        const auto add = [&](const QString &kind, const QString &handler, qint64 t) {
+            TraceEvent event;
+            event.seq = events.size();
+            event.t = t;
+            event.thread = 1;
+            event.kind = kind;
+            event.hook = u"pre_close"_s;
+            event.handler = handler;
+            if (kind == u"handler.end"_s)
+                event.status = u"ok"_s;
+            events.append(event);
+        };
+        add(u"handler.begin"_s, u"fine"_s, 100);
+        add(u"handler.end"_s, u"fine"_s, 200);
+        add(u"handler.begin"_s, u"hangs"_s, 200);
+        TraceEvent killed;
+        killed.seq = events.size();
+        killed.t = 5'000'000'200;
+        killed.kind = u"process.killed"_s;
+        events.append(killed);
+
+        const QList<Mortar::TraceSpan> spans = Mortar::traceSpans(events);
+        QCOMPARE(spans.size(), 2);
+        QVERIFY(spans[0].finished);
+        QCOMPARE(spans[0].durationNs(), 100);
+        QVERIFY(!spans[1].finished);
+        QVERIFY(spans[1].status.isEmpty());
+        QCOMPARE(spans[1].endNs, 5'000'000'200);
+    }
+
+    void chromeTraceHasACompleteEventPerHandler()
+    {
+        const QList<TraceEvent> events = closeTrace();
+        const QJsonDocument document = Mortar::chromeTrace(events, 4242, u"spans"_s);
+        const QJsonArray traceEvents = document.object().value(u"traceEvents"_s).toArray();
+        QHash<QString, QJsonObject> complete;
+        bool asyncLaneNamed = false;
+        for (const QJsonValue &value : traceEvents) {
+            const QJsonObject event = value.toObject();
+            QCOMPARE(event.value(u"pid"_s).toInteger(), 4242);
+            if (event.value(u"ph"_s).toString() == u"X"_s)
+                complete.insert(event.value(u"name"_s).toString(), event);
+            if (event.value(u"ph"_s).toString() == u"M"_s
+                && event.value(u"args"_s).toObject().value(u"name"_s).toString().contains(
+                        u"asynchronous"_s))
+                asyncLaneNamed = true;
+        }
+        for (const QString &name : {u"quick"_s, u"failing"_s, u"slow flush"_s, u"App::preClose()"_s,
+                                    u"pre_close"_s, u"post_close"_s}) {
+            QVERIFY2(complete.contains(name), qPrintable(name));
+        }
+        QCOMPARE(complete[u"failing"_s].value(u"args"_s).toObject().value(u"error"_s).toString(),
+                 u"disk full"_s);
+        QCOMPARE(complete[u"failing"_s].value(u"cat"_s).toString(), u"handler"_s);
+        // The asynchronous part: its own lane, about as long as the timer.
+        const QJsonObject async = complete.value(u"slow flush (async)"_s);
+        QVERIFY(!async.isEmpty());
+        QVERIFY(async.value(u"dur"_s).toDouble() >= 25'000); // µs
+        QVERIFY(async.value(u"tid"_s).toInt() != complete[u"slow flush"_s].value(u"tid"_s).toInt());
+        QVERIFY(asyncLaneNamed);
+        // Microseconds: the hook lasts at least the 30 ms timer.
+        QVERIFY(complete[u"pre_close"_s].value(u"dur"_s).toDouble() >= 25'000);
+    }
+};
+
+MORTAR_TEST_MAIN(tst_TraceSpans)
+#include "tst_tracespans.moc"
