@@ -128,7 +128,7 @@ public:
     QCommandLineParser commandLine;
     LogOutput logOutput;
     // Unloads what is still loaded when destroyed, while the registry and trace exist.
-    const std::unique_ptr<PluginManager> plugins{new PluginManager(*q)};
+    const std::unique_ptr<PluginManager> plugins{new PluginManager(*q, *hooks, *trace)};
 
     // The inspection server (spec §10.1), when AppOptions::inspect or MORTAR_INSPECT=1 asked for
     // it. Last: destroyed first, while the trace it listens to exists.

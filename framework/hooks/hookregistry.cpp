@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/hookregistry.h>
 
-#include <mortar/app.h>
 
 #include "hookregistry_p.h"
 #include "loggingcategories_p.h"

@@ -2,23 +2,23 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/pluginmanager.h>
 
-#include <mortar/app.h>
+#include "pluginmetadata_p.h"
+#include "pluginselection_p.h"
+
 #include <mortar/config.h>
+#include <mortar/hookregistry.h>
 #include <mortar/plugin.h>
+#include <mortar/trace.h>
 
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QLibrary>
+#include <QLoggingCategory>
 #include <QPluginLoader>
-#include <QSet>
 #include <QStandardPaths>
 
 #include <exception>
-#include <functional>
 #include <optional>
-#include <set>
 
 #include <dlfcn.h>
 
@@ -45,89 +45,6 @@ struct PluginManager::Entry
 
 namespace {
 
-QString nameFromFileName(const QString &path)
-{
-    // "libcache.so" → "cache", "cache.so.1" → "cache"
-    QString name = QFileInfo(path).fileName().section(u'.', 0, 0);
-    if (name.startsWith(u"lib"_s) && name.size() > 3)
-        name.remove(0, 3);
-    return name;
-}
-
-// Reads what QPluginLoader::metaData() found (without loading the library). Returns why the
-// file cannot be a Mortar plugin, or an empty string.
-QString readMetaData(const QJsonObject &raw, PluginInfo &info)
-{
-    if (raw.isEmpty())
-        // Also what moc makes of a Q_PLUGIN_METADATA whose JSON file is invalid: it warns,
-        // drops the declaration, and the build succeeds.
-        return u"the file is not a Qt plugin (it has no plugin metadata: no Q_PLUGIN_METADATA, "
-               u"or moc ignored it because its JSON file is invalid)"_s;
-    const QJsonValue metaData = raw.value(u"MetaData"_s);
-    const QJsonObject object = metaData.toObject();
-    // The name first, even for a file that is not ours: the first file of a name wins.
-    if (const QJsonValue name = object.value(u"name"_s);
-        name.isString() && !name.toString().isEmpty())
-        info.name = name.toString();
-
-    const QString iid = raw.value(u"IID"_s).toString();
-    if (iid != QLatin1StringView(MORTAR_PLUGIN_IID)) {
-        return u"it is a Qt plugin for another interface ('%1'), not a Mortar plugin ('%2')"_s.arg(
-                iid, QLatin1StringView(MORTAR_PLUGIN_IID));
-    }
-    if (!metaData.isObject()) {
-        return u"it has no metadata (declare it with Q_PLUGIN_METADATA(IID MORTAR_PLUGIN_IID "
-               u"FILE \"<name>.json\"))"_s;
-    }
-    const auto invalid = [](const QString &what) {
-        return u"its metadata is invalid: %1"_s.arg(what);
-    };
-    if (object.contains(u"name"_s)
-        && (!object.value(u"name"_s).isString() || object.value(u"name"_s).toString().isEmpty()))
-        return invalid(u"\"name\" must be a non-empty string"_s);
-    for (const QString &key : {u"version"_s, u"description"_s}) {
-        if (object.contains(key) && !object.value(key).isString())
-            return invalid(u"\"%1\" must be a string"_s.arg(key));
-    }
-    info.version = object.value(u"version"_s).toString();
-    info.description = object.value(u"description"_s).toString();
-    if (object.contains(u"depends"_s)) {
-        const QJsonValue depends = object.value(u"depends"_s);
-        if (!depends.isArray())
-            return invalid(u"\"depends\" must be an array of plugin names"_s);
-        const QJsonArray array = depends.toArray();
-        for (const QJsonValue &dependency : array) {
-            if (!dependency.isString() || dependency.toString().isEmpty())
-                return invalid(u"\"depends\" must be an array of plugin names"_s);
-            info.depends.append(dependency.toString());
-        }
-    }
-    if (object.contains(u"enabledByDefault"_s)) {
-        if (!object.value(u"enabledByDefault"_s).isBool())
-            return invalid(u"\"enabledByDefault\" must be true or false"_s);
-        info.enabledByDefault = object.value(u"enabledByDefault"_s).toBool();
-    }
-    return {};
-}
-
-// QLibrary's "Cannot load library <path>: <dlerror>" as a reason a user understands.
-QString loadErrorReason(const QString &errorString, const QString &fileName)
-{
-    QString detail = errorString;
-    const QString prefix = u"Cannot load library %1: "_s.arg(fileName);
-    if (detail.startsWith(prefix))
-        detail = detail.sliced(prefix.size());
-    if (detail.startsWith(u'(') && detail.endsWith(u')'))
-        detail = detail.sliced(1, detail.size() - 2);
-    if (detail.startsWith(fileName + u": "_s)) // dlerror() names the file again
-        detail = detail.sliced(fileName.size() + 2);
-    if (detail.contains(u"undefined symbol"_s))
-        return u"a symbol it needs is missing (%1)"_s.arg(detail);
-    if (detail.contains(u"cannot open shared object file"_s))
-        return u"a library it needs cannot be found (%1)"_s.arg(detail);
-    return u"the library cannot be loaded (%1)"_s.arg(detail);
-}
-
 QString exceptionMessage(std::exception_ptr exception)
 {
     try {
@@ -138,15 +55,6 @@ QString exceptionMessage(std::exception_ptr exception)
     } catch (...) {
         return u"an exception not derived from std::exception"_s;
     }
-}
-
-// "plugin 'a' depends on 'b', which depends on 'c'"
-QString chain(const QStringList &path)
-{
-    QString text = u"plugin '%1' depends on '%2'"_s.arg(path.at(0), path.at(1));
-    for (qsizetype i = 2; i < path.size(); ++i)
-        text += u", which depends on '%1'"_s.arg(path.at(i));
-    return text;
 }
 
 std::optional<bool> parseBool(const QVariant &value)
@@ -177,7 +85,12 @@ QString installPrefix()
 
 } // namespace
 
-PluginManager::PluginManager(App &app) : m_app(app) { }
+PluginManager::PluginManager(App &app, HookRegistry &hooks, Trace &trace)
+    : m_app(app),
+      m_hooks(hooks),
+      m_trace(trace)
+{
+}
 
 PluginManager::~PluginManager()
 {
@@ -242,9 +155,9 @@ void PluginManager::discover(const QStringList &directories)
                 continue;
             auto entry = std::make_unique<Entry>();
             entry->info.fileName = file.absoluteFilePath();
-            entry->info.name = nameFromFileName(entry->info.fileName);
-            entry->problem =
-                    readMetaData(QPluginLoader(entry->info.fileName).metaData(), entry->info);
+            entry->info.name = Internal::pluginNameFromFileName(entry->info.fileName);
+            entry->problem = Internal::readPluginMetaData(
+                    QPluginLoader(entry->info.fileName).metaData(), entry->info);
             if (const Entry *first = m_byName.value(entry->info.name)) {
                 qCDebug(lcPlugins).noquote()
                         << u"Ignoring plugin '%1' from %2: %3 comes first in the search path"_s.arg(
@@ -262,74 +175,6 @@ PluginManager::Entry *PluginManager::find(const QString &name) const
     return m_byName.value(name);
 }
 
-QString PluginManager::dependencyProblem(const QString &name, const QSet<QString> &disabled,
-                                         const QHash<QString, QString> &disabledBy) const
-{
-    // Depth first along `depends`, keeping the path so the message can show the whole chain.
-    QStringList path;
-    QSet<QString> fine;
-    const std::function<QString(const QString &)> visit = [&](const QString &current) -> QString {
-        path.append(current);
-        for (const QString &dependency : find(current)->info.depends) {
-            if (path.contains(dependency))
-                return chain(path + QStringList{dependency});
-            const Entry *entry = find(dependency);
-            if (!entry)
-                return chain(path + QStringList{dependency}) + u", which was not found"_s;
-            if (disabled.contains(dependency)) {
-                return chain(path + QStringList{dependency})
-                        + u", which is disabled (%1)"_s.arg(disabledBy.value(dependency));
-            }
-            if (!entry->problem.isEmpty()) {
-                return chain(path + QStringList{dependency})
-                        + u", which cannot be loaded: %1"_s.arg(entry->problem);
-            }
-            if (fine.contains(dependency))
-                continue;
-            if (QString problem = visit(dependency); !problem.isEmpty())
-                return problem;
-        }
-        path.removeLast();
-        fine.insert(current);
-        return QString();
-    };
-    return visit(name);
-}
-
-QStringList PluginManager::loadOrder(const QStringList &names) const
-{
-    // Kahn's algorithm; the ready set is ordered by name, which breaks ties by name.
-    const QSet<QString> wanted(names.cbegin(), names.cend());
-    QHash<QString, int> pending;
-    QHash<QString, QStringList> dependents;
-    for (const QString &name : names) {
-        int count = 0;
-        for (const QString &dependency : find(name)->info.depends) {
-            if (wanted.contains(dependency)) {
-                ++count;
-                dependents[dependency].append(name);
-            }
-        }
-        pending.insert(name, count);
-    }
-    std::set<QString> ready;
-    for (const QString &name : names) {
-        if (pending.value(name) == 0)
-            ready.insert(name);
-    }
-    QStringList order;
-    while (!ready.empty()) {
-        const QString next = *ready.begin();
-        ready.erase(ready.begin());
-        order.append(next);
-        for (const QString &dependent : dependents.value(next)) {
-            if (--pending[dependent] == 0)
-                ready.insert(dependent);
-        }
-    }
-    return order; // callers have removed cycles, so every name is here
-}
-
 Result PluginManager::fail(Entry &entry, const QString &reason, bool required)
 {
     entry.info.state = PluginInfo::State::Failed;
@@ -341,7 +186,7 @@ Result PluginManager::fail(Entry &entry, const QString &reason, bool required)
     event.extra = {{u"name"_s, entry.info.name},
                    {u"file"_s, entry.info.fileName},
                    {u"required"_s, required}};
-    m_app.trace().record(std::move(event));
+    m_trace.record(std::move(event));
     if (!required) // a required one fails setup, which reports it
         qCWarning(lcPlugins).noquote() << entry.info.errorString;
     Q_EMIT pluginFailed(entry.info, entry.info.errorString);
@@ -350,148 +195,64 @@ Result PluginManager::fail(Entry &entry, const QString &reason, bool required)
 
 Result PluginManager::load(const PluginSelection &selection)
 {
-    const auto recordNotFound = [this](const QString &name, const QString &message) {
-        TraceEvent event;
-        event.kind = u"plugin.failed"_s;
-        event.error = message;
-        event.extra = {{u"name"_s, name}, {u"required"_s, true}};
-        m_app.trace().record(std::move(event));
-    };
+    QList<Internal::PluginCandidate> candidates;
+    candidates.reserve(qsizetype(m_entries.size()));
+    for (const auto &entry : m_entries)
+        candidates.append({entry->info, entry->problem});
     const QString searched =
             m_directories.isEmpty() ? u"no directories"_s : m_directories.join(u", "_s);
+    const Internal::PluginPlan plan = Internal::planPlugins(candidates, selection, searched);
 
-    // Everything requested by name is checked before anything loads: a typo must not leave
-    // the App with half of its plugins loaded.
     QStringList errors;
-    for (const QString &name : selection.required) {
-        if (selection.disabled.contains(name)) {
-            errors.append(u"Unable to disable plugin '%1' (--no-plugin): the application "
-                          u"requires it"_s.arg(name));
-            recordNotFound(name, errors.constLast());
-        }
+    for (const Internal::PluginPlan::NotFound &missing : plan.notFound) {
+        errors.append(missing.error);
+        TraceEvent event;
+        event.kind = u"plugin.failed"_s;
+        event.error = missing.error;
+        event.extra = {{u"name"_s, missing.name}, {u"required"_s, true}};
+        m_trace.record(std::move(event));
     }
-    for (const QString &name : selection.required + selection.enabled) {
-        if (!find(name) && !selection.disabled.contains(name)) {
-            const QString error =
-                    u"Unable to load plugin '%1': no plugin of that name was found (searched: %2)"_s
-                            .arg(name, searched);
-            if (!errors.contains(error)) {
-                errors.append(error);
-                recordNotFound(name, error);
-            }
-        }
-    }
-    for (auto it = selection.config.cbegin(); it != selection.config.cend(); ++it) {
-        if (it.value() && !find(it.key())) {
-            qCWarning(lcPlugins).noquote()
-                    << u"Plugin '%1', enabled in %2, was not found (searched: %3)"_s.arg(
-                               it.key(), selection.configSources.value(it.key()), searched);
-        }
-    }
+    for (const QString &warning : plan.configNotFound)
+        qCWarning(lcPlugins).noquote() << warning;
 
-    // Who is disabled, and by what (for the messages).
-    QSet<QString> disabled;
-    QHash<QString, QString> disabledBy;
-    for (const QString &name : selection.disabled) {
-        disabled.insert(name);
-        disabledBy.insert(name, u"--no-plugin"_s);
-    }
-    for (auto it = selection.config.cbegin(); it != selection.config.cend(); ++it) {
-        if (!it.value() && !selection.required.contains(it.key())
-            && !selection.enabled.contains(it.key()) && !disabled.contains(it.key())) {
-            disabled.insert(it.key());
-            disabledBy.insert(it.key(),
-                              u"disabled in %1"_s.arg(selection.configSources.value(it.key())));
-        }
-    }
-
-    // Who is wanted, and why. A name that comes twice is taken once.
-    QStringList wanted;
-    const auto want = [&](const QString &name, const QString &why, bool required) {
-        Entry *entry = find(name);
-        if (!entry)
-            return;
-        if (required)
-            entry->required = true;
-        if (wanted.contains(name))
-            return;
-        wanted.append(name);
+    for (const Internal::PluginPlan::Wanted &wanted : plan.wanted) {
+        Entry *entry = find(wanted.name);
+        entry->required = entry->required || wanted.required;
         if (entry->info.state == PluginInfo::State::Discovered
             || entry->info.state == PluginInfo::State::Disabled)
-            entry->info.enabledBy = why;
-    };
-    for (const QString &name : selection.required)
-        want(name, u"AppOptions::plugins"_s, true);
-    for (const QString &name : selection.enabled) {
-        if (!disabled.contains(name))
-            want(name, u"--plugin"_s, true);
+            entry->info.enabledBy = wanted.enabledBy;
     }
-    for (auto it = selection.config.cbegin(); it != selection.config.cend(); ++it) {
-        if (it.value() && !disabled.contains(it.key()))
-            want(it.key(), selection.configSources.value(it.key()), false);
-    }
-    for (const auto &entry : m_entries) {
-        if (entry->info.enabledByDefault && entry->problem.isEmpty()
-            && !disabled.contains(entry->info.name) && !selection.config.contains(entry->info.name))
-            want(entry->info.name, u"enabledByDefault"_s, false);
-    }
-    // Dependencies come along, unless disabled (which dependencyProblem() reports).
-    for (qsizetype i = 0; i < wanted.size(); ++i) {
-        const Entry *entry = find(wanted.at(i));
-        for (const QString &dependency : entry->info.depends) {
-            if (find(dependency) && !disabled.contains(dependency))
-                want(dependency, u"dependency of '%1'"_s.arg(entry->info.name), false);
-        }
-    }
-
     // Problems known before loading: the file itself, then the dependency chain.
-    QStringList loadable;
-    QHash<QString, QString> problems;
-    for (const QString &name : std::as_const(wanted)) {
-        Entry *entry = find(name);
-        if (entry->info.state == PluginInfo::State::Loaded
-            || entry->info.state == PluginInfo::State::Failed)
+    for (const Internal::PluginPlan::Wanted &wanted : plan.wanted) {
+        if (wanted.problem.isEmpty())
             continue;
-        QString problem = entry->problem;
-        if (problem.isEmpty())
-            problem = dependencyProblem(name, disabled, disabledBy);
-        if (problem.isEmpty())
-            loadable.append(name);
-        else
-            problems.insert(name, problem);
-    }
-    for (const QString &name : std::as_const(wanted)) {
-        if (!problems.contains(name))
-            continue;
-        Entry *entry = find(name);
-        const Result failed = fail(*entry, problems.value(name), entry->required);
+        Entry *entry = find(wanted.name);
+        const Result failed = fail(*entry, wanted.problem, entry->required);
         if (entry->required)
             errors.append(failed.errorString());
     }
     // A required plugin that failed before, in an earlier call, fails again.
-    for (const QString &name : std::as_const(wanted)) {
-        const Entry *entry = find(name);
+    for (const Internal::PluginPlan::Wanted &wanted : plan.wanted) {
+        const Entry *entry = find(wanted.name);
         if (entry->required && entry->info.state == PluginInfo::State::Failed
-            && !problems.contains(name) && !errors.contains(entry->info.errorString))
+            && wanted.problem.isEmpty() && !errors.contains(entry->info.errorString))
             errors.append(entry->info.errorString);
     }
-    for (const auto &entry : m_entries) {
-        if (entry->info.state == PluginInfo::State::Discovered
-            && !wanted.contains(entry->info.name)) {
-            entry->info.state = PluginInfo::State::Disabled;
-            // Recorded too, so a trace (and an inspector) lists every plugin file found.
-            TraceEvent event;
-            event.kind = u"plugin.disabled"_s;
-            event.extra = {{u"name"_s, entry->info.name},
-                           {u"version"_s, entry->info.version},
-                           {u"file"_s, entry->info.fileName}};
-            m_app.trace().record(std::move(event));
-        }
+    for (const QString &name : plan.unwanted) {
+        Entry *entry = find(name);
+        entry->info.state = PluginInfo::State::Disabled;
+        // Recorded too, so a trace (and an inspector) lists every plugin file found.
+        TraceEvent event;
+        event.kind = u"plugin.disabled"_s;
+        event.extra = {{u"name"_s, entry->info.name},
+                       {u"version"_s, entry->info.version},
+                       {u"file"_s, entry->info.fileName}};
+        m_trace.record(std::move(event));
     }
     if (!errors.isEmpty())
         return Result::failure(errors.join(u'\n'));
 
-    for (const QString &name : loadOrder(loadable)) {
+    for (const QString &name : plan.loadOrder) {
         Entry *entry = find(name);
         QString failedDependency;
         for (const QString &dependency : entry->info.depends) {
@@ -517,13 +278,15 @@ Result PluginManager::load(const PluginSelection &selection)
 
 Result PluginManager::loadOne(Entry &entry, bool required)
 {
-    const qint64 start = m_app.trace().now();
+    const qint64 start = m_trace.now();
     auto loader = std::make_unique<QPluginLoader>(entry.info.fileName);
     // All symbols now: a missing one fails here, with the loader's message, instead of
     // crashing the first time the plugin calls it. And never unmapped: see unloadAll().
     loader->setLoadHints(QLibrary::ResolveAllSymbolsHint | QLibrary::PreventUnloadHint);
     if (!loader->load())
-        return fail(entry, loadErrorReason(loader->errorString(), entry.info.fileName), required);
+        return fail(entry,
+                    Internal::pluginLoadErrorReason(loader->errorString(), entry.info.fileName),
+                    required);
     QObject *root = loader->instance();
     auto *plugin = qobject_cast<Plugin *>(root);
     if (!plugin) {
@@ -539,7 +302,7 @@ Result PluginManager::loadOne(Entry &entry, bool required)
     const QString owner = u"plugin:"_s + entry.info.name;
     std::exception_ptr exception;
     {
-        const HookRegistry::OwnerScope scope(m_app.hooks(), owner);
+        const HookRegistry::OwnerScope scope(m_hooks, owner);
         try {
             plugin->load(m_app);
         } catch (...) {
@@ -561,12 +324,12 @@ Result PluginManager::loadOne(Entry &entry, bool required)
     m_loadOrder.append(entry.info.name);
     TraceEvent event;
     event.kind = u"plugin.loaded"_s;
-    event.durationNs = m_app.trace().now() - start;
+    event.durationNs = m_trace.now() - start;
     event.extra = {{u"name"_s, entry.info.name},
                    {u"version"_s, entry.info.version},
                    {u"file"_s, entry.info.fileName},
                    {u"enabledBy"_s, entry.info.enabledBy}};
-    m_app.trace().record(std::move(event));
+    m_trace.record(std::move(event));
     qCDebug(lcPlugins).noquote() << u"Loaded plugin '%1' from %2 (%3)"_s.arg(
             entry.info.name, entry.info.fileName, entry.info.enabledBy);
     Q_EMIT pluginLoaded(entry.info);
@@ -578,7 +341,7 @@ void PluginManager::removeHandlersOf(const QString &name)
     // By owner rather than by the ids handlerAdded reported: that also catches handlers added
     // under the plugin's scope from a nested call (a handler it ran during load()).
     const QString owner = u"plugin:"_s + name;
-    HookRegistry &hooks = m_app.hooks();
+    HookRegistry &hooks = m_hooks;
     const QStringList names = hooks.names();
     for (const QString &hook : names) {
         const QList<HandlerInfo> handlers = hooks.handlers(hook);
@@ -601,7 +364,7 @@ void PluginManager::unloadAll()
         Entry *entry = find(name);
         std::exception_ptr exception;
         {
-            const HookRegistry::OwnerScope scope(m_app.hooks(), u"plugin:"_s + name);
+            const HookRegistry::OwnerScope scope(m_hooks, u"plugin:"_s + name);
             try {
                 entry->plugin->unload(m_app);
             } catch (...) {
@@ -623,7 +386,7 @@ void PluginManager::unloadAll()
             qCWarning(lcPlugins).noquote()
                     << u"Plugin '%1' from %2: %3"_s.arg(name, entry->info.fileName, event.error);
         }
-        m_app.trace().record(std::move(event));
+        m_trace.record(std::move(event));
         Q_EMIT pluginUnloaded(entry->info);
     }
 }

@@ -20,7 +20,9 @@ namespace Mortar {
 
 class App;
 class Config;
+class HookRegistry;
 class Plugin;
+class Trace;
 
 /*!
     What decides which plugins load (SPEC §7). Precedence, strongest first:
@@ -57,7 +59,9 @@ class MORTAR_EXPORT PluginManager final : public QObject
     Q_OBJECT
 
 public:
-    explicit PluginManager(App &app);
+    /*! The App constructs it: \a app is what plugins' load() and unload() are given; their
+        handlers are added to \a hooks and what happens to them is recorded in \a trace. */
+    PluginManager(App &app, HookRegistry &hooks, Trace &trace);
     /*! Unloads what is still loaded (so the App must outlive it). */
     ~PluginManager() override;
 
@@ -114,14 +118,13 @@ private:
     struct Entry;
 
     Entry *find(const QString &name) const;
-    QString dependencyProblem(const QString &name, const QSet<QString> &disabled,
-                              const QHash<QString, QString> &disabledBy) const;
-    QStringList loadOrder(const QStringList &names) const;
     Result fail(Entry &entry, const QString &reason, bool required);
     Result loadOne(Entry &entry, bool required);
     void removeHandlersOf(const QString &name);
 
     App &m_app;                                    // not owned; owns this
+    HookRegistry &m_hooks;                         // not owned; the App's
+    Trace &m_trace;                                // not owned; the App's
     std::vector<std::unique_ptr<Entry>> m_entries; // discovery order
     QHash<QString, Entry *> m_byName;
     QStringList m_loadOrder;

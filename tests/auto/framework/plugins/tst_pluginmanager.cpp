@@ -1,7 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
-#include "mortartest.h"
 #include "configfiles.h"
+#include "mortartest.h"
 
 #include <mortar/app.h>
 #include <mortar/config.h>
@@ -88,7 +88,7 @@ private Q_SLOTS:
     void discoveryReadsMetadataWithoutLoading()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
 
         const PluginInfo good = plugins.plugin(u"good"_s);
@@ -113,12 +113,12 @@ private Q_SLOTS:
     {
         App app({.label = u"test"_s});
         {
-            PluginManager plugins(app);
+            PluginManager plugins(app, app.hooks(), app.trace());
             plugins.discover({pluginDir, shadowDir});
             QCOMPARE(plugins.plugin(u"good"_s).version, u"1.2.3"_s);
         }
         {
-            PluginManager plugins(app);
+            PluginManager plugins(app, app.hooks(), app.trace());
             plugins.discover({shadowDir, pluginDir});
             QCOMPARE(plugins.plugin(u"good"_s).version, u"2.0"_s);
             QCOMPARE(plugins.plugin(u"good"_s).fileName, shadowDir + u"/libgood.so"_s);
@@ -142,7 +142,7 @@ private Q_SLOTS:
     void loadRegistersOwnedHandlersAndUnloadRemovesThem()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         QSignalSpy loadedSpy(&plugins, &PluginManager::pluginLoaded);
         QVERIFY(loadedSpy.isValid());
@@ -188,7 +188,7 @@ private Q_SLOTS:
     void dependenciesLoadFirstAndUnloadLast()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         // alpha depends on beta: beta loads first although alpha sorts before it.
         const Mortar::Result result = plugins.load(requiring({u"alpha"_s}));
@@ -203,7 +203,7 @@ private Q_SLOTS:
     void independentPluginsLoadByName()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         QVERIFY(plugins.load({.required = {}, .enabled = {u"good"_s, u"beta"_s}}));
         // defaulton comes by enabledByDefault; the three sort by name.
@@ -255,7 +255,7 @@ private Q_SLOTS:
         QFETCH(QString, name);
         QFETCH(QString, reason);
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         QSignalSpy failedSpy(&plugins, &PluginManager::pluginFailed);
         if (name == u"cyclex"_s) {
@@ -284,7 +284,7 @@ private Q_SLOTS:
     void throwingLoadLeavesNoHandlers()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         QVERIFY(!plugins.load(requiring({u"throws"_s})));
         QCOMPARE(steps(app, u"test.loaded"_s), QStringList{u"throws"_s}); // its load() ran …
@@ -294,7 +294,7 @@ private Q_SLOTS:
     void failedDependencyFailsTheDependent()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         // throws came along as a dependency (optional: a warning); needsthrows is required.
         QTest::ignoreMessage(QtWarningMsg,
@@ -309,7 +309,7 @@ private Q_SLOTS:
     void throwingUnloadStillRemovesHandlers()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         QVERIFY(plugins.load(requiring({u"badunload"_s, u"good"_s})));
         QCOMPARE(handlersOwnedBy(app, u"plugin:badunload"_s).size(), 1);
@@ -331,7 +331,7 @@ private Q_SLOTS:
     void optionalFailureIsReportedAndSkipped()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         QTest::ignoreMessage(QtWarningMsg,
                              QRegularExpression(u"^Unable to load plugin 'throws' from .*: its "
@@ -350,7 +350,7 @@ private Q_SLOTS:
     void requiredProblemLoadsNothing()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         QTest::ignoreMessage(QtWarningMsg,
                              QRegularExpression(u"^Unable to load plugin 'cycley' from "_s));
@@ -364,7 +364,7 @@ private Q_SLOTS:
     void unknownRequiredNameFails()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         const Mortar::Result result = plugins.load(requiring({u"nosuch"_s}));
         QCOMPARE(
@@ -377,7 +377,7 @@ private Q_SLOTS:
     void requiredPluginCannotBeDisabled()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         const Mortar::Result result =
                 plugins.load({.required = {u"good"_s}, .enabled = {}, .disabled = {u"good"_s}});
@@ -388,7 +388,7 @@ private Q_SLOTS:
     void disabledDependencyFailsTheDependent()
     {
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         const Mortar::Result result =
                 plugins.load({.required = {u"alpha"_s}, .enabled = {}, .disabled = {u"beta"_s}});
@@ -465,7 +465,7 @@ private Q_SLOTS:
         QVERIFY(PluginManager::readConfig(config, selection));
 
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         const Mortar::Result result = plugins.load(selection);
         QVERIFY2(result, qPrintable(result.errorString()));
@@ -492,7 +492,7 @@ private Q_SLOTS:
         QCOMPARE(selection.config.value(u"good"_s), true);
 
         App app({.label = u"test"_s});
-        PluginManager plugins(app);
+        PluginManager plugins(app, app.hooks(), app.trace());
         plugins.discover({pluginDir});
         QVERIFY(plugins.load(selection));
         QCOMPARE(plugins.plugin(u"good"_s).enabledBy, on);
