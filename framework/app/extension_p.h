@@ -8,6 +8,8 @@
 #include <QHash>
 #include <QLoggingCategory>
 
+#include <memory>
+
 namespace Mortar::Internal {
 
 Q_DECLARE_LOGGING_CATEGORY(lcExtensions)
@@ -29,7 +31,23 @@ public:
     /*! "Unable to load extensions: unknown extension 'x' (known: a, b)". */
     static QString unknownMessage(const QStringList &unknown);
 
+    /*! What extension \a name keeps for this App (e.g. mortar.tempfiles its TempFiles), or
+        null: extensions own their state, which lives as long as the App. */
+    template <typename T>
+    T *state(const QString &name) const
+    {
+        return static_cast<T *>(m_state.value(name).get());
+    }
+    template <typename T>
+    T &setState(const QString &name, std::unique_ptr<T> state)
+    {
+        T &stored = *state;
+        m_state.insert(name, std::shared_ptr<void>(std::move(state)));
+        return stored;
+    }
+
     App *const m_app;                                       // not owned; owns the registry
+    QHash<QString, std::shared_ptr<void>> m_state;          // name → that extension's state
     QHash<QString, ExtensionRegistry::Extension> m_entries; // extensions this App touched
     QStringList m_loadOrder;
 };

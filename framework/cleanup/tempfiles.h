@@ -12,11 +12,8 @@
 
 namespace Mortar {
 
-class App;
-
 namespace Internal {
 class TempFilesPrivate;
-class AppPrivate;
 } // namespace Internal
 
 /*!
@@ -80,8 +77,7 @@ public:
 
 private:
     friend class Internal::TempFilesPrivate;
-    friend class Internal::AppPrivate;
-    explicit TempFiles(App *app);
+    explicit TempFiles(const QString &label);
     std::unique_ptr<Internal::TempFilesPrivate> const d;
 };
 

@@ -2,21 +2,15 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/tempfiles.h>
 
-#include "app_p.h"
-#include "extension_p.h"
 #include "tempfiles_p.h"
 
-#include <mortar/app.h>
 #include <mortar/emergencycleanup.h>
-#include <mortar/extension.h>
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
-
-#include <stdexcept>
 
 using namespace Qt::StringLiterals;
 
@@ -25,30 +19,6 @@ namespace Mortar {
 namespace Internal {
 
 Q_LOGGING_CATEGORY(lcTempFiles, "mortar.tempfiles", QtInfoMsg)
-
-namespace {
-const QString ExtensionName = u"mortar.tempfiles"_s;
-} // namespace
-
-void TempFilesPrivate::load(App &app)
-{
-    AppPrivate *appPrivate = AppPrivate::get(app);
-    if (!appPrivate->tempFiles)
-        appPrivate->tempFiles.reset(create(&app));
-
-    // In post_close, not pre_close: post_close starts once every pre_close handler finished,
-    // including asynchronous ones (a Deferral that flushes state into a temporary file a few
-    // hundred milliseconds later). Weight 1000: the app's own post_close handlers (weight 0)
-    // may still read the files, e.g. to copy a report out of them.
-    app.hooks().add(
-            u"post_close"_s,
-            [](App &closingApp) {
-                const Result removed = AppPrivate::get(closingApp)->tempFiles->removeAll();
-                if (!removed) // the handler fails: the trace and the exit code rule 1 say so
-                    throw std::runtime_error(removed.errorString().toStdString());
-            },
-            {.weight = 1000, .name = u"remove temporary files"_s});
-}
 
 QString TempFilesPrivate::absoluteTemplate(const QString &templateName) const
 {
@@ -105,9 +75,9 @@ Result TempFilesPrivate::removePath(const QString &path)
 
 } // namespace Internal
 
-MORTAR_EXTENSION("mortar.tempfiles", Internal::TempFilesPrivate::load)
-
-TempFiles::TempFiles(App *app) : d(std::make_unique<Internal::TempFilesPrivate>(app->label())) { }
+TempFiles::TempFiles(const QString &label) : d(std::make_unique<Internal::TempFilesPrivate>(label))
+{
+}
 
 TempFiles::~TempFiles()
 {
@@ -225,20 +195,6 @@ QString TempFiles::errorString() const
 {
     QMutexLocker locker(&d->m_mutex);
     return d->m_errorString;
-}
-
-// Defined here rather than in app.cpp: temporary files are this file's subject.
-TempFiles &App::tempFiles()
-{
-    if (!d->tempFiles) {
-        // Used without being listed: load the extension now, so that the files are removed at
-        // close all the same; the trace records the load as implicit.
-        Internal::ExtensionRegistryPrivate::get(*d->extensions)
-                ->loadOne(Internal::ExtensionName, u"first use of App::tempFiles()"_s, true);
-        if (!d->tempFiles) // its load did not run (it failed before): still give a working object
-            d->tempFiles.reset(Internal::TempFilesPrivate::create(this));
-    }
-    return *d->tempFiles;
 }
 
 } // namespace Mortar

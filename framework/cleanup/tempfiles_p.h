@@ -8,6 +8,8 @@
 #include <QLoggingCategory>
 #include <QMutex>
 
+#include <memory>
+
 namespace Mortar::Internal {
 
 Q_DECLARE_LOGGING_CATEGORY(lcTempFiles)
@@ -17,9 +19,11 @@ class TempFilesPrivate
 public:
     explicit TempFilesPrivate(const QString &label) : m_label(label) { }
 
-    /*! The mortar.tempfiles extension's load(): the App's TempFiles, and its removal at close. */
-    static void load(App &app);
-    static TempFiles *create(App *app) { return new TempFiles(app); }
+    /*! A TempFiles whose default names start with \a label (the extension makes the App's). */
+    static std::unique_ptr<TempFiles> create(const QString &label)
+    {
+        return std::unique_ptr<TempFiles>(new TempFiles(label));
+    }
 
     /*! \a templateName made absolute: relative to the temporary directory, \c{<label>-XXXXXX}
         when empty. */
