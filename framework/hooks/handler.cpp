@@ -77,13 +77,7 @@ int HandlerInfo::receiverCount() const
 
 QString HandlerResult::statusName(Status status)
 {
-    switch (status) {
-    case Status::Ok: return u"ok"_s;
-    case Status::Failed: return u"failed"_s;
-    case Status::TimedOut: return u"timedOut"_s;
-    case Status::Skipped: return u"skipped"_s;
-    }
-    return {};
+    return Internal::traceStatusName(Internal::toTraceStatus(status)); // one list of the names
 }
 
 bool HookRun::ok() const

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/hookregistry.h>
 
-
 #include "hookregistry_p.h"
 #include "loggingcategories_p.h"
 #include "trace_p.h"
@@ -84,7 +83,7 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
     entry->timeout = options.timeout;
     entry->hasContext = context != nullptr;
     entry->context = const_cast<QObject *>(context);
-    entry->traceRef = m_trace->internHandler(entry->info);
+    entry->traceRef = m_trace->internHandler(toTraceHandler(entry->info));
     const HandlerInfo info = entry->info;
 
     {

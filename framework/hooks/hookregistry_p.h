@@ -3,6 +3,8 @@
 // Internal to Mortar; not part of the API.
 #pragma once
 
+#include "trace_p.h"
+
 #include <mortar/hookregistry.h>
 
 #include <QAbstractEventDispatcher>
@@ -126,6 +128,22 @@ struct HookData
     std::vector<std::unique_ptr<HandlerEntry>> entries; // in run order
     std::shared_ptr<const RunPlan> plan;                // null until the next run needs it
 };
+
+/*! A handler's status as the trace records it (the same four values, in the same order). */
+constexpr TraceStatus toTraceStatus(HandlerResult::Status status)
+{
+    return static_cast<TraceStatus>(status);
+}
+static_assert(toTraceStatus(HandlerResult::Status::Ok) == TraceStatus::Ok
+              && toTraceStatus(HandlerResult::Status::Failed) == TraceStatus::Failed
+              && toTraceStatus(HandlerResult::Status::TimedOut) == TraceStatus::TimedOut
+              && toTraceStatus(HandlerResult::Status::Skipped) == TraceStatus::Skipped);
+
+/*! What the trace keeps of \a info. */
+inline TraceHandler toTraceHandler(const HandlerInfo &info)
+{
+    return {info.hook(), info.name(), info.weight(), info.owner(), info.source()};
+}
 
 class HookRegistryPrivate;
 

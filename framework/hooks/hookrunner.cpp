@@ -245,8 +245,8 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     };
     const auto recordEnd = [&](quint32 ref, qint64 t, Status status, const QString &error,
                                qint64 durationNs, bool deferred) {
-        batch ? batch->end(ref, t, status, error, durationNs, deferred)
-              : trace->recordHandlerEnd(ref, t, status, error, durationNs, deferred);
+        batch ? batch->end(ref, t, toTraceStatus(status), error, durationNs, deferred)
+              : trace->recordHandlerEnd(ref, t, toTraceStatus(status), error, durationNs, deferred);
     };
 
     // Every handler that just returns leaves its prebuilt result as it is; the list is copied

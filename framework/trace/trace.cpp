@@ -82,10 +82,21 @@ int TracePrivate::currentThreadNumber()
     return number;
 }
 
-quint32 TracePrivate::internHandler(const HandlerInfo &info)
+QString traceStatusName(TraceStatus status)
+{
+    switch (status) {
+    case TraceStatus::Ok: return u"ok"_s;
+    case TraceStatus::Failed: return u"failed"_s;
+    case TraceStatus::TimedOut: return u"timedOut"_s;
+    case TraceStatus::Skipped: return u"skipped"_s;
+    }
+    return {};
+}
+
+quint32 TracePrivate::internHandler(TraceHandler handler)
 {
     QMutexLocker locker(&m_mutex);
-    m_handlers.push_back(info);
+    m_handlers.push_back(std::move(handler));
     return quint32(m_handlers.size() - 1);
 }
 
@@ -94,7 +105,7 @@ void TracePrivate::recordHandlerBegin(quint32 handler, qint64 t)
     append(TraceRecord::handlerBegin(handler, t));
 }
 
-void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
+void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, TraceStatus status,
                                     const QString &error, qint64 durationNs, bool deferred)
 {
     append(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred));
@@ -153,17 +164,17 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
     if (record.kind == TraceRecord::Kind::Full) {
         event = *record.full;
     } else {
-        const HandlerInfo &info = m_handlers[record.handler];
+        const TraceHandler &info = m_handlers[record.handler];
         const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
         event.kind = begin ? u"handler.begin"_s : u"handler.end"_s;
-        event.hook = info.hook();
-        event.handler = info.name();
-        event.weight = info.weight();
+        event.hook = info.hook;
+        event.handler = info.name;
+        event.weight = info.weight;
         if (begin) { // handler.end leaves them to its handler.begin: a sixth of the file
-            event.owner = info.owner();
-            event.source = info.source();
+            event.owner = info.owner;
+            event.source = info.source;
         } else {
-            event.status = HandlerResult::statusName(record.status);
+            event.status = traceStatusName(record.status);
             event.error = record.error;
             event.durationNs = record.durationNs;
             if (record.deferred)
@@ -222,16 +233,16 @@ const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
         m_handlerJson.resize(m_handlers.size());
     HandlerJson &json = m_handlerJson[handler];
     if (json.begin.isEmpty()) {
-        const HandlerInfo &info = m_handlers[handler];
+        const TraceHandler &info = m_handlers[handler];
         json.end += ",\"hook\":";
-        appendJsonString(json.end, info.hook());
+        appendJsonString(json.end, info.hook);
         json.end += ",\"handler\":";
-        appendJsonString(json.end, info.name());
-        json.end += ",\"weight\":" + QByteArray::number(info.weight());
+        appendJsonString(json.end, info.name);
+        json.end += ",\"weight\":" + QByteArray::number(info.weight);
         json.begin = json.end + ",\"owner\":";
-        appendJsonString(json.begin, info.owner());
+        appendJsonString(json.begin, info.owner);
         json.begin += ",\"source\":";
-        appendJsonString(json.begin, info.source());
+        appendJsonString(json.begin, info.source);
     }
     return json;
 }
@@ -258,10 +269,10 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
     m_fileBuffer += begin ? json.begin : json.end;
     if (!begin) {
         switch (record.status) {
-        case HandlerResult::Status::Ok: m_fileBuffer += ",\"status\":\"ok\""; break;
-        case HandlerResult::Status::Failed: m_fileBuffer += ",\"status\":\"failed\""; break;
-        case HandlerResult::Status::TimedOut: m_fileBuffer += ",\"status\":\"timedOut\""; break;
-        case HandlerResult::Status::Skipped: m_fileBuffer += ",\"status\":\"skipped\""; break;
+        case TraceStatus::Ok: m_fileBuffer += ",\"status\":\"ok\""; break;
+        case TraceStatus::Failed: m_fileBuffer += ",\"status\":\"failed\""; break;
+        case TraceStatus::TimedOut: m_fileBuffer += ",\"status\":\"timedOut\""; break;
+        case TraceStatus::Skipped: m_fileBuffer += ",\"status\":\"skipped\""; break;
         }
         if (!record.error.isEmpty()) {
             m_fileBuffer += ",\"error\":";

@@ -3,8 +3,6 @@
 // Internal to Mortar; not part of the API.
 #pragma once
 
-#include <mortar/handler.h>
-#include <mortar/hookrun.h>
 #include <mortar/trace.h>
 
 #include <QByteArray>
@@ -22,6 +20,23 @@ namespace Mortar::Internal {
 
 class SafeLine;
 
+/*! A handler's outcome as the trace keeps it; the hooks' HandlerResult::Status maps onto it
+    one to one (hookregistry_p.h), so the trace needs nothing of the hooks layer above it. */
+enum class TraceStatus : quint8 { Ok, Failed, TimedOut, Skipped };
+
+/*! \c ok, \c failed, \c timedOut or \c skipped: the names in trace files and the protocol. */
+QString traceStatusName(TraceStatus status);
+
+/*! What the trace knows of a handler: what its events carry. */
+struct TraceHandler
+{
+    QString hook;
+    QString name;
+    int weight = 0;
+    QString owner;
+    QString source;
+};
+
 /*!
     One event as kept in memory. Handler events — the bulk of a trace — stay compact: they refer
     to their handler by index instead of copying its name, hook, owner and source; everything
@@ -37,7 +52,7 @@ struct TraceRecord
     quint32 handler = 0;
     quint16 thread = 0;
     Kind kind = Kind::Full;
-    HandlerResult::Status status = HandlerResult::Status::Ok;
+    TraceStatus status = TraceStatus::Ok;
     bool deferred = false; // handler.end of a handler whose asynchronous work is still pending
     QString error;
     std::unique_ptr<TraceEvent> full;
@@ -50,7 +65,7 @@ struct TraceRecord
         record.handler = handler;
         return record;
     }
-    static TraceRecord handlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
+    static TraceRecord handlerEnd(quint32 handler, qint64 t, TraceStatus status,
                                   const QString &error, qint64 durationNs, bool deferred)
     {
         TraceRecord record = handlerBegin(handler, t);
@@ -84,8 +99,8 @@ public:
     HandlerEventBatch &operator=(const HandlerEventBatch &) = delete;
 
     void begin(quint32 handler, qint64 t) { add(TraceRecord::handlerBegin(handler, t)); }
-    void end(quint32 handler, qint64 t, HandlerResult::Status status, const QString &error,
-             qint64 durationNs, bool deferred)
+    void end(quint32 handler, qint64 t, TraceStatus status, const QString &error, qint64 durationNs,
+             bool deferred)
     {
         add(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred));
     }
@@ -128,10 +143,10 @@ public:
     qint64 originNs() const { return m_originNs; }
 
     /*! Gives a handler a number the trace refers to it by. Thread-safe. */
-    quint32 internHandler(const HandlerInfo &info);
+    quint32 internHandler(TraceHandler handler);
     void recordHandlerBegin(quint32 handler, qint64 t);
-    void recordHandlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
-                          const QString &error, qint64 durationNs, bool deferred);
+    void recordHandlerEnd(quint32 handler, qint64 t, TraceStatus status, const QString &error,
+                          qint64 durationNs, bool deferred);
     /*! Records \a event; \c seq and \c thread are filled in, and \c t unless set. */
     void record(TraceEvent &&event);
     void flush();
@@ -191,7 +206,7 @@ private:
     std::atomic<bool> m_enabled{true};
     mutable QMutex m_mutex;
     std::deque<TraceRecord> m_records;
-    std::vector<HandlerInfo> m_handlers;
+    std::vector<TraceHandler> m_handlers;
     // Per handler, its fields as they appear in a trace-file line, made on first use: most of a
     // handler event's line, written without going through a TraceEvent.
     struct HandlerJson
