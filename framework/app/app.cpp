@@ -276,6 +276,8 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     plugins->unloadAll(); // after post_close, in reverse load order (spec §7)
 
     QObject::disconnect(aboutToQuitConnection);
+    // Before close.end: a trace never says both "closed" and "killed by the watchdog" (§4.6).
+    watchdog.stop();
     setState(App::State::Closed);
     TraceEvent end;
     end.kind = u"close.end"_s;
@@ -285,7 +287,6 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     trace->d->record(std::move(end));
     trace->flush();
     Q_EMIT q->closed(exitCode);
-    watchdog.stop();
     if (unixSignals)
         unixSignals->uninstall(); // the previous handlers again (spec §5)
     endProcess(cause);

@@ -7,6 +7,8 @@
 #include "mortartest.h"
 #include <mortar/app.h>
 
+#include "app_p.h"
+
 #include <QCoreApplication>
 #include <QScopeGuard>
 #include <QSignalSpy>
@@ -14,6 +16,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <optional>
 
 #include <signal.h>
 
@@ -207,11 +210,23 @@ void tst_FaultHandling::faultsAreNeverCaughtForAClose()
 
 void tst_FaultHandling::watchdogStopsWithTheClose()
 {
-    // A close that finishes within its budget ends normally: the watchdog does not fire later.
-    Mortar::App app({.label = u"faults"_s, .closeTimeout = std::chrono::milliseconds(100)});
+    // SPEC §4.6: the watchdog stops before close.end is recorded, so no trace says both "closed"
+    // and "killed". Asked at the moment close.end is recorded, not after a wait that could only
+    // notice a watchdog left running long after the close.
+    Mortar::App app({.label = u"faults"_s, .closeTimeout = std::chrono::seconds(30)});
     QVERIFY(app.setup());
+    const Mortar::Internal::Watchdog &watchdog = Mortar::Internal::AppPrivate::get(app)->watchdog;
+    std::optional<bool> runningAtCloseEnd;
+    std::optional<bool> runningDuringClose;
+    app.hooks().add(u"pre_close"_s, [&] { runningDuringClose = watchdog.isRunning(); });
+    connect(&app.trace(), &Mortar::Trace::eventRecorded, this,
+            [&](const Mortar::TraceEvent &event) {
+                if (event.kind == u"close.end"_s)
+                    runningAtCloseEnd = watchdog.isRunning();
+            });
     app.close();
-    QTest::qWait(300); // past the budget: had the watchdog survived the close, it would _exit now
+    QCOMPARE(runningDuringClose, std::optional<bool>(true)); // it did guard the close
+    QCOMPARE(runningAtCloseEnd, std::optional<bool>(false));
     QCOMPARE(app.state(), Mortar::App::State::Closed);
 }
 
