@@ -3,8 +3,8 @@
 // What App::setup() brings in (SPEC §7, §8): config files, extensions named by them, plugins
 // enabled by options, config and command line, and the command line's full parse — through a
 // real App loading the real plugin files of plugins/.
-#include "mortartest.h"
 #include "configfiles.h"
+#include "mortartest.h"
 
 #include <mortar/app.h>
 #include <mortar/pidfile.h>

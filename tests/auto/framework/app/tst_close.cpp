@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 #include "mortartest.h"
+#include "tracequery.h"
 #include <mortar/app.h>
 
 #include "hookrecorder.h"
@@ -20,19 +21,6 @@ using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 using Mortar::App;
 using Mortar::HookContext;
-
-namespace {
-QList<Mortar::TraceEvent> eventsOfKind(App &app, const QString &kind)
-{
-    QList<Mortar::TraceEvent> found;
-    const auto events = app.trace().events();
-    for (const Mortar::TraceEvent &event : events) {
-        if (event.kind == kind)
-            found.append(event);
-    }
-    return found;
-}
-} // namespace
 
 class tst_Close : public QObject
 {

@@ -3,6 +3,7 @@
 // The extension registry (extension.h): MORTAR_EXTENSION, loading from AppOptions::extensions at
 // its place in setup(), loading once, unknown and throwing extensions, handler ownership, trace.
 #include "mortartest.h"
+#include "tracequery.h"
 #include <mortar/app.h>
 #include <mortar/extension.h>
 
@@ -64,16 +65,6 @@ MORTAR_EXTENSION("test.defines-hook", loadDefinesHook)
 MORTAR_EXTENSION("test.lambda", [](App &) { g_events.append(u"load test.lambda"_s); })
 
 namespace {
-QList<Mortar::TraceEvent> eventsOfKind(App &app, const QString &kind)
-{
-    QList<Mortar::TraceEvent> found;
-    for (const Mortar::TraceEvent &event : app.trace().events()) {
-        if (event.kind == kind)
-            found.append(event);
-    }
-    return found;
-}
-
 QString ownerOf(App &app, const QString &hook, const QString &handler)
 {
     for (const Mortar::HandlerInfo &info : app.hooks().handlers(hook)) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "configfiles.h"
 #include "mortartest.h"
+#include "tracequery.h"
 
 #include <mortar/app.h>
 #include <mortar/config.h>
@@ -50,17 +51,6 @@ PluginSelection requiring(const QStringList &names)
     selection.required = names;
     selection.config = {{u"defaulton"_s, false}};
     return selection;
-}
-
-QList<Mortar::TraceEvent> eventsOf(App &app, const QString &kind)
-{
-    QList<Mortar::TraceEvent> found;
-    const auto events = app.trace().events();
-    for (const Mortar::TraceEvent &event : events) {
-        if (event.kind == kind)
-            found.append(event);
-    }
-    return found;
 }
 
 QList<Mortar::HandlerInfo> handlersOwnedBy(App &app, const QString &owner)
@@ -161,7 +151,7 @@ private Q_SLOTS:
         QCOMPARE(owned.at(0).name(), u"good: flush"_s);
         QCOMPARE(owned.at(0).weight(), -7);
 
-        const auto loadedEvents = eventsOf(app, u"plugin.loaded"_s);
+        const auto loadedEvents = eventsOfKind(app, u"plugin.loaded"_s);
         QCOMPARE(loadedEvents.size(), 1);
         QCOMPARE(loadedEvents.at(0).extra.value(u"name"_s).toString(), u"good"_s);
         QCOMPARE(loadedEvents.at(0).extra.value(u"version"_s).toString(), u"1.2.3"_s);
@@ -171,7 +161,7 @@ private Q_SLOTS:
         QCOMPARE(steps(app, u"test.unloaded"_s), QStringList{u"good"_s});
         QVERIFY(handlersOwnedBy(app, u"plugin:good"_s).isEmpty());
         QCOMPARE(plugins.plugin(u"good"_s).state, PluginInfo::State::Unloaded);
-        QCOMPARE(eventsOf(app, u"plugin.unloaded"_s).size(), 1);
+        QCOMPARE(eventsOfKind(app, u"plugin.unloaded"_s).size(), 1);
         QVERIFY(plugins.loaded().isEmpty());
 
         // Strings the plugin made with u""_s point into its library, uncopied; its trace events
@@ -273,7 +263,7 @@ private Q_SLOTS:
         QCOMPARE(plugins.plugin(name).errorString, expected);
         QCOMPARE(failedSpy.size(), name == u"cyclex"_s ? 2 : 1);
         QCOMPARE(failedSpy.at(0).at(1).toString(), expected);
-        const auto failedEvents = eventsOf(app, u"plugin.failed"_s);
+        const auto failedEvents = eventsOfKind(app, u"plugin.failed"_s);
         QCOMPARE(failedEvents.size(), failedSpy.size());
         QCOMPARE(failedEvents.at(0).error, expected);
         QVERIFY(failedEvents.at(0).extra.value(u"required"_s).toBool());
@@ -321,7 +311,7 @@ private Q_SLOTS:
         QVERIFY(handlersOwnedBy(app, u"plugin:badunload"_s).isEmpty());
         QCOMPARE(plugins.plugin(u"badunload"_s).state, PluginInfo::State::Unloaded);
         QCOMPARE(steps(app, u"test.unloaded"_s), QStringList{u"good"_s}); // the others go on
-        const auto unloaded = eventsOf(app, u"plugin.unloaded"_s);
+        const auto unloaded = eventsOfKind(app, u"plugin.unloaded"_s);
         QCOMPARE(unloaded.size(), 2);
         QCOMPARE(unloaded.at(0).extra.value(u"name"_s).toString(), u"good"_s); // reverse order
         QCOMPARE(unloaded.at(1).status, u"failed"_s);
@@ -342,7 +332,7 @@ private Q_SLOTS:
         QVERIFY2(result, qPrintable(result.errorString()));
         QCOMPARE(plugins.plugin(u"throws"_s).state, PluginInfo::State::Failed);
         QCOMPARE(plugins.loaded(), (QStringList{u"defaulton"_s, u"good"_s}));
-        const auto failedEvents = eventsOf(app, u"plugin.failed"_s);
+        const auto failedEvents = eventsOfKind(app, u"plugin.failed"_s);
         QCOMPARE(failedEvents.size(), 1);
         QVERIFY(!failedEvents.at(0).extra.value(u"required"_s).toBool());
     }

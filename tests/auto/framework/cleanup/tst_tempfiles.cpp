@@ -3,6 +3,7 @@
 // The mortar.tempfiles extension (tempfiles.h): what it creates, that the close removes it after
 // the app's own cleanup is done with it, the emergency-cleanup registration, and failures.
 #include "mortartest.h"
+#include "tracequery.h"
 #include <mortar/app.h>
 #include <mortar/emergencycleanup.h>
 #include <mortar/tempfiles.h>
@@ -24,16 +25,6 @@ namespace {
 bool isEmergencyPath(const QString &path)
 {
     return Mortar::EmergencyCleanup::instance().paths().contains(path);
-}
-
-QList<Mortar::TraceEvent> eventsOfKind(App &app, const QString &kind)
-{
-    QList<Mortar::TraceEvent> found;
-    for (const Mortar::TraceEvent &event : app.trace().events()) {
-        if (event.kind == kind)
-            found.append(event);
-    }
-    return found;
 }
 
 bool writeFile(const QString &path, const QByteArray &data)
