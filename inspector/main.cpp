@@ -7,6 +7,7 @@
 #include "tracefile.h"
 
 #include <mortar/tracespans.h>
+#include <mortar/version.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -84,7 +85,7 @@ int main(int argc, char *argv[])
                                                                 : new QApplication(argc, argv));
     QCoreApplication &app = *application;
     QCoreApplication::setApplicationName(u"mortar-inspector"_s);
-    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(MORTAR_VERSION_STRING));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "commandline_p.h"
-#include "unixsignals_p.h"
 #include "logoutput_p.h"
+#include "unixsignals_p.h"
 #include "watchdog_p.h"
 
 #include <mortar/app.h>
@@ -121,7 +121,7 @@ public:
     // Extensions and what the built-in ones keep per App. Declared last, so destroyed first,
     // while the log and the trace they refer to still exist.
     const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
-    QString pidFilePath;                  // held by mortar.pidfile (pidfile.cpp); empty: none
+    QString pidFilePath; // held by mortar.pidfile (pidfile.cpp); empty: none
 
     const std::unique_ptr<Config> config{new Config};
     QCommandLineParser commandLine;

@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: MIT
 // The installed package works for a user: install this build tree into a temporary prefix,
 // build examples/exit-status and examples/plugins (two plugins made with mortar_add_plugin())
-// as standalone projects against it (find_package(Mortar)), run them.
+// and mortar-inspector (the framework's first outside user) as standalone projects against it
+// (find_package(Mortar)), run them.
 // The slots are the steps, in order; each needs the previous one.
 #include "systemtest.h"
 
@@ -39,11 +40,12 @@ private:
 
     QTemporaryDir m_work;
     QString m_prefix;
-    // The examples built against the prefix, each in its own build directory.
-    const QStringList m_examples{u"exit-status"_s, u"plugins"_s};
+    // The projects built against the prefix (source directories relative to the source tree),
+    // each in its own build directory.
+    const QStringList m_examples{u"examples/exit-status"_s, u"examples/plugins"_s, u"inspector"_s};
     QString buildDirOf(const QString &example) const
     {
-        return m_work.filePath(u"build-"_s + example);
+        return m_work.filePath(u"build-"_s + QFileInfo(example).fileName());
     }
     /*! The example's program: single-configuration generators put it in the build directory,
         multi-configuration ones in a subdirectory named after the configuration. */
@@ -94,7 +96,7 @@ void tst_FindPackage::configureStandaloneExamples()
         const QString buildDir = buildDirOf(example);
         QStringList arguments{
                 u"-S"_s,
-                fromDefinition(MORTAR_EXAMPLES_SOURCE_DIR) + u'/' + example,
+                fromDefinition(MORTAR_SOURCE_DIR) + u'/' + example,
                 u"-B"_s,
                 buildDir,
                 u"-G"_s,
@@ -159,7 +161,7 @@ QString tst_FindPackage::programOf(const QString &example, const QString &name) 
 
 void tst_FindPackage::runStandaloneExamples()
 {
-    const QString program = programOf(u"exit-status"_s, u"exit-status"_s);
+    const QString program = programOf(u"examples/exit-status"_s, u"exit-status"_s);
     QVERIFY2(QFileInfo(program).isExecutable(), qPrintable(program));
 
     QProcess process;
@@ -176,7 +178,7 @@ void tst_FindPackage::runStandaloneExamples()
     // The plugins built with the installed mortar_add_plugin() load and clean up.
     QProcess host;
     host.setProcessEnvironment(SystemTest::childEnvironment());
-    host.start(programOf(u"plugins"_s, u"notekeeper"_s), {});
+    host.start(programOf(u"examples/plugins"_s, u"notekeeper"_s), {});
     QVERIFY2(host.waitForStarted(30'000), qPrintable(host.errorString()));
     QVERIFY2(host.waitForFinished(120'000), qPrintable(host.errorString()));
     const QByteArray out = host.readAllStandardOutput();
@@ -185,6 +187,28 @@ void tst_FindPackage::runStandaloneExamples()
              qPrintable(hostAccount));
     QVERIFY2(out.contains("notekeeper: plugins loaded: storage, sync\n"), qPrintable(hostAccount));
     QVERIFY2(out.contains("storage: journal flushed\n"), qPrintable(hostAccount));
+
+    // The standalone inspector reads a trace file: the one the installed exit-status writes.
+    const QString traceFile = m_work.filePath(u"exit-status.jsonl"_s);
+    QProcess traced;
+    QProcessEnvironment environment = SystemTest::childEnvironment();
+    environment.insert(u"MORTAR_TRACE"_s, traceFile);
+    traced.setProcessEnvironment(environment);
+    traced.start(program, {});
+    QVERIFY2(traced.waitForStarted(30'000) && traced.waitForFinished(120'000),
+             qPrintable(traced.errorString()));
+    QProcess inspector;
+    inspector.setProcessEnvironment(SystemTest::childEnvironment());
+    inspector.start(programOf(u"inspector"_s, u"mortar-inspector"_s), {u"--summary"_s, traceFile});
+    QVERIFY2(inspector.waitForStarted(30'000) && inspector.waitForFinished(120'000),
+             qPrintable(inspector.errorString()));
+    const QByteArray summary = inspector.readAllStandardOutput();
+    const QString inspectorAccount =
+            SystemTest::describe(inspector, summary, inspector.readAllStandardError());
+    QVERIFY2(inspector.exitStatus() == QProcess::NormalExit && inspector.exitCode() == 0,
+             qPrintable(inspectorAccount));
+    QVERIFY2(summary.contains("myapp"), qPrintable(inspectorAccount));
+    QVERIFY2(summary.contains("100"), qPrintable(inspectorAccount)); // the exit code
 }
 
 QTEST_GUILESS_MAIN(tst_FindPackage)

@@ -1,9 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
-#include "mortartest.h"
 #include "eventtablemodel.h"
 #include "hooktreemodel.h"
 #include "mainwindow.h"
+#include "mortartest.h"
 #include "timelineview.h"
 
 #include <mortar/app.h>
