@@ -3,6 +3,7 @@
 #include <mortar/inspectionprotocol.h>
 
 #include "protocolreader_p.h"
+#include "traceeventfields_p.h"
 
 #include <QBuffer>
 #include <QCborArray>
@@ -27,37 +28,15 @@ QByteArray encodeFrame(const QCborMap &message)
 
 namespace {
 
-// The fields of TraceEvent::toJson(), in its order, written straight to a CBOR stream.
+// The fields of TraceEvent::toJson(), in its order (traceeventfields_p.h), written straight to a
+// CBOR stream.
 void writeEvent(QCborStreamWriter &writer, const TraceEvent &event)
 {
     writer.startMap(); // indefinite length: which optional fields are present is found on the way
-    const auto number = [&writer](QLatin1StringView key, qint64 value) {
-        writer.append(key);
+    Internal::forEachPresentTraceEventField(event, [&writer](const char *name, const auto &value) {
+        writer.append(QLatin1StringView(name));
         writer.append(value);
-    };
-    const auto string = [&writer](QLatin1StringView key, const QString &value) {
-        if (value.isEmpty())
-            return;
-        writer.append(key);
-        writer.append(value);
-    };
-    number("seq"_L1, event.seq);
-    number("t"_L1, event.t);
-    number("thread"_L1, event.thread);
-    string("kind"_L1, event.kind);
-    string("hook"_L1, event.hook);
-    string("handler"_L1, event.handler);
-    if (event.weight)
-        number("weight"_L1, *event.weight);
-    string("owner"_L1, event.owner);
-    string("source"_L1, event.source);
-    string("status"_L1, event.status);
-    string("error"_L1, event.error);
-    if (event.durationNs)
-        number("durationNs"_L1, *event.durationNs);
-    string("message"_L1, event.message);
-    if (event.code)
-        number("code"_L1, *event.code);
+    });
     for (auto it = event.extra.constBegin(); it != event.extra.constEnd(); ++it) {
         writer.append(it.key());
         QCborValue::fromJsonValue(it.value()).toCbor(writer);

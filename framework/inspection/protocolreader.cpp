@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 #include "protocolreader_p.h"
+#include "traceeventfields_p.h"
 
 #include <QCborStreamReader>
 #include <QCborValue>
@@ -89,64 +90,33 @@ private:
         const QByteArrayView key(m_key);
         const bool isInteger = m_reader.isInteger();
         const bool isString = m_reader.isString();
-        if (isInteger && readInteger(key, event))
-            return;
-        if (isString && readText(key, event))
-            return;
-        event.extra.insert(QString::fromUtf8(m_key), QCborValue::fromCbor(m_reader).toJsonValue());
-    }
-
-    bool readInteger(QByteArrayView key, TraceEvent &event)
-    {
-        const qint64 value = m_reader.toInteger();
-        if (key == "seq")
-            event.seq = value;
-        else if (key == "t")
-            event.t = value;
-        else if (key == "thread")
-            event.thread = int(value);
-        else if (key == "weight")
-            event.weight = int(value);
-        else if (key == "durationNs")
-            event.durationNs = value;
-        else if (key == "code")
-            event.code = int(value);
-        else
-            return false;
-        m_reader.next();
-        return true;
-    }
-
-    bool readText(QByteArrayView key, TraceEvent &event)
-    {
-        // The short strings that repeat from event to event share their memory.
-        QString *shared = nullptr;
-        QString *own = nullptr;
-        if (key == "kind")
-            shared = &event.kind;
-        else if (key == "hook")
-            shared = &event.hook;
-        else if (key == "handler")
-            shared = &event.handler;
-        else if (key == "owner")
-            shared = &event.owner;
-        else if (key == "source")
-            shared = &event.source;
-        else if (key == "status")
-            shared = &event.status;
-        else if (key == "error")
-            own = &event.error;
-        else if (key == "message")
-            own = &event.message;
-        else
-            return false;
-        if (!readUtf8(m_reader, m_value))
-            return true; // the reader's error ends the frame
-        if (own)
-            *own = QString::fromUtf8(m_value);
-        else
-            *shared = intern(m_value);
-        return true;
+        bool read = false;
+        Internal::forEachTraceEventField(event, [&](const char *name, auto &field, bool repeats) {
+            if (read || key != QByteArrayView(name))
+                return;
+            using Field = std::decay_t<decltype(field)>;
+            if constexpr (std::is_same_v<Field, QString>) {
+                if (!isString)
+                    return;
+                read = true;
+                if (!readUtf8(m_reader, m_value))
+                    return; // the reader's error ends the frame
+                // The short strings that repeat from event to event share their memory.
+                field = repeats ? intern(m_value) : QString::fromUtf8(m_value);
+            } else {
+                if (!isInteger)
+                    return;
+                read = true;
+                if constexpr (Internal::IsOptionalField<Field>::value)
+                    field = typename Field::value_type(m_reader.toInteger());
+                else
+                    field = Field(m_reader.toInteger());
+                m_reader.next();
+            }
+        });
+        if (!read)
+            event.extra.insert(QString::fromUtf8(m_key),
+                               QCborValue::fromCbor(m_reader).toJsonValue());
     }
 
     static QString intern(const QByteArray &utf8)

@@ -2,8 +2,11 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/trace.h>
 
+#include "traceeventfields_p.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -108,27 +111,9 @@ private:
 QJsonObject TraceEvent::toJson() const
 {
     QJsonObject object = extra;
-    object.insert(u"seq"_s, seq);
-    object.insert(u"t"_s, t);
-    object.insert(u"thread"_s, thread);
-    object.insert(u"kind"_s, kind);
-    const auto insertString = [&object](const QString &key, const QString &value) {
-        if (!value.isEmpty())
-            object.insert(key, value);
-    };
-    insertString(u"hook"_s, hook);
-    insertString(u"handler"_s, handler);
-    if (weight)
-        object.insert(u"weight"_s, *weight);
-    insertString(u"owner"_s, owner);
-    insertString(u"source"_s, source);
-    insertString(u"status"_s, status);
-    insertString(u"error"_s, error);
-    if (durationNs)
-        object.insert(u"durationNs"_s, *durationNs);
-    insertString(u"message"_s, message);
-    if (code)
-        object.insert(u"code"_s, *code);
+    Internal::forEachPresentTraceEventField(*this, [&object](const char *name, const auto &value) {
+        object.insert(QLatin1StringView(name), value);
+    });
     return object;
 }
 
@@ -137,23 +122,12 @@ QByteArray TraceEvent::toJsonLine() const
     QByteArray line;
     line.reserve(160);
     JsonLineWriter writer(line);
-    writer.number("seq", seq);
-    writer.number("t", t);
-    writer.number("thread", thread);
-    writer.string("kind", kind);
-    writer.string("hook", hook);
-    writer.string("handler", handler);
-    if (weight)
-        writer.number("weight", *weight);
-    writer.string("owner", owner);
-    writer.string("source", source);
-    writer.string("status", status);
-    writer.string("error", error);
-    if (durationNs)
-        writer.number("durationNs", *durationNs);
-    writer.string("message", message);
-    if (code)
-        writer.number("code", *code);
+    Internal::forEachPresentTraceEventField(*this, [&writer](const char *name, const auto &value) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, QString>)
+            writer.string(name, value);
+        else
+            writer.number(name, value);
+    });
     for (auto it = extra.begin(); it != extra.end(); ++it)
         writer.value(it.key(), it.value());
     writer.finish();
@@ -162,28 +136,22 @@ QByteArray TraceEvent::toJsonLine() const
 
 TraceEvent TraceEvent::fromJson(const QJsonObject &object)
 {
-    static const QStringList known = {u"seq"_s,     u"t"_s,       u"thread"_s, u"kind"_s,
-                                      u"hook"_s,    u"handler"_s, u"weight"_s, u"owner"_s,
-                                      u"source"_s,  u"status"_s,  u"error"_s,  u"durationNs"_s,
-                                      u"message"_s, u"code"_s};
     TraceEvent event;
-    event.seq = object.value(u"seq"_s).toInteger();
-    event.t = object.value(u"t"_s).toInteger();
-    event.thread = object.value(u"thread"_s).toInt();
-    event.kind = object.value(u"kind"_s).toString();
-    event.hook = object.value(u"hook"_s).toString();
-    event.handler = object.value(u"handler"_s).toString();
-    if (object.contains(u"weight"_s))
-        event.weight = object.value(u"weight"_s).toInt();
-    event.owner = object.value(u"owner"_s).toString();
-    event.source = object.value(u"source"_s).toString();
-    event.status = object.value(u"status"_s).toString();
-    event.error = object.value(u"error"_s).toString();
-    if (object.contains(u"durationNs"_s))
-        event.durationNs = object.value(u"durationNs"_s).toInteger();
-    event.message = object.value(u"message"_s).toString();
-    if (object.contains(u"code"_s))
-        event.code = object.value(u"code"_s).toInt();
+    QSet<QString> known;
+    Internal::forEachTraceEventField(event, [&](const char *name, auto &field, bool) {
+        const QString key = QString::fromLatin1(name);
+        known.insert(key);
+        const auto found = object.constFind(key);
+        if (found == object.constEnd())
+            return;
+        using Field = std::decay_t<decltype(field)>;
+        if constexpr (std::is_same_v<Field, QString>)
+            field = found->toString();
+        else if constexpr (Internal::IsOptionalField<Field>::value)
+            field = typename Field::value_type(found->toInteger());
+        else
+            field = Field(found->toInteger());
+    });
     for (auto it = object.begin(); it != object.end(); ++it) {
         if (!known.contains(it.key()))
             event.extra.insert(it.key(), it.value());
