@@ -43,6 +43,7 @@ QString causeName(CloseCause cause)
     case CloseCause::Signal: return u"signal"_s;
     case CloseCause::Exception: return u"exception"_s;
     case CloseCause::Inspector: return u"inspector"_s;
+    case CloseCause::LastWindowClosed: return u"lastWindowClosed"_s;
     case CloseCause::SetupFailed: return u"setup failed"_s;
     case CloseCause::CommandLine: return u"command line"_s;
     }
@@ -62,6 +63,10 @@ AppPrivate::AppPrivate(App *app, AppOptions appOptions)
     faultContext.hooks = hooks->d.get();
     faultContext.state = &state;
     faultContext.label = options.label.toUtf8();
+    // In the thread that waits, which is the App's for the close.
+    hooks->d->m_pendingChanged = [this](const QStringList &names) {
+        Q_EMIT q->pendingHandlersChanged(names);
+    };
 }
 
 void AppPrivate::record(const QString &kind, const QJsonObject &extra, std::optional<int> code,
@@ -93,6 +98,8 @@ void AppPrivate::defineFrameworkHooks()
              u"App::postArgumentParsing()"_s},
             {u"pre_run"_s, &App::preRun, SIGNAL(preRun()), u"App::preRun()"_s},
             {u"post_run"_s, &App::postRun, SIGNAL(postRun()), u"App::postRun()"_s},
+            {u"quit_requested"_s, &App::quitRequested, SIGNAL(quitRequested()),
+             u"App::quitRequested()"_s},
             {u"pre_close"_s, &App::preClose, SIGNAL(preClose()), u"App::preClose()"_s},
             {u"post_close"_s, &App::postClose, SIGNAL(postClose()), u"App::postClose()"_s},
             {u"signal"_s, nullptr, SIGNAL(signalReceived(int)), u"App::signalReceived(int)"_s},
@@ -595,6 +602,16 @@ bool App::setExitCode(int code)
         Q_EMIT exitCodeChanged(code);
     }
     return true;
+}
+
+QStringList App::pendingHandlers() const
+{
+    return d->hooks->d->pendingHandlers();
+}
+
+QDeadlineTimer App::pendingDeadline(const QString &handler) const
+{
+    return d->hooks->d->pendingDeadline(handler);
 }
 
 HookRegistry &App::hooks()

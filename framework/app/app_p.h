@@ -4,8 +4,8 @@
 #pragma once
 
 #include "commandline_p.h"
-#include "unixsignals_p.h"
 #include "logoutput_p.h"
+#include "unixsignals_p.h"
 #include "watchdog_p.h"
 
 #include <mortar/app.h>
@@ -33,6 +33,7 @@ enum class CloseCause {
     Signal,
     Exception,
     Inspector,
+    LastWindowClosed, // QGuiApplication::lastWindowClosed, then Qt's quit
     SetupFailed,
     CommandLine // --help or --version was answered
 };

@@ -135,6 +135,60 @@ std::shared_ptr<const RunPlan> HookRegistryPrivate::planOf(HookData &hook)
     return hook.plan;
 }
 
+void HookRegistryPrivate::setPending(QList<PendingWait> pending)
+{
+    QStringList names;
+    names.reserve(pending.size());
+    for (const PendingWait &wait : std::as_const(pending))
+        names.append(wait.name);
+    bool changed = false;
+    {
+        QMutexLocker locker(&m_pendingMutex);
+        changed = m_pending.size() != pending.size()
+                || !std::equal(m_pending.cbegin(), m_pending.cend(), pending.cbegin(),
+                               [](const PendingWait &a, const PendingWait &b) {
+                                   return a.name == b.name;
+                               });
+        m_pending = std::move(pending);
+    }
+    if (changed && m_pendingChanged)
+        m_pendingChanged(names);
+}
+
+QList<HookRegistryPrivate::PendingWait> HookRegistryPrivate::pending() const
+{
+    QMutexLocker locker(&m_pendingMutex);
+    return m_pending;
+}
+
+QStringList HookRegistryPrivate::pendingHandlers() const
+{
+    QMutexLocker locker(&m_pendingMutex);
+    QStringList names;
+    names.reserve(m_pending.size());
+    for (const PendingWait &wait : m_pending)
+        names.append(wait.name);
+    return names;
+}
+
+QDeadlineTimer HookRegistryPrivate::pendingDeadline(const QString &handler) const
+{
+    QMutexLocker locker(&m_pendingMutex);
+    if (m_pending.isEmpty())
+        return {};
+    if (!handler.isEmpty()) {
+        for (const PendingWait &wait : m_pending) {
+            if (wait.name == handler)
+                return wait.deadline;
+        }
+        return {};
+    }
+    QDeadlineTimer latest = m_pending.constFirst().deadline;
+    for (const PendingWait &wait : m_pending)
+        latest = std::max(latest, wait.deadline);
+    return latest;
+}
+
 } // namespace Internal
 
 HookRegistry::HookRegistry(App *app, Trace *trace)

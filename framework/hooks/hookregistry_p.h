@@ -182,6 +182,22 @@ public:
     std::atomic<qint64> m_runningSinceNs{0}; // trace clock; CallingUntimed: the hook's start
     std::atomic<int> m_runningPhase{NotRunning};
     QDeadlineTimer m_closeDeadline{QDeadlineTimer::Forever}; // m_mutex
+
+    // What the running hook's current weight level waits for (App::pendingHandlers, spec §4.8).
+    struct PendingWait
+    {
+        QString name;
+        QDeadlineTimer deadline;
+    };
+    /*! Publishes \a pending and tells m_pendingChanged if the names changed. In the thread that
+        runs the hook. */
+    void setPending(QList<PendingWait> pending);
+    QList<PendingWait> pending() const;
+    QStringList pendingHandlers() const;
+    QDeadlineTimer pendingDeadline(const QString &handler) const;
+    mutable QMutex m_pendingMutex;
+    QList<PendingWait> m_pending;                              // m_pendingMutex
+    std::function<void(const QStringList &)> m_pendingChanged; // set once by the App
 };
 
 /*! A readable name for a callable: its symbol, its context's class, or where it was registered. */
