@@ -679,8 +679,6 @@ void App::quit(int code)
         d->record(u"close.repeated"_s, {{u"cause"_s, u"quit()"_s}}, code);
         return;
     }
-    if (d->quitCause) // accepted already; the loop is being left
-        return;
     if (code < 0 || code > 255) {
         setExitCode(code); // refused, with its warning; the request stands with the code as is
         code = d->exitCode;
