@@ -15,7 +15,9 @@
 #include <mortar/trace.h>
 
 #include <QCommandLineParser>
+#include <QDeadlineTimer>
 #include <QObject>
+#include <QStringList>
 
 #include <functional>
 #include <memory>
@@ -44,6 +46,7 @@ class MORTAR_EXPORT App final : public QObject
     Q_PROPERTY(QString label READ label CONSTANT)
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
     Q_PROPERTY(int exitCode READ exitCode WRITE setExitCode NOTIFY exitCodeChanged)
+    Q_PROPERTY(QStringList pendingHandlers READ pendingHandlers NOTIFY pendingHandlersChanged)
 
 public:
     enum class State { Created, SettingUp, Ready, Running, Closing, Closed };
@@ -78,12 +81,24 @@ public:
     void close();
     /*! close() with exit code \a code. */
     void close(int code);
-    /*! setExitCode(\a code), then leave the event loop; the close runs via aboutToQuit. */
+    /*! A quit request (spec §4.7): runs the \c quit_requested hook; unless a handler called
+        HookContext::preventDefault(), setExitCode(\a code), then leave the event loop (the close
+        runs via aboutToQuit), or close at once outside a loop. During the close it is recorded
+        as \c close.repeated and changes nothing. */
     void quit(int code = 0);
 
     int exitCode() const;
     /*! Sets the exit code, 0..255. Anything else is refused: returns false, warns, keeps the code. */
     bool setExitCode(int code);
+
+    /*! The handlers whose asynchronous work (a Deferral or a QFuture) the close waits for right
+        now, by name, in run order; empty when nothing is waited for (spec §4.8). */
+    QStringList pendingHandlers() const;
+    /*! When the wait for \a handler (a name from pendingHandlers()) times out; with no name, when
+        the current wait ends at the latest (the last of the pending handlers' deadlines). One
+        that never expires (QDeadlineTimer::Forever) when nothing, or no such handler, is
+        pending. */
+    QDeadlineTimer pendingDeadline(const QString &handler = {}) const;
 
     HookRegistry &hooks();
     /*! The configuration: the INI files read by setup() over AppOptions::configDefaults. Before
@@ -125,7 +140,13 @@ Q_SIGNALS:
     void postArgumentParsing();
     void preClose();
     void postClose();
+    /*! Emitted by the \c quit_requested hook's built-in handler (spec §4.7). A slot cannot veto;
+        a handler registered with hooks().add() can, through HookContext::preventDefault(). */
+    void quitRequested();
     void signalReceived(int signalNumber);
+    /*! pendingHandlers() changed: a weight level of the close started waiting, a handler's work
+        settled or timed out; ends with an empty list. */
+    void pendingHandlersChanged(const QStringList &handlers);
 
     /*! The close finished with \a exitCode. */
     void closed(int exitCode);

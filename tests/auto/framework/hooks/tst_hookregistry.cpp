@@ -69,6 +69,7 @@ private Q_SLOTS:
                                       u"post_argument_parsing"_s,
                                       u"pre_run"_s,
                                       u"post_run"_s,
+                                      u"quit_requested"_s,
                                       u"pre_close"_s,
                                       u"post_close"_s,
                                       u"signal"_s};
