@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // The installed package works for a user: install this build tree into a temporary prefix,
-// build examples/exit-status and examples/plugins (two plugins made with mortar_add_plugin())
-// as standalone projects against it (find_package(Mortar)), run them.
+// build examples/exit-status, examples/plugins (two plugins made with mortar_add_plugin()) and,
+// with Mortar::Widgets, examples/notepad as standalone projects against it (find_package(Mortar)),
+// run them.
 // The slots are the steps, in order; each needs the previous one.
 #include "systemtest.h"
 
@@ -18,6 +19,15 @@ namespace {
 QString fromDefinition(const char *value)
 {
     return QString::fromUtf8(value);
+}
+
+QStringList standaloneExamples()
+{
+    QStringList examples{u"exit-status"_s, u"plugins"_s};
+#ifdef MORTAR_FINDPACKAGE_NOTEPAD
+    examples << u"notepad"_s; // Mortar::Widgets, Qt Widgets and a plugin
+#endif
+    return examples;
 }
 } // namespace
 
@@ -40,7 +50,7 @@ private:
     QTemporaryDir m_work;
     QString m_prefix;
     // The examples built against the prefix, each in its own build directory.
-    const QStringList m_examples{u"exit-status"_s, u"plugins"_s};
+    const QStringList m_examples = standaloneExamples();
     QString buildDirOf(const QString &example) const
     {
         return m_work.filePath(u"build-"_s + example);
@@ -86,6 +96,10 @@ void tst_FindPackage::install()
     QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/app.h"_s));
     QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/mortar_export.h"_s));
     QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/plugin.h"_s));
+#ifdef MORTAR_FINDPACKAGE_NOTEPAD
+    QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/closeprogressdialog.h"_s));
+    QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/mortarwidgets_export.h"_s));
+#endif
 }
 
 void tst_FindPackage::configureStandaloneExamples()
@@ -185,6 +199,24 @@ void tst_FindPackage::runStandaloneExamples()
              qPrintable(hostAccount));
     QVERIFY2(out.contains("notekeeper: plugins loaded: storage, sync\n"), qPrintable(hostAccount));
     QVERIFY2(out.contains("storage: journal flushed\n"), qPrintable(hostAccount));
+
+#ifdef MORTAR_FINDPACKAGE_NOTEPAD
+    // The notepad starts against the installed Mortar::Widgets (no display needed for
+    // --version, which ends it through its normal close).
+    QProcess notepad;
+    QProcessEnvironment notepadEnvironment = SystemTest::childEnvironment();
+    notepadEnvironment.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    notepad.setProcessEnvironment(notepadEnvironment);
+    notepad.start(programOf(u"notepad"_s, u"notepad"_s), {u"--version"_s});
+    QVERIFY2(notepad.waitForStarted(30'000), qPrintable(notepad.errorString()));
+    QVERIFY2(notepad.waitForFinished(120'000), qPrintable(notepad.errorString()));
+    const QByteArray notepadOut = notepad.readAllStandardOutput();
+    const QString notepadAccount =
+            SystemTest::describe(notepad, notepadOut, notepad.readAllStandardError());
+    QVERIFY2(notepad.exitStatus() == QProcess::NormalExit && notepad.exitCode() == 0,
+             qPrintable(notepadAccount));
+    QVERIFY2(notepadOut.contains("1.0"), qPrintable(notepadAccount));
+#endif
 }
 
 QTEST_GUILESS_MAIN(tst_FindPackage)
