@@ -60,6 +60,12 @@ NotepadWindow::NotepadWindow(Mortar::App &app, const QString &fileName, const QS
     connect(&m_autosaveTimer, &QTimer::timeout, this, [this] { writeAutosave(); });
     connect(m_editor, &QPlainTextEdit::textChanged, &m_autosaveTimer, qOverload<>(&QTimer::start));
 
+    // Once the close has begun, typing would be lost: the text is what the flush writes.
+    connect(&m_app, &Mortar::App::stateChanged, this, [this](Mortar::App::State state) {
+        if (state == Mortar::App::State::Closing)
+            m_editor->setReadOnly(true);
+    });
+
     // The window is each handler's context: were it destroyed first, its handlers would be
     // removed with it (and the trace would say so), never called on a dead window.
     m_app.hooks().add(u"quit_requested"_s, this, &NotepadWindow::askToSave,
