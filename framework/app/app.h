@@ -95,8 +95,9 @@ public:
         now, by name, in run order; empty when nothing is waited for (spec §4.8). */
     QStringList pendingHandlers() const;
     /*! When the wait for \a handler (a name from pendingHandlers()) times out; with no name, when
-        the current wait ends at the latest (the last of the pending handlers' deadlines). A
-        default QDeadlineTimer (never expires) when nothing is pending. */
+        the current wait ends at the latest (the last of the pending handlers' deadlines). One
+        that never expires (QDeadlineTimer::Forever) when nothing, or no such handler, is
+        pending. */
     QDeadlineTimer pendingDeadline(const QString &handler = {}) const;
 
     HookRegistry &hooks();

@@ -18,8 +18,73 @@ void DeferralState::settle(int outcome, const QString &why)
     error = why;
     settledAt = std::chrono::steady_clock::now();
     status.store(outcome, std::memory_order_release);
+    if (wait)
+        wait->release(outcome == Failed, why);
     if (waker)
         waker->wake();
+}
+
+void HandlerWait::release(bool failedNow, const QString &why)
+{
+    if (failedNow) {
+        QMutexLocker locker(&mutex);
+        if (!failed) {
+            failed = true;
+            error = why;
+        }
+    }
+    if (open.fetch_sub(1, std::memory_order_acq_rel) != 1)
+        return;
+    int expected = Waiting;
+    if (!state.compare_exchange_strong(expected, Recording))
+        return; // timed out or dropped already: its level has moved on
+    {
+        QMutexLocker locker(&mutex);
+        status = failed ? HandlerResult::Status::Failed : HandlerResult::Status::Ok;
+    }
+    durationNs = (Clock::now() - startedAt) / std::chrono::nanoseconds(1);
+    if (traced)
+        recordEnd();
+    state.store(Settled, std::memory_order_release);
+    if (waker)
+        waker->wake();
+}
+
+bool HandlerWait::claim(int newState)
+{
+    int expected = Waiting;
+    if (!state.compare_exchange_strong(expected, Recording))
+        return false;
+    {
+        // Deferrals still open may settle meanwhile: from now on they leave the error alone.
+        QMutexLocker locker(&mutex);
+        failed = true;
+        if (newState == TimedOut)
+            error = u"did not finish within %1 ms"_s.arg(timeout.count());
+    }
+    if (newState == TimedOut) {
+        status = HandlerResult::Status::TimedOut;
+        durationNs = (Clock::now() - startedAt) / std::chrono::nanoseconds(1);
+        if (traced)
+            recordEnd();
+    }
+    state.store(newState, std::memory_order_release);
+    return true;
+}
+
+void HandlerWait::recordEnd()
+{
+    TraceEvent event;
+    event.kind = u"deferral.end"_s;
+    event.hook = info.hook();
+    event.handler = info.name();
+    event.weight = info.weight();
+    event.owner = info.owner();
+    event.status = HandlerResult::statusName(status);
+    if (status != HandlerResult::Status::Ok)
+        event.error = error;
+    event.durationNs = durationNs;
+    trace->record(std::move(event));
 }
 } // namespace Internal
 
@@ -86,6 +151,24 @@ Deferral HookContext::defer()
 {
     auto state = std::make_shared<Internal::DeferralState>();
     state->waker = m_run->waker;
+    if (!m_slot->wait && m_slot->entry) {
+        auto wait = std::make_shared<Internal::HandlerWait>();
+        wait->info = m_slot->entry->info;
+        wait->trace = m_run->trace;
+        wait->traced = m_run->trace->isEnabled();
+        // An untraced run does not time its handlers: then the work is timed from here.
+        wait->startedAt = m_slot->startedAt == std::chrono::steady_clock::time_point()
+                ? std::chrono::steady_clock::now()
+                : m_slot->startedAt;
+        wait->timeout = m_slot->timeout;
+        wait->deadline = wait->startedAt + m_slot->timeout;
+        wait->waker = m_run->waker;
+        m_slot->wait = std::move(wait);
+    }
+    if (m_slot->wait) {
+        m_slot->wait->open.fetch_add(1, std::memory_order_relaxed);
+        state->wait = m_slot->wait;
+    }
     m_slot->deferrals.push_back(state);
     if (m_run->trace->isEnabled()) {
         TraceEvent event;

@@ -174,14 +174,15 @@ QStringList HookRegistryPrivate::pendingHandlers() const
 QDeadlineTimer HookRegistryPrivate::pendingDeadline(const QString &handler) const
 {
     QMutexLocker locker(&m_pendingMutex);
+    const QDeadlineTimer none(QDeadlineTimer::Forever);
     if (m_pending.isEmpty())
-        return {};
+        return none;
     if (!handler.isEmpty()) {
         for (const PendingWait &wait : m_pending) {
             if (wait.name == handler)
                 return wait.deadline;
         }
-        return {};
+        return none;
     }
     QDeadlineTimer latest = m_pending.constFirst().deadline;
     for (const PendingWait &wait : m_pending)

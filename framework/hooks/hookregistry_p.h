@@ -51,6 +51,8 @@ struct Waker
     QAbstractEventDispatcher *dispatcher = nullptr; // not owned; null once the wait is over
 };
 
+struct HandlerWait;
+
 struct DeferralState
 {
     enum : int { Pending, Settling, Completed, Failed };
@@ -64,6 +66,53 @@ struct DeferralState
     QString error;                                   // written before status becomes Failed
     std::chrono::steady_clock::time_point settledAt; // written before status is settled
     std::shared_ptr<Waker> waker;
+    std::shared_ptr<HandlerWait> wait; // its handler's; null for a deferral made outside a run
+};
+
+/*!
+    One handler's asynchronous work, shared by its deferrals: whoever settles the last one records
+    the handler's outcome (\c deferral.end) then and there, in its own thread (spec §4.5), so a
+    nested event loop elsewhere, or a forced exit, cannot make finished work look unfinished. The
+    level waiting for it only watches \c state; at its deadline it claims the outcome as timed out.
+*/
+struct HandlerWait
+{
+    enum : int {
+        Waiting,   // deferrals still open, or the handler's call still running
+        Recording, // being settled: outcome and trace event are being written
+        Settled,   // every deferral settled; status, error, durationNs hold the outcome
+        TimedOut,  // its level stopped waiting at the deadline
+        Dropped,   // the handler threw: its deferrals do not count
+    };
+    using Clock = std::chrono::steady_clock;
+
+    /*! A deferral settled (\a failed with \a why) or the handler's call returned; the last
+        one records the outcome. */
+    void release(bool failed = false, const QString &why = {});
+    /*! Claims the outcome for \a state (TimedOut or Dropped) if nobody settled it yet. */
+    bool claim(int newState);
+    bool isOpen() const
+    {
+        const int s = state.load(std::memory_order_acquire);
+        return s == Waiting || s == Recording;
+    }
+    void recordEnd();
+
+    std::atomic<int> state{Waiting};
+    std::atomic<int> open{1}; // open deferrals, plus one while the handler's call runs
+    QMutex mutex;             // guards failed/error while deferrals settle
+    bool failed = false;
+    QString error;
+    HandlerResult::Status status = HandlerResult::Status::Ok; // written before state changes
+    qint64 durationNs = 0;
+
+    HandlerInfo info; // a copy: the registration may go away while a deferral is still open
+    TracePrivate *trace = nullptr; // not owned; used only while its level waits
+    bool traced = false;
+    Clock::time_point startedAt;
+    Clock::time_point deadline;
+    std::chrono::milliseconds timeout{};
+    std::shared_ptr<Waker> waker;
 };
 
 struct HandlerEntry;
@@ -74,6 +123,9 @@ struct HandlerSlot
     QVariant value;
     std::vector<std::shared_ptr<DeferralState>> deferrals;
     const HandlerEntry *entry = nullptr; // not owned; names the handler in deferral events
+    std::shared_ptr<HandlerWait> wait;   // made by the first defer()
+    std::chrono::steady_clock::time_point startedAt; // when the handler's call started
+    std::chrono::milliseconds timeout{};             // for its asynchronous work
 };
 
 /*! Shared by every handler of one hook run; kept alive by a handler still running in another

@@ -44,68 +44,71 @@ Outcome invokeIsolated(const std::function<void(HookContext &)> &invoke, HookCon
     \a timeout. If it gives up, the call still holds everything the handler may touch. */
 struct CrossThreadCall
 {
+    enum : int { Queued, Started, Abandoned };
     QSemaphore finished;
-    std::atomic<bool> abandoned{false};
+    std::atomic<int> phase{Queued};
+    std::atomic<int> threadNumber{0}; // the trace's number of the context's thread
     HandlerSlot slot;
     Outcome outcome;
 };
 
+/*! Runs the handler in \a context's thread. Its \c handler.begin is recorded there, so the
+    trace names the thread it ran in; \a *threadNumber is that thread's number, or 0 if the
+    handler never started (then nothing was recorded). */
 Outcome invokeInThread(QObject *context, const std::function<void(HookContext &)> &invoke,
                        const std::shared_ptr<RunState> &run, HandlerSlot &slot,
-                       std::chrono::milliseconds timeout)
+                       std::chrono::milliseconds timeout, quint32 traceRef, bool traced,
+                       int *threadNumber)
 {
     auto call = std::make_shared<CrossThreadCall>();
     call->slot.entry = slot.entry;
+    call->slot.startedAt = slot.startedAt;
+    call->slot.timeout = slot.timeout;
     QMetaObject::invokeMethod(
             context,
-            [call, run, invoke] {
-                if (call->abandoned.load())
-                    return;
+            [call, run, invoke, traceRef, traced] {
+                call->threadNumber.store(TracePrivate::currentThreadNumber());
+                int expected = CrossThreadCall::Queued;
+                if (!call->phase.compare_exchange_strong(expected, CrossThreadCall::Started))
+                    return; // the hook gave up before it started
+                if (traced)
+                    run->trace->recordHandlerBegin(traceRef, run->trace->now());
                 HookContext hookContext = HookRunner::makeContext(run.get(), &call->slot);
                 call->outcome = invokeIsolated(invoke, hookContext);
                 call->finished.release();
             },
             Qt::QueuedConnection);
     if (!call->finished.tryAcquire(1, int(timeout.count()))) {
-        call->abandoned.store(true);
+        int expected = CrossThreadCall::Queued;
+        const bool neverStarted =
+                call->phase.compare_exchange_strong(expected, CrossThreadCall::Abandoned);
+        *threadNumber = neverStarted ? 0 : call->threadNumber.load();
         return {Status::TimedOut,
                 u"did not finish in its context's thread within %1 ms"_s.arg(timeout.count())};
     }
+    *threadNumber = call->threadNumber.load();
     slot.value = call->slot.value;
-    slot.deferrals = call->slot.deferrals;
+    slot.wait = call->slot.wait;
     return call->outcome;
 }
 
-/*! A handler whose deferrals the hook still waits for. */
+/*! A handler of the current weight level whose asynchronous work the level waits for. */
 struct PendingHandler
 {
     qsizetype resultIndex;
     const HandlerEntry *entry;
-    std::vector<std::shared_ptr<DeferralState>> deferrals;
-    Clock::time_point startedAt;
-    Clock::time_point deadline;
-    std::chrono::milliseconds timeout;
+    std::shared_ptr<HandlerWait> wait;
 };
 
-void recordDeferralEnd(TracePrivate *trace, const HandlerEntry &entry, const HandlerResult &result)
+/*!
+    The barrier between weight levels (spec §4.5): runs a nested event loop until every handler of
+    \a level settled or passed its deadline, publishing what it waits for (App::pendingHandlers).
+    The outcomes were recorded when they happened (HandlerWait); this copies them into the
+    results. Returns true if one failed or timed out.
+*/
+bool waitForLevel(HookRegistryPrivate &registry, const std::vector<PendingHandler> &level,
+                  QList<HandlerResult> &results, RunState &run, bool traced, qint64 hookStart)
 {
-    TraceEvent event;
-    event.kind = u"deferral.end"_s;
-    event.hook = entry.info.hook();
-    event.handler = entry.info.name();
-    event.weight = entry.info.weight();
-    event.owner = entry.info.owner();
-    event.status = HandlerResult::statusName(result.status);
-    event.error = result.error;
-    event.durationNs = result.durationNs;
-    trace->record(std::move(event));
-}
-
-/*! Runs a nested event loop until every pending handler is settled or past its deadline. */
-bool waitForDeferrals(std::vector<PendingHandler> &pending, QList<HandlerResult> &results,
-                      RunState &run, bool traced)
-{
-    bool failed = false;
     {
         QMutexLocker locker(&run.waker->mutex);
         run.waker->dispatcher = QAbstractEventDispatcher::instance();
@@ -113,54 +116,64 @@ bool waitForDeferrals(std::vector<PendingHandler> &pending, QList<HandlerResult>
     QTimer deadlineTimer;
     deadlineTimer.setSingleShot(true);
     deadlineTimer.setTimerType(Qt::PreciseTimer);
-    while (!pending.empty()) {
+    const PendingHandler *published = nullptr;
+    for (;;) {
         const auto now = Clock::now();
         auto nearest = Clock::time_point::max();
-        for (auto it = pending.begin(); it != pending.end();) {
-            HandlerResult &result = results[it->resultIndex];
-            const bool settled = std::all_of(it->deferrals.begin(), it->deferrals.end(),
-                                             [](const auto &d) { return d->isSettled(); });
-            if (settled) {
-                auto settledAt = it->startedAt;
-                for (const auto &deferral : it->deferrals) {
-                    settledAt = std::max(settledAt, deferral->settledAt);
-                    if (deferral->outcome() == DeferralState::Failed
-                        && result.status == Status::Ok) {
-                        result.status = Status::Failed;
-                        result.error = deferral->error;
-                    }
-                }
-                if (traced)
-                    result.durationNs = (settledAt - it->startedAt) / std::chrono::nanoseconds(1);
-            } else if (now >= it->deadline) {
-                result.status = Status::TimedOut;
-                result.error = u"did not finish within %1 ms"_s.arg(it->timeout.count());
-                if (traced)
-                    result.durationNs = (now - it->startedAt) / std::chrono::nanoseconds(1);
-            } else {
-                nearest = std::min(nearest, it->deadline);
-                ++it;
+        QList<HookRegistryPrivate::PendingWait> waiting;
+        const PendingHandler *first = nullptr;
+        for (const PendingHandler &pending : level) {
+            HandlerWait &wait = *pending.wait;
+            if (now >= wait.deadline)
+                wait.claim(HandlerWait::TimedOut); // unless it settled just now
+            if (!wait.isOpen())
                 continue;
-            }
-            if (result.status != Status::Ok) {
-                failed = true;
-                qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
-                        result.handler.name(), run.hook, result.error);
-            }
-            if (traced)
-                recordDeferralEnd(run.trace, *it->entry, result);
-            it = pending.erase(it);
+            waiting.append({wait.info.name(), QDeadlineTimer(wait.deadline)});
+            if (!first)
+                first = &pending;
+            if (wait.state.load(std::memory_order_relaxed) == HandlerWait::Waiting)
+                nearest = std::min(nearest, wait.deadline);
         }
-        if (pending.empty())
+        // Every round: a hook run meanwhile (from a timer, say) may have published its own.
+        registry.setPending(std::move(waiting));
+        if (!first)
             break;
-        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(nearest - Clock::now());
-        deadlineTimer.start(
-                std::max<std::chrono::milliseconds>(wait, std::chrono::milliseconds(0)));
+        if (first != published) { // the watchdog names the handler the close waits for
+            published = first;
+            registry.m_runningEntry.store(first->entry, std::memory_order_relaxed);
+            registry.m_runningSinceNs.store(traced ? results[first->resultIndex].startNs
+                                                   : hookStart,
+                                            std::memory_order_relaxed);
+        }
+        if (nearest != Clock::time_point::max()) {
+            const auto timeLeft =
+                    std::chrono::ceil<std::chrono::milliseconds>(nearest - Clock::now());
+            deadlineTimer.start(
+                    std::max<std::chrono::milliseconds>(timeLeft, std::chrono::milliseconds(0)));
+        }
         // Returns when an event was processed, a deferral woke us, or the deadline timer fired.
         QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
     }
-    QMutexLocker locker(&run.waker->mutex);
-    run.waker->dispatcher = nullptr;
+    {
+        QMutexLocker locker(&run.waker->mutex);
+        run.waker->dispatcher = nullptr;
+    }
+
+    bool failed = false;
+    for (const PendingHandler &pending : level) {
+        const HandlerWait &wait = *pending.wait;
+        HandlerResult &result = results[pending.resultIndex];
+        result.status = wait.status;
+        if (wait.status != Status::Ok)
+            result.error = wait.error;
+        if (traced)
+            result.durationNs = wait.durationNs;
+        if (result.status != Status::Ok) {
+            failed = true;
+            qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
+                    result.handler.name(), run.hook, result.error);
+        }
+    }
     return failed;
 }
 
@@ -244,9 +257,9 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         batch ? batch->begin(ref, t) : trace->recordHandlerBegin(ref, t);
     };
     const auto recordEnd = [&](quint32 ref, qint64 t, Status status, const QString &error,
-                               qint64 durationNs, bool deferred) {
-        batch ? batch->end(ref, t, status, error, durationNs, deferred)
-              : trace->recordHandlerEnd(ref, t, status, error, durationNs, deferred);
+                               qint64 durationNs, bool deferred, quint16 thread) {
+        batch ? batch->end(ref, t, status, error, durationNs, deferred, thread)
+              : trace->recordHandlerEnd(ref, t, status, error, durationNs, deferred, thread);
     };
 
     // Every handler that just returns leaves its prebuilt result as it is; the list is copied
@@ -260,14 +273,34 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     };
 
     const auto defaultTimeout = std::chrono::milliseconds(registry.m_defaultTimeoutMs.load());
-    std::vector<PendingHandler> pending;
+    const qint64 originNs = trace->originNs();
+    // The current weight level's handlers with asynchronous work: the next level starts after
+    // they settled (spec §4.5).
+    std::vector<PendingHandler> level;
+    int levelWeight = 0;
     HandlerSlot slot;
     HookContext hookContext(run.get(), &slot);
     QThread *const thisThread = QThread::currentThread();
     bool failed = false;
     qint64 t = hookStart;
+    const auto settleLevel = [&] {
+        if (batch)
+            batch->flush(); // the level's events before those of its deferrals
+        resultAt(0);        // the results are written below
+        registry.m_runningPhase.store(HookRegistryPrivate::WaitingForDeferrals,
+                                      std::memory_order_relaxed);
+        failed |= waitForLevel(registry, level, out.results, *run, traced, hookStart);
+        level.clear();
+        registry.m_runningPhase.store(traced ? HookRegistryPrivate::Calling
+                                             : HookRegistryPrivate::CallingUntimed,
+                                      std::memory_order_relaxed);
+        if (traced)
+            t = trace->now();
+    };
     for (size_t index = 0; index < plan->steps.size(); ++index) {
         const RunPlan::Step &step = plan->steps[index];
+        if (!level.empty() && step.entry->weight != levelWeight)
+            settleLevel();
         QObject *const context = step.hasContext ? step.entry->context.data() : nullptr;
         const bool removed = registry.m_removals.load(std::memory_order_relaxed) != removalsAtStart
                 && step.entry->removed.load(std::memory_order_relaxed);
@@ -276,25 +309,44 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
             result.status = Status::Skipped;
             result.error = u"removed while the hook ran"_s;
             if (traced)
-                recordEnd(step.traceRef, t, result.status, result.error, 0, false);
+                recordEnd(step.traceRef, t, result.status, result.error, 0, false, 0);
             continue;
         }
 
         registry.m_runningEntry.store(step.entry, std::memory_order_relaxed);
+        const bool crossThread = context && context->thread() != thisThread;
         if (traced) {
             registry.m_runningSinceNs.store(t, std::memory_order_relaxed);
-            recordBegin(step.traceRef, t);
+            if (crossThread) {
+                if (batch)
+                    batch->flush(); // its handler.begin is recorded in the context's thread
+            } else {
+                recordBegin(step.traceRef, t);
+            }
         }
         const auto timeout = step.timeout.count() > 0 ? step.timeout : defaultTimeout;
         slot.entry = step.entry;
+        slot.timeout = timeout;
+        // Untraced runs take no time per handler: defer() takes it when it is needed.
+        slot.startedAt = traced ? Clock::time_point(std::chrono::nanoseconds(originNs + t))
+                                : Clock::time_point();
         Outcome outcome;
-        if (context && context->thread() != thisThread)
-            outcome = invokeInThread(context, step.invoke, run, slot, timeout);
-        else
+        int threadNumber = 0;
+        if (crossThread) {
+            outcome = invokeInThread(context, step.invoke, run, slot, timeout, step.traceRef,
+                                     traced, &threadNumber);
+            if (traced && threadNumber == 0)
+                recordBegin(step.traceRef, t); // it never started: the wait is all there was
+        } else {
             outcome = invokeIsolated(step.invoke, hookContext);
+        }
         const qint64 end = traced ? trace->now() : 0;
 
-        const bool deferred = !slot.deferrals.empty() && outcome.status == Status::Ok;
+        std::shared_ptr<HandlerWait> wait = std::exchange(slot.wait, nullptr);
+        slot.deferrals.clear();
+        const bool deferred = wait && outcome.status == Status::Ok;
+        if (wait && !deferred)
+            wait->claim(HandlerWait::Dropped); // it threw: its deferrals do not count
         if (traced || outcome.status != Status::Ok || slot.value.isValid() || deferred) {
             HandlerResult &result = resultAt(index);
             result.status = outcome.status;
@@ -309,29 +361,26 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
                         result.handler.name(), hook, result.error);
             }
         }
-        if (deferred) {
-            const auto startedAt = Clock::now() - std::chrono::nanoseconds(end - t);
-            pending.push_back({qsizetype(index), step.entry, std::move(slot.deferrals), startedAt,
-                               startedAt + timeout, timeout});
-            slot.deferrals.clear();
-        }
         if (traced)
-            recordEnd(step.traceRef, end, outcome.status, outcome.error, end - t, deferred);
+            recordEnd(step.traceRef, end, outcome.status, outcome.error, end - t, deferred,
+                      quint16(threadNumber));
+        if (deferred) {
+            // Its deferral.end may be recorded by another thread from now on: after this
+            // handler.end, whatever this thread still batches.
+            if (batch)
+                batch->flush();
+            if (level.empty())
+                levelWeight = step.entry->weight;
+            level.push_back({qsizetype(index), step.entry, wait});
+            wait->release(); // the call returned; the last deferral to settle records the end
+        }
         t = end;
     }
+    if (!level.empty())
+        settleLevel();
     if (batch)
-        batch->flush(); // before the deferrals' events
+        batch->flush();
 
-    if (!pending.empty()) {
-        resultAt(0);
-        registry.m_runningEntry.store(pending.front().entry, std::memory_order_relaxed);
-        registry.m_runningSinceNs.store(traced ? out.results[pending.front().resultIndex].startNs
-                                               : hookStart,
-                                        std::memory_order_relaxed);
-        registry.m_runningPhase.store(HookRegistryPrivate::WaitingForDeferrals,
-                                      std::memory_order_relaxed);
-        failed |= waitForDeferrals(pending, out.results, *run, traced);
-    }
     out.defaultPrevented = run->defaultPrevented.load();
     registry.m_runningEntry.store(outerEntry, std::memory_order_relaxed);
     registry.m_runningSinceNs.store(outerSince, std::memory_order_relaxed);

@@ -95,9 +95,10 @@ void TracePrivate::recordHandlerBegin(quint32 handler, qint64 t)
 }
 
 void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
-                                    const QString &error, qint64 durationNs, bool deferred)
+                                    const QString &error, qint64 durationNs, bool deferred,
+                                    quint16 thread)
 {
-    append(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred));
+    append(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred, thread));
 }
 
 void TracePrivate::record(TraceEvent &&event)
@@ -118,7 +119,8 @@ void TracePrivate::append(TraceRecord &&record)
         if (batch->m_trace == this)
             batch->flush();
     }
-    record.thread = quint16(currentThreadNumber());
+    if (record.thread == 0) // else recorded for the thread it happened in
+        record.thread = quint16(currentThreadNumber());
     if (!hasLiveReceivers()) {
         QMutexLocker locker(&m_mutex);
         appendLocked(std::move(record));

@@ -42,18 +42,22 @@ struct TraceRecord
     QString error;
     std::unique_ptr<TraceEvent> full;
 
-    static TraceRecord handlerBegin(quint32 handler, qint64 t)
+    static TraceRecord handlerBegin(quint32 handler, qint64 t, quint16 thread = 0)
     {
         TraceRecord record;
         record.kind = Kind::HandlerBegin;
         record.t = t;
         record.handler = handler;
+        record.thread = thread;
         return record;
     }
+    /*! \a thread: the number of the thread the handler ran in, when that is not the recording
+        one (a handler with a context object in another thread); 0 for the recording thread. */
     static TraceRecord handlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
-                                  const QString &error, qint64 durationNs, bool deferred)
+                                  const QString &error, qint64 durationNs, bool deferred,
+                                  quint16 thread = 0)
     {
-        TraceRecord record = handlerBegin(handler, t);
+        TraceRecord record = handlerBegin(handler, t, thread);
         record.kind = Kind::HandlerEnd;
         record.status = status;
         record.error = error;
@@ -85,9 +89,9 @@ public:
 
     void begin(quint32 handler, qint64 t) { add(TraceRecord::handlerBegin(handler, t)); }
     void end(quint32 handler, qint64 t, HandlerResult::Status status, const QString &error,
-             qint64 durationNs, bool deferred)
+             qint64 durationNs, bool deferred, quint16 thread = 0)
     {
-        add(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred));
+        add(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred, thread));
     }
     void flush();
 
@@ -95,7 +99,8 @@ private:
     friend class TracePrivate;
     void add(TraceRecord &&record)
     {
-        record.thread = m_thread;
+        if (record.thread == 0)
+            record.thread = m_thread;
         m_records.push_back(std::move(record));
         if (m_records.size() >= Capacity)
             flush();
@@ -131,7 +136,8 @@ public:
     quint32 internHandler(const HandlerInfo &info);
     void recordHandlerBegin(quint32 handler, qint64 t);
     void recordHandlerEnd(quint32 handler, qint64 t, HandlerResult::Status status,
-                          const QString &error, qint64 durationNs, bool deferred);
+                          const QString &error, qint64 durationNs, bool deferred,
+                          quint16 thread = 0);
     /*! Records \a event; \c seq and \c thread are filled in, and \c t unless set. */
     void record(TraceEvent &&event);
     void flush();
