@@ -32,20 +32,38 @@ using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 
 namespace {
+/*! \a widget as it looks on screen, with a plain frame and title bar drawn around it (a grab
+    has no window decorations, and Xvfb has no window manager to draw them). */
+QImage framed(QWidget &widget)
+{
+    const QImage content = widget.grab().toImage();
+    constexpr int titleHeight = 26;
+    QImage image(content.width() + 2, content.height() + titleHeight + 1, QImage::Format_RGB32);
+    image.fill(QColor(0x5a, 0x5a, 0x5a));
+    QPainter painter(&image);
+    painter.fillRect(1, 1, content.width(), titleHeight - 1, QColor(0xdd, 0xdd, 0xdd));
+    QFont font = widget.font();
+    font.setBold(true);
+    painter.setFont(font);
+    const QString title =
+            widget.windowTitle().replace(u"[*]"_s, widget.isWindowModified() ? u"*"_s : QString());
+    painter.drawText(QRect(1, 1, content.width(), titleHeight - 1), Qt::AlignCenter, title);
+    painter.drawImage(1, titleHeight, content);
+    return image;
+}
+
 /*! NOTEPAD_SCREENSHOT=PNG: saves what the user sees once the close progress shows (the window,
     if still open, with the dialog over it) — how docs/close-progress.png was made. */
 void saveScreenshotOfCloseProgress(QMainWindow &window, QProgressDialog &progress,
                                    const QString &path)
 {
-    QImage image;
+    QImage image = framed(progress);
     if (window.isVisible()) {
-        image = window.grab().toImage();
-        const QImage dialog = progress.grab().toImage();
+        const QImage dialog = image;
+        image = framed(window);
         QPainter painter(&image);
         painter.drawImage((image.width() - dialog.width()) / 2,
                           (image.height() - dialog.height()) / 2, dialog);
-    } else {
-        image = progress.grab().toImage();
     }
     QTextStream(stdout) << "notepad: screenshot " << (image.save(path) ? "saved " : "FAILED ")
                         << path << Qt::endl;
