@@ -11,6 +11,7 @@
 #include "trace_p.h"
 
 #include <QCoreApplication>
+#include <QEvent>
 #include <QMetaEnum>
 #include <QRegularExpression>
 #include <QThread>
@@ -234,8 +235,8 @@ int AppPrivate::exec(const std::function<void()> *body)
             inExecLoop = false;
         }
     }
-    if (quitRequested && cause == CloseCause::EndOfExec)
-        cause = CloseCause::Quit;
+    if (quitCause && cause == CloseCause::EndOfExec)
+        cause = *quitCause;
     finishRunPhase();
     close(std::nullopt, cause);
     inExec = false;
@@ -300,16 +301,22 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
 
 void AppPrivate::endProcess(CloseCause cause)
 {
+    // Decided by where the call comes from, not by the cause: a close inside the aboutToQuit
+    // slot (whatever asked for it) must not call QCoreApplication::exit(), which on Qt >= 6.5
+    // emits aboutToQuit again while Qt is still emitting it — every receiver would run twice.
+    // The loop is being left anyway.
+    const bool mayLeaveLoop = !inAboutToQuit;
     if (inExec) {
-        // exec() returns the exit code. A close while its event loop runs also leaves the loop —
-        // except from aboutToQuit, whose emitter is already leaving (and must not be re-entered).
-        if (inExecLoop && cause != CloseCause::AboutToQuit)
+        // exec() returns the exit code. A close while its event loop runs also leaves the loop.
+        if (inExecLoop && mayLeaveLoop)
             QCoreApplication::exit(exitCode);
         return;
     }
     if (!options.exitOnClose) {
-        // A signal's close leaves the event loop (spec §5), also one that exec() did not start.
-        if (cause == CloseCause::Signal && QThread::currentThread()->loopLevel() > 0)
+        // A signal's close leaves the event loop (spec §5), also one that exec() did not start;
+        // so does one during which Qt was asked to quit.
+        if ((cause == CloseCause::Signal || quitAfterClose) && mayLeaveLoop
+            && QThread::currentThread()->loopLevel() > 0)
             QCoreApplication::exit(exitCode);
         return;
     }
@@ -321,6 +328,82 @@ void AppPrivate::endProcess(CloseCause cause)
     std::fflush(stdout);
     std::fflush(stderr);
     std::exit(code);
+}
+
+bool AppPrivate::requestQuit(CloseCause cause, std::optional<int> code)
+{
+    if (inQuitRequested) {
+        // E.g. the window's close button again while the "Save changes?" dialog is open: the
+        // request on screen decides.
+        qCDebug(lcApp).noquote() << u"A quit request (%1) came while quit_requested was still "
+                                    u"deciding the previous one; it is ignored"_s.arg(
+                                            causeName(cause));
+        return false;
+    }
+    inQuitRequested = true;
+    const HookRun run = hooks->run(u"quit_requested"_s, {causeName(cause)});
+    inQuitRequested = false;
+    if (state >= App::State::Closing)
+        return false; // a handler closed, or a signal came while a dialog was open
+    if (!run.defaultPrevented)
+        return true;
+    record(u"quit.prevented"_s, {{u"cause"_s, causeName(cause)}, {u"handler"_s, run.preventedBy}},
+           code);
+    qCInfo(lcApp).noquote() << u"The quit request (%1) was prevented by '%2'; the App keeps "
+                               u"running"_s.arg(causeName(cause), run.preventedBy);
+    return false;
+}
+
+bool AppPrivate::onQtQuitEvent(QEvent *event)
+{
+    const CloseCause cause = std::exchange(lastWindowClosed, false) ? CloseCause::LastWindowClosed
+                                                                    : CloseCause::Quit;
+    if (state == App::State::Closed)
+        return false; // the App is done: Qt's quit is Qt's
+    if (state == App::State::Closing) {
+        // The same request again, as quit(n) during the close (spec §4.1); the close leaves
+        // the loop when it is done, so Qt does not end its nested loops under it.
+        record(u"close.repeated"_s, {{u"cause"_s, causeName(cause)}});
+        quitAfterClose = true;
+        return true;
+    }
+    if (quitCause)
+        return false; // accepted already (App::quit() left the loop with it): Qt goes on
+    if (!requestQuit(cause, std::nullopt))
+        return true; // vetoed, or being decided: nothing closes
+    // Accepted: Qt goes on, now — a QGuiApplication first asks its windows, which may refuse;
+    // then the loop is left and aboutToQuit closes the App with this cause.
+    quitCause = cause;
+    qtAppWatcher->forwarding = true;
+    event->setAccepted(true);
+    QCoreApplication::sendEvent(QCoreApplication::instance(), event);
+    qtAppWatcher->forwarding = false;
+    if (!event->isAccepted() && state < App::State::Closing)
+        quitCause.reset(); // a window refused to close: the App keeps running
+    return true;
+}
+
+bool QtAppWatcher::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() != QEvent::Quit || watched != QCoreApplication::instance() || forwarding)
+        return false;
+    return m_d->onQtQuitEvent(event);
+}
+
+void QtAppWatcher::onLastWindowClosed()
+{
+    // Qt posts the QEvent::Quit that ends the app after emitting lastWindowClosed (when
+    // quitOnLastWindowClosed is set): that event's cause is lastWindowClosed. Forgotten two
+    // posted-event hops later, so that a Quit of a later, unrelated request is not mistaken
+    // for it when no Quit followed (quitOnLastWindowClosed off).
+    m_d->lastWindowClosed = true;
+    QMetaObject::invokeMethod(
+            this,
+            [this] {
+                QMetaObject::invokeMethod(
+                        this, [this] { m_d->lastWindowClosed = false; }, Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
 }
 
 void AppPrivate::installSignalHandlers()
@@ -409,16 +492,24 @@ App::App(AppOptions options, QObject *parent)
         // Qt 6.4 emits aboutToQuit after the event loop returned, inside QCoreApplication::exec();
         // Qt 6.5 and later emit it from QCoreApplication::exit(), while the loop still runs.
         // Either way the close runs here, once, before exec() returns, and it never calls
-        // QCoreApplication::exit() itself from this slot (endProcess() checks the cause), since
-        // on Qt >= 6.5 that would re-enter exit().
+        // QCoreApplication::exit() from inside this slot (inAboutToQuit, see endProcess()), since
+        // on Qt >= 6.5 that would emit aboutToQuit a second time.
         d->aboutToQuitConnection = connect(
                 qtApp, &QCoreApplication::aboutToQuit, this,
                 [this] {
+                    const bool outer = std::exchange(d->inAboutToQuit, true);
                     d->close(std::nullopt,
-                             d->quitRequested ? Internal::CloseCause::Quit
-                                              : Internal::CloseCause::AboutToQuit);
+                             d->quitCause.value_or(Internal::CloseCause::AboutToQuit));
+                    d->inAboutToQuit = outer;
                 },
                 Qt::DirectConnection);
+        d->qtAppWatcher = std::make_unique<Internal::QtAppWatcher>(d.get());
+        qtApp->installEventFilter(d->qtAppWatcher.get());
+        // A QGuiApplication's (found by name: the framework does not link Qt Gui).
+        if (qtApp->metaObject()->indexOfSignal("lastWindowClosed()") >= 0) {
+            connect(qtApp, SIGNAL(lastWindowClosed()), d->qtAppWatcher.get(),
+                    SLOT(onLastWindowClosed()));
+        }
     } else {
         d->constructionError = u"Mortar::App needs a QCoreApplication (or QApplication): "
                                u"create one before the App"_s;
@@ -478,10 +569,18 @@ Result App::setup()
         if (!listening)
             return d->failSetup(listening.errorString(), Internal::ExitConfig);
         // Queued: the request arrives inside the server's socket handling, which the close's
-        // nested event loops must not re-enter.
+        // nested event loops (and quit_requested's dialogs) must not re-enter. A quit request
+        // (spec §4.7): quit_requested may veto it.
         connect(
                 d->inspection.get(), &Internal::InspectionServer::closeRequested, this,
-                [this] { d->close(std::nullopt, Internal::CloseCause::Inspector); },
+                [this] {
+                    if (d->state >= State::Closing) {
+                        d->record(u"close.repeated"_s, {{u"cause"_s, u"inspector"_s}});
+                        return;
+                    }
+                    if (d->requestQuit(Internal::CloseCause::Inspector, std::nullopt))
+                        d->close(std::nullopt, Internal::CloseCause::Inspector);
+                },
                 Qt::QueuedConnection);
     }
 
@@ -573,11 +672,25 @@ void App::quit(int code)
                 this, [this, code] { quit(code); }, Qt::QueuedConnection);
         return;
     }
+    if (d->state >= State::Closing) {
+        // The same request as the close under way (spec §4.1): recorded, the code unchanged —
+        // setExitCode() is the way to change it now.
+        d->record(u"close.repeated"_s, {{u"cause"_s, u"quit()"_s}}, code);
+        return;
+    }
+    if (d->quitCause) // accepted already; the loop is being left
+        return;
+    if (code < 0 || code > 255) {
+        setExitCode(code); // refused, with its warning; the request stands with the code as is
+        code = d->exitCode;
+    }
+    if (!d->requestQuit(Internal::CloseCause::Quit, code))
+        return;
     setExitCode(code);
-    d->quitRequested = true;
+    d->quitCause = Internal::CloseCause::Quit;
     if (d->inExec && !d->inExecLoop)
         return; // exec(body): there is no loop to leave; the close follows the body
-    if (QThread::currentThread()->loopLevel() > 0)
+    if (QThread::currentThread()->loopLevel() > 0 && !d->inAboutToQuit)
         QCoreApplication::exit(code); // the close follows via aboutToQuit
     else
         d->close(std::nullopt, Internal::CloseCause::Quit);

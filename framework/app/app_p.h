@@ -22,6 +22,28 @@
 namespace Mortar::Internal {
 
 class InspectionServer;
+class AppPrivate;
+
+/*!
+    Watches the QCoreApplication for quit requests the App did not make (spec §4.7): the
+    QEvent::Quit that QCoreApplication::quit() / QApplication::quit() send to it, which is also
+    how a Qt 6 GUI app ends when its last window closed; and QGuiApplication::lastWindowClosed,
+    connected by name so the framework does not link Qt Gui.
+*/
+class QtAppWatcher final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit QtAppWatcher(AppPrivate *d) : m_d(d) { }
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    bool forwarding = false; // the Quit event being handed on to Qt
+
+public Q_SLOTS:
+    void onLastWindowClosed();
+
+private:
+    AppPrivate *const m_d;
+};
 
 /*! What started a close; recorded as the close's \c cause. */
 enum class CloseCause {
@@ -79,6 +101,15 @@ public:
 
     void close(std::optional<int> code, CloseCause cause);
     void endProcess(CloseCause cause);
+    /*!
+        A quit request (spec §4.7): runs \c quit_requested. False if a handler prevented it
+        (recorded as \c quit.prevented), if the App closed meanwhile, or while an earlier
+        request is still being decided (its handler shows a dialog, say). \a code: the code
+        asked for, for the trace.
+    */
+    bool requestQuit(CloseCause cause, std::optional<int> code);
+    /*! QEvent::Quit reached the QCoreApplication; true: it is consumed here. */
+    bool onQtQuitEvent(QEvent *event);
 
     /*! setup()'s step: AppOptions::catchSignals and the crash signals (spec §5, §6.2). */
     void installSignalHandlers();
@@ -111,8 +142,17 @@ public:
     bool runPhaseActive = false; // pre_run ran and post_run did not yet
     bool inExec = false;         // exec() is on the stack: it returns the exit code
     bool inExecLoop = false;     // exec() runs QCoreApplication::exec()
-    bool quitRequested = false;  // quit() was called: the close's cause is quit()
+    // A quit request was accepted and the event loop is being left: the close that follows
+    // (through aboutToQuit, or at the end of exec()) has this cause.
+    std::optional<CloseCause> quitCause;
+    bool inQuitRequested = false; // quit_requested runs: the request it decides stands
+    // The aboutToQuit slot is on the stack: Qt is emitting aboutToQuit (from
+    // QCoreApplication::exit() on Qt >= 6.5), which must not be re-entered.
+    bool inAboutToQuit = false;
+    bool lastWindowClosed = false; // lastWindowClosed was emitted; the Quit it causes follows
+    bool quitAfterClose = false;   // Qt's quit came during the close: leave the loop after it
     QMetaObject::Connection aboutToQuitConnection;
+    std::unique_ptr<QtAppWatcher> qtAppWatcher;
 
     // Fault handling: read without locks by the watchdog and the signal handlers.
     FaultContext faultContext;

@@ -183,6 +183,11 @@ Deferral HookContext::defer()
 
 void HookContext::preventDefault()
 {
+    if (m_slot->entry) {
+        QMutexLocker locker(&m_run->preventedByMutex);
+        if (m_run->preventedBy.isEmpty())
+            m_run->preventedBy = m_slot->entry->info.name();
+    }
     m_run->defaultPrevented.store(true);
 }
 

@@ -76,8 +76,8 @@ public:
         timeout). */
     [[nodiscard]] Deferral defer();
 
-    /*! Ask the caller of the hook not to perform its default action, e.g. the \c signal hook's
-        close on SIGHUP. */
+    /*! Ask the caller of the hook not to perform its default action: the \c signal hook's close
+        on SIGHUP, or the quit a \c quit_requested handler vetoes ("Save changes? — Cancel"). */
     void preventDefault();
     bool isDefaultPrevented() const;
 

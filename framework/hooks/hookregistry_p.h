@@ -138,6 +138,8 @@ struct RunState
     QVariantList arguments;
     QDeadlineTimer closeDeadline{QDeadlineTimer::Forever};
     std::atomic<bool> defaultPrevented{false};
+    QMutex preventedByMutex;
+    QString preventedBy; // the first handler that prevented the default; preventedByMutex
     std::shared_ptr<Waker> waker = std::make_shared<Waker>();
 };
 

@@ -48,6 +48,8 @@ struct MORTAR_EXPORT HookRun
     QString errorString;
     /*! A handler called HookContext::preventDefault(). */
     bool defaultPrevented = false;
+    /*! The name of the first handler that called HookContext::preventDefault(). */
+    QString preventedBy;
 
     /*! True if the hook ran and no handler failed or timed out. */
     bool ok() const;

@@ -382,6 +382,10 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         batch->flush();
 
     out.defaultPrevented = run->defaultPrevented.load();
+    if (out.defaultPrevented) {
+        QMutexLocker locker(&run->preventedByMutex);
+        out.preventedBy = run->preventedBy;
+    }
     registry.m_runningEntry.store(outerEntry, std::memory_order_relaxed);
     registry.m_runningSinceNs.store(outerSince, std::memory_order_relaxed);
     registry.m_runningPhase.store(outerPhase, std::memory_order_relaxed);

@@ -150,9 +150,10 @@ private Q_SLOTS:
         QTimer::singleShot(0, &app, [&] { app.quit(7); });
         QCOMPARE(app.exec(), 7);
         QCOMPARE(closeCause(app), u"quit()"_s);
-        // post_run before pre_close, and nothing after post_close.
+        // The request first (SPEC §4.7), post_run before pre_close, nothing after post_close.
         QCOMPARE(recorder.ran().mid(recorder.ran().indexOf(u"pre_run"_s)),
-                 (QStringList{u"pre_run"_s, u"post_run"_s, u"pre_close"_s, u"post_close"_s}));
+                 (QStringList{u"pre_run"_s, u"quit_requested"_s, u"post_run"_s, u"pre_close"_s,
+                              u"post_close"_s}));
     }
 
     void qtQuitClosesWithTheConfiguredCode()
@@ -164,7 +165,9 @@ private Q_SLOTS:
             QCoreApplication::quit();
         });
         QCOMPARE(app.exec(), 9);
-        QCOMPARE(closeCause(app), u"aboutToQuit"_s);
+        // Qt's quit is a quit request too (SPEC §4.7): quit_requested ran, the cause is quit().
+        QCOMPARE(closeCause(app), u"quit()"_s);
+        QCOMPARE(recorder.count(u"quit_requested"_s), 1);
         QCOMPARE(recorder.count(u"pre_close"_s), 1);
         QCOMPARE(recorder.ran().last(), u"post_close"_s);
         QCOMPARE(recorder.ran().at(recorder.ran().indexOf(u"pre_close"_s) - 1), u"post_run"_s);
