@@ -62,7 +62,6 @@ void CloseProgressDialogPrivate::showNow()
     updateLabel();
     m_allowShow = true;
     q->QProgressDialog::setVisible(true);
-    q->raise();
     m_refreshTimer.start();
 }
 
