@@ -238,7 +238,8 @@ int AppPrivate::exec(const std::function<void()> *body)
     if (quitCause && cause == CloseCause::EndOfExec)
         cause = *quitCause;
     finishRunPhase();
-    close(std::nullopt, cause);
+    if (state < App::State::Closing) // else it closed in the loop (aboutToQuit, a signal …)
+        close(std::nullopt, cause);
     inExec = false;
     return exitCode;
 }

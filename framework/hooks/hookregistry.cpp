@@ -107,8 +107,19 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
         // thread destroys it.
         const HandlerId id = info.id();
         QObject::connect(
-                context, &QObject::destroyed, q, [this, id] { q->remove(id); },
+                context, &QObject::destroyed, q,
+                [this, id] { removeEntry(id, u"its context object was destroyed"_s); },
                 Qt::DirectConnection);
+    }
+    if (m_trace->isEnabled()) {
+        TraceEvent event;
+        event.kind = u"handler.added"_s;
+        event.hook = hook;
+        event.handler = info.name();
+        event.weight = info.weight();
+        event.owner = info.owner();
+        event.source = info.source();
+        m_trace->record(std::move(event));
     }
     Q_EMIT q->handlerAdded(info);
     return info.id();
@@ -190,6 +201,43 @@ QDeadlineTimer HookRegistryPrivate::pendingDeadline(const QString &handler) cons
     return latest;
 }
 
+bool HookRegistryPrivate::removeEntry(HandlerId id, const QString &reason)
+{
+    HandlerInfo info;
+    {
+        QMutexLocker locker(&m_mutex);
+        HandlerEntry *entry = m_byId.take(id.value());
+        if (!entry)
+            return false;
+        info = entry->info;
+        HookData &hookData = m_hooks[info.hook()];
+        auto &entries = hookData.entries;
+        const auto position = std::lower_bound(
+                entries.begin(), entries.end(), entry,
+                [](const auto &a, const HandlerEntry *b) { return runsBefore(*a, *b); });
+        Q_ASSERT(position != entries.end() && position->get() == entry);
+        entry->removed.store(true, std::memory_order_relaxed);
+        m_removals.fetch_add(1, std::memory_order_relaxed);
+        if (m_runningHooks > 0) // a running hook may still hold a pointer to it
+            m_removedWhileRunning.push_back(std::move(*position));
+        entries.erase(position);
+        hookData.plan.reset();
+    }
+    if (m_trace->isEnabled()) {
+        // A handler that goes before its hook runs is never silent (spec §3.2).
+        TraceEvent event;
+        event.kind = u"handler.removed"_s;
+        event.hook = info.hook();
+        event.handler = info.name();
+        event.weight = info.weight();
+        event.owner = info.owner();
+        event.extra.insert(u"reason"_s, reason);
+        m_trace->record(std::move(event));
+    }
+    Q_EMIT q->handlerRemoved(info);
+    return true;
+}
+
 } // namespace Internal
 
 HookRegistry::HookRegistry(App *app, Trace *trace)
@@ -259,29 +307,7 @@ HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *conte
 
 bool HookRegistry::remove(HandlerId id)
 {
-    HandlerInfo info;
-    {
-        QMutexLocker locker(&d->m_mutex);
-        Internal::HandlerEntry *entry = d->m_byId.take(id.value());
-        if (!entry)
-            return false;
-        info = entry->info;
-        Internal::HookData &hookData = d->m_hooks[info.hook()];
-        auto &entries = hookData.entries;
-        const auto position = std::lower_bound(entries.begin(), entries.end(), entry,
-                                               [](const auto &a, const Internal::HandlerEntry *b) {
-                                                   return Internal::runsBefore(*a, *b);
-                                               });
-        Q_ASSERT(position != entries.end() && position->get() == entry);
-        entry->removed.store(true, std::memory_order_relaxed);
-        d->m_removals.fetch_add(1, std::memory_order_relaxed);
-        if (d->m_runningHooks > 0) // a running hook may still hold a pointer to it
-            d->m_removedWhileRunning.push_back(std::move(*position));
-        entries.erase(position);
-        hookData.plan.reset();
-    }
-    Q_EMIT handlerRemoved(info);
-    return true;
+    return d->removeEntry(id, u"removed with HookRegistry::remove()"_s);
 }
 
 QList<HandlerInfo> HookRegistry::handlers(const QString &hook) const

@@ -204,6 +204,8 @@ public:
     HandlerId addEntry(const QString &hook, std::unique_ptr<HandlerEntry> entry,
                        const QObject *context, const QString &name, const HandlerOptions &options,
                        const QString &source);
+    /*! HookRegistry::remove(), recording \a reason with the \c handler.removed event. */
+    bool removeEntry(HandlerId id, const QString &reason);
     void recordRefusal(const QString &hook, const QString &name, const QString &source,
                        const QString &why);
     QString currentOwner() const;

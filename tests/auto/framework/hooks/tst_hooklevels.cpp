@@ -271,6 +271,30 @@ private Q_SLOTS:
         QCOMPARE(workerEnd->thread, workerBegin->thread);
         QVERIFY(workerBegin->seq < workerEnd->seq);
     }
+
+    void addingAndRemovingHandlersIsTraced()
+    {
+        App app(options());
+        app.hooks().define(u"h"_s);
+        auto *window = new QObject; // a window with WA_DeleteOnClose, say
+        app.hooks().add(u"h"_s, window, [] {}, {.weight = 3, .name = u"spell check"_s});
+        const Mortar::HandlerId explicitOne = app.hooks().add(u"h"_s, [] {}, {.name = u"x"_s});
+        const auto added = eventOf(app, u"handler.added"_s, u"spell check"_s);
+        QVERIFY(added);
+        QCOMPARE(added->hook, u"h"_s);
+        QCOMPARE(added->weight, 3);
+        QVERIFY(added->source.startsWith(u"tst_hooklevels.cpp:"_s));
+        delete window;
+        const auto removed = eventOf(app, u"handler.removed"_s, u"spell check"_s);
+        QVERIFY(removed);
+        QCOMPARE(removed->extra.value(u"reason"_s).toString(),
+                 u"its context object was destroyed"_s);
+        QVERIFY(app.hooks().remove(explicitOne));
+        const auto removedExplicitly = eventOf(app, u"handler.removed"_s, u"x"_s);
+        QVERIFY(removedExplicitly);
+        QCOMPARE(removedExplicitly->extra.value(u"reason"_s).toString(),
+                 u"removed with HookRegistry::remove()"_s);
+    }
 };
 
 MORTAR_TEST_MAIN(tst_HookLevels)
