@@ -123,6 +123,8 @@ CloseProgressDialog::CloseProgressDialog(App &app, QWidget *parent)
     setMinimumWidth(360);
 
     d->m_showTimer.setSingleShot(true);
+    // "Longer than minimumDuration()": a coarse timer may fire up to 5 % early.
+    d->m_showTimer.setTimerType(Qt::PreciseTimer);
     connect(&d->m_showTimer, &QTimer::timeout, this, [this] { d->showNow(); });
     d->m_refreshTimer.setInterval(100ms);
     connect(&d->m_refreshTimer, &QTimer::timeout, this, [this] { d->updateLabel(); });

@@ -76,8 +76,13 @@ std::optional<Sample> firstVisible(const QList<Sample> &samples)
 
 QString describe(const QList<Sample> &samples)
 {
+    // The samples where what was seen changed: short enough for a failure message.
     QStringList lines;
-    for (const Sample &sample : samples) {
+    for (qsizetype i = 0; i < samples.size(); ++i) {
+        const Sample &sample = samples.at(i);
+        if (i > 0 && i + 1 < samples.size() && samples.at(i - 1).visible == sample.visible
+            && samples.at(i - 1).label.section(u'(', 0, 0) == sample.label.section(u'(', 0, 0))
+            continue;
         lines << u"%1 ms %2 %3"_s.arg(sample.ms)
                          .arg(sample.visible ? u"visible"_s : u"hidden"_s)
                          .arg(QString(sample.label).replace(u'\n', u" | "_s));
