@@ -156,6 +156,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void closingTheWindowExitsZeroAndRemovesTheFiles();
+    void closingTheWindowWithUnsavedTextSavesWhenAnsweredSave();
     void aVetoedQuitKeepsItRunningAndTheNextQuitEndsWithItsCode();
     void sigtermEndsWith143AndKeepsTheUnsavedText();
 
@@ -283,6 +284,33 @@ void tst_Notepad::closingTheWindowExitsZeroAndRemovesTheFiles()
     verifyTheFlushFinishedFirst(notepad.tracePath());
     const SystemTest::TraceFile trace = SystemTest::readTrace(notepad.tracePath());
     QCOMPARE(trace.first(u"close.begin"_s).value(u"cause"_s).toString(), u"lastWindowClosed"_s);
+}
+
+void tst_Notepad::closingTheWindowWithUnsavedTextSavesWhenAnsweredSave()
+{
+    if (QStringLiteral(WMCLOSE_PATH).isEmpty())
+        QSKIP("wmclose was not built (libxcb's headers are missing)");
+    QTemporaryDir documents;
+    const QString document = documents.filePath(u"letter.txt"_s);
+    QVERIFY(QFile(document).open(QIODevice::WriteOnly)); // an empty file, opened for editing
+    QProcessEnvironment extra;
+    extra.insert(u"NOTEPAD_ANSWER"_s, u"save"_s);
+    Notepad notepad(m_display, extra);
+    QVERIFY2(notepad.start({document}), qPrintable(notepad.describe()));
+    QString why;
+    QVERIFY2(type(notepad, u"Dear Qt"_s, &why), qPrintable(why));
+    QTRY_COMPARE_WITH_TIMEOUT(SystemTest::readFile(notepad.autosave), QByteArray("Dear Qt"),
+                              15'000);
+
+    QVERIFY2(runTool(m_display, QStringLiteral(WMCLOSE_PATH), {notepad.window}, &why),
+             qPrintable(why));
+    QCOMPARE(notepad.finish(), 0);
+    const QString output = notepad.output();
+    QVERIFY2(output.contains(u"notepad: unsaved changes? save"_s), qPrintable(output));
+    QCOMPARE(SystemTest::readFile(document), QByteArray("Dear Qt"));
+    QVERIFY2(!QFileInfo::exists(notepad.autosave), qPrintable(notepad.describe()));
+    QVERIFY(!QFileInfo::exists(notepad.lock));
+    verifyTheFlushFinishedFirst(notepad.tracePath());
 }
 
 void tst_Notepad::aVetoedQuitKeepsItRunningAndTheNextQuitEndsWithItsCode()
