@@ -5,8 +5,8 @@
 // and the weights put the steps in order whatever the load order:
 //
 //   pre_close   -20  sync: upload changes
-//               -10  storage: flush journal (asynchronous: pre_close waits for it once its
-//                    handlers have run, so "journal flushed" comes last)
+//               -10  storage: flush journal (asynchronous: weight levels are barriers, so
+//                    "journal flushed" comes before any handler of weight 0 starts)
 //                 0  App::preClose()  → sync's slot closes its connection
 //                10  notekeeper: remove session
 //   post_close       the plugins are unloaded, sync first (it depends on storage)

@@ -59,9 +59,9 @@ private Q_SLOTS:
                 "notekeeper: plugins loaded: storage, sync",
                 "sync: uploaded 2 changes to notes.example.org", // -20
                 "storage: flushing the journal",                 // -10, asynchronous
+                "storage: journal flushed",                      // weight 0 waits for it
                 "sync: connection to notes.example.org closed",  // 0, App::preClose()
                 "notekeeper: session removed",                   // 10
-                "storage: journal flushed",                      // pre_close waits for it
                 "sync: unloaded",                                // after post_close, reverse
                 "storage: unloaded",
         };
