@@ -252,7 +252,13 @@ void tst_Notepad::closingTheWindowExitsZeroAndRemovesTheFiles()
 {
     if (QStringLiteral(WMCLOSE_PATH).isEmpty())
         QSKIP("wmclose was not built (libxcb's headers are missing)");
-    Notepad notepad(m_display);
+    // The progress dialog must show even though its parent, the window, is gone by then.
+    const QString screenshot = QDir(QCoreApplication::applicationDirPath())
+                                       .filePath(u"close-progress-window-closed.png"_s);
+    QFile::remove(screenshot);
+    QProcessEnvironment extra;
+    extra.insert(u"NOTEPAD_SCREENSHOT"_s, screenshot);
+    Notepad notepad(m_display, extra);
     QVERIFY2(notepad.start(), qPrintable(notepad.describe()));
     QVERIFY(QFileInfo::exists(notepad.autosave));
     QVERIFY(QFileInfo::exists(notepad.lock));
@@ -280,6 +286,8 @@ void tst_Notepad::closingTheWindowExitsZeroAndRemovesTheFiles()
         QVERIFY2(at >= 0, qPrintable(u"'%1' missing or out of order\n"_s.arg(line) + output));
     }
     QVERIFY2(!output.contains(u"unsaved changes?"_s), qPrintable(output)); // nothing to ask
+    QVERIFY2(output.contains(u"notepad: screenshot saved "_s + screenshot), qPrintable(output));
+    QVERIFY(!QImage(screenshot).isNull());
 
     verifyTheFlushFinishedFirst(notepad.tracePath());
     const SystemTest::TraceFile trace = SystemTest::readTrace(notepad.tracePath());
