@@ -1,9 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // The installed package works for a user: install this build tree into a temporary prefix,
-// build examples/exit-status and examples/plugins (two plugins made with mortar_add_plugin())
-// and mortar-inspector (the framework's first outside user) as standalone projects against it
-// (find_package(Mortar)), run them.
+// build examples/exit-status, examples/plugins (two plugins made with mortar_add_plugin()),
+// with Mortar::Widgets examples/notepad, and mortar-inspector (the framework's first outside
+// user) as standalone projects against it (find_package(Mortar)), run them.
 // The slots are the steps, in order; each needs the previous one.
 #include "systemtest.h"
 
@@ -19,6 +19,15 @@ namespace {
 QString fromDefinition(const char *value)
 {
     return QString::fromUtf8(value);
+}
+
+QStringList standaloneProjects()
+{
+    QStringList projects{u"examples/exit-status"_s, u"examples/plugins"_s, u"inspector"_s};
+#ifdef MORTAR_FINDPACKAGE_NOTEPAD
+    projects << u"examples/notepad"_s; // Mortar::Widgets, Qt Widgets and a plugin
+#endif
+    return projects;
 }
 } // namespace
 
@@ -42,7 +51,7 @@ private:
     QString m_prefix;
     // The projects built against the prefix (source directories relative to the source tree),
     // each in its own build directory.
-    const QStringList m_examples{u"examples/exit-status"_s, u"examples/plugins"_s, u"inspector"_s};
+    const QStringList m_examples = standaloneProjects();
     QString buildDirOf(const QString &example) const
     {
         return m_work.filePath(u"build-"_s + QFileInfo(example).fileName());
@@ -88,6 +97,10 @@ void tst_FindPackage::install()
     QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/app.h"_s));
     QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/mortar_export.h"_s));
     QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/plugin.h"_s));
+#ifdef MORTAR_FINDPACKAGE_NOTEPAD
+    QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/closeprogressdialog.h"_s));
+    QVERIFY(QFileInfo::exists(m_prefix + u"/include/mortar/mortarwidgets_export.h"_s));
+#endif
 }
 
 void tst_FindPackage::configureStandaloneExamples()
@@ -209,6 +222,24 @@ void tst_FindPackage::runStandaloneExamples()
              qPrintable(inspectorAccount));
     QVERIFY2(summary.contains("myapp"), qPrintable(inspectorAccount));
     QVERIFY2(summary.contains("100"), qPrintable(inspectorAccount)); // the exit code
+
+#ifdef MORTAR_FINDPACKAGE_NOTEPAD
+    // The notepad starts against the installed Mortar::Widgets (no display needed for
+    // --version, which ends it through its normal close).
+    QProcess notepad;
+    QProcessEnvironment notepadEnvironment = SystemTest::childEnvironment();
+    notepadEnvironment.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    notepad.setProcessEnvironment(notepadEnvironment);
+    notepad.start(programOf(u"examples/notepad"_s, u"notepad"_s), {u"--version"_s});
+    QVERIFY2(notepad.waitForStarted(30'000), qPrintable(notepad.errorString()));
+    QVERIFY2(notepad.waitForFinished(120'000), qPrintable(notepad.errorString()));
+    const QByteArray notepadOut = notepad.readAllStandardOutput();
+    const QString notepadAccount =
+            SystemTest::describe(notepad, notepadOut, notepad.readAllStandardError());
+    QVERIFY2(notepad.exitStatus() == QProcess::NormalExit && notepad.exitCode() == 0,
+             qPrintable(notepadAccount));
+    QVERIFY2(notepadOut.contains("1.0"), qPrintable(notepadAccount));
+#endif
 }
 
 QTEST_GUILESS_MAIN(tst_FindPackage)
