@@ -172,8 +172,20 @@ void tst_Signals::inheritedIgnoreStays()
             qWarning("%s", qPrintable(run.describe()));
     });
     QVERIFY(run.waitForLine("ready"));
+    // The kernel's word: ignored, not caught.
+    QFile status(u"/proc/%1/status"_s.arg(run.pid));
+    QVERIFY(status.open(QIODevice::ReadOnly));
+    const QByteArray lines = status.readAll();
+    const auto mask = [&](const QByteArray &name) {
+        const qsizetype at = lines.indexOf(QByteArray(name + ":\t"));
+        return lines.mid(at + name.size() + 2, 16).toULongLong(nullptr, 16);
+    };
+    QVERIFY2(mask("SigIgn") & (1u << (SIGHUP - 1)), lines.constData());
+    QVERIFY2(!(mask("SigCgt") & (1u << (SIGHUP - 1))), lines.constData());
     QVERIFY(run.sendSignal(SIGHUP));
-    // Signals are delivered in the order sent: if SIGHUP ended the app, it ends with 129.
+    // Caught, it would end the app with 129 (sent together with SIGTERM, the kernel may run
+    // SIGTERM's handler first: give SIGHUP its time).
+    QVERIFY2(!run.process.waitForFinished(500), "the app ended on an ignored SIGHUP");
     QVERIFY(run.sendSignal(SIGTERM));
     QVERIFY(run.finish());
     QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);

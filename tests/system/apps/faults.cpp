@@ -20,7 +20,7 @@
 //                   App's thread for a second (signals sent then queue up)
 //   thread-segv     a QThread writes through a null pointer
 //   thread-overflow a QThread recurses until its stack overflows
-//   exit-on-close   exitOnClose; closes itself at once (std::exit ends the process)
+//   exit-on-close   exitOnClose; set up without exec() and closed: std::exit ends the process
 //   fd-exhaust      after "ready", opens descriptors until none are left ("exhausted"), holds
 //                   them 1.5 s, then closes them ("released") and runs until a signal
 //   extension-sigint / extension-segv
@@ -188,7 +188,15 @@ int main(int argc, char *argv[])
         });
         return app.exec();
     }
-    if (mode == u"hang-in-closed" || mode == u"slow-close" || mode == u"exit-on-close") {
+    if (mode == u"exit-on-close") {
+        // Outside exec(): the close ends the process with std::exit, which skips ~App().
+        if (!app.setup())
+            return 70;
+        say("ready");
+        app.close();
+        return 99; // not reached
+    }
+    if (mode == u"hang-in-closed" || mode == u"slow-close") {
         if (mode == u"hang-in-closed") {
             QObject::connect(&app, &Mortar::App::closed, &app, [] {
                 say("closed");
