@@ -94,7 +94,8 @@ public:
         \a text as UTF-8; in a JSON string (\a json) with quotes, backslashes and control
         characters escaped. At most \a maxBytes bytes are added: a longer text is cut at a
         character boundary — never inside a UTF-8 sequence or an escape, so the string stays
-        valid — and ends in "...". Reads the QString's characters in place: no allocation.
+        valid — and ends in "...". It is also cut where it would leave less than TailRoom bytes
+        of the line for what follows it. Reads the QString's characters in place: no allocation.
     */
     SafeLine &add(const QString &text, bool json, size_t maxBytes = 256) noexcept
     {
@@ -136,8 +137,9 @@ public:
                 piece[length++] = char(0x80 | ((code >> 6) & 0x3f));
                 piece[length++] = char(0x80 | (code & 0x3f));
             }
-            // The whole character or nothing; and the rest of the line must still fit.
-            if (added + length > room || m_length + length + 3 > Capacity - Reserve) {
+            // The whole character or nothing; and the rest of the line (the string's closing
+            // quote, a few more fields) must still fit.
+            if (added + length > room || m_length + length + 3 > Capacity - Reserve - TailRoom) {
                 add("...");
                 return *this;
             }
@@ -164,7 +166,8 @@ public:
     void writeTo(int fd) const noexcept { writeAll(fd, m_buffer, m_length); }
 
 private:
-    static constexpr size_t Reserve = 8; // room for finish()'s ending
+    static constexpr size_t Reserve = 8;    // room for finish()'s ending
+    static constexpr size_t TailRoom = 128; // kept free by a string that is cut for the line's sake
     void put(char c) noexcept
     {
         if (m_length < Capacity - Reserve)
