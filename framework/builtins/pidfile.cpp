@@ -202,8 +202,12 @@ void load(App &app)
 
         // Atomic, so a reader never sees a half-written pid. (Not QSaveFile: it writes through a
         // symbolic link to its target.)
-        writeAtomically(path, QByteArray::number(ownPid) + '\n');
+        // Registered first: a forced end right after the write still removes the file (here
+        // the file is absent or stale, so removing it is right either way).
         EmergencyCleanup::instance().add(path);
+        auto unregister = qScopeGuard([&] { EmergencyCleanup::instance().remove(path); });
+        writeAtomically(path, QByteArray::number(ownPid) + '\n');
+        unregister.dismiss();
         Internal::AppPrivate::get(app)->pidFilePath = path;
     }
     app.log().debug(u"Wrote the pid file %1"_s.arg(path));

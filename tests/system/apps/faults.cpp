@@ -23,6 +23,9 @@
 //   exit-on-close   exitOnClose; set up without exec() and closed: std::exit ends the process
 //   fd-exhaust      after "ready", opens descriptors until none are left ("exhausted"), holds
 //                   them 1.5 s, then closes them ("released") and runs until a signal
+//   pidfile-cycles  300 Apps with mortar.pidfile set up and closed in turn, while a thread
+//                   watches the pid file during each close: whenever the emergency cleanup no
+//                   longer has it, the file must be gone. Prints "violations N"
 //   extension-sigint / extension-segv
 //                   an extension loaded after mortar.pidfile raises SIGINT / SIGSEGV
 //
@@ -39,6 +42,7 @@
 //   FAULTS_PIDFILE        loads mortar.pidfile (its pid file at this path) and mortar.tempfiles,
 //                         and creates a temporary file at setup (in $TMPDIR)
 #include <mortar/app.h>
+#include <mortar/emergencycleanup.h>
 #include <mortar/extension.h>
 #include <mortar/log.h>
 
@@ -48,6 +52,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -57,6 +62,7 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -283,6 +289,41 @@ int main(int argc, char *argv[])
     if (mode.startsWith(u"extension-"_s)) {
         QTimer::singleShot(0, &app, [] { say("ready"); });
         return app.exec();
+    }
+    if (mode == u"pidfile-cycles") {
+        const QByteArray path = QFile::encodeName(pidFile);
+        // Odd while a close runs: a look that began and ended in the same close is valid.
+        std::atomic<int> phase{0};
+        std::atomic<bool> done{false};
+        std::atomic<int> violations{0};
+        std::thread watcher([&] {
+            while (!done) {
+                const int before = phase;
+                if (before % 2 == 0)
+                    continue;
+                const bool registered =
+                        Mortar::EmergencyCleanup::instance().paths().contains(pidFile);
+                struct stat status = {};
+                const bool exists = ::lstat(path.constData(), &status) == 0;
+                // Unregistered while the file is still there: a forced end now would leave it.
+                if (!registered && exists && phase == before)
+                    ++violations;
+            }
+        });
+        for (int cycle = 0; cycle < 300; ++cycle) {
+            Mortar::App cycled({.label = u"faults"_s,
+                                .extensions = {u"mortar.pidfile"_s},
+                                .configDefaults = {{u"pidfile/path"_s, pidFile}}});
+            cycled.hooks().add(u"pre_close"_s, [&] { ++phase; }, {.weight = -1000});
+            cycled.hooks().add(u"post_close"_s, [&] { ++phase; }, {.weight = 3000});
+            if (!cycled.setup())
+                return 70;
+            cycled.close();
+        }
+        done = true;
+        watcher.join();
+        std::printf("violations %d\n", violations.load());
+        return 0;
     }
 
     if (mode == u"loop" || mode == u"hang-on-close" || mode == u"hang-self") {
