@@ -299,8 +299,10 @@ int main(int argc, char *argv[])
         std::thread watcher([&] {
             while (!done) {
                 const int before = phase;
-                if (before % 2 == 0)
+                if (before % 2 == 0) {
+                    std::this_thread::yield(); // setting up: nothing to watch
                     continue;
+                }
                 const bool registered =
                         Mortar::EmergencyCleanup::instance().paths().contains(pidFile);
                 struct stat status = {};
