@@ -164,6 +164,9 @@ void InspectionWorker::accept()
                 pump(raw);
         });
         connect(socket, &QLocalSocket::disconnected, this, [this, raw] { drop(raw, {}); });
+        // A peer that went away while we had bytes queued for it: Qt would wait in
+        // ClosingState for a flush that never comes, and the client would hold its place.
+        connect(socket, &QLocalSocket::errorOccurred, this, [this, raw] { drop(raw, {}); });
     }
 }
 
@@ -209,6 +212,8 @@ void InspectionWorker::housekeeping()
         if (client->socket && !client->subscribed && client->tokenDeadline.hasExpired())
             drop(client,
                  u"it sent no valid token within %1 ms"_s.arg(qint64(TokenTimeout.count())));
+        else if (client->socket && client->socket->state() != QLocalSocket::ConnectedState)
+            drop(client, {}); // closing: gone, whatever it still had to get
     }
     if (!m_server || m_server->isListening())
         return;

@@ -37,7 +37,7 @@ struct InspectionShared
     App &app; // only its thread-safe parts are used from the server's thread: hooks, trace, state
     QString token;
     std::atomic<int> clients{0};
-    std::atomic<qint64> maxPendingBytes{8 * 1024 * 1024};
+    std::atomic<qint64> maxPendingBytes{1024 * 1024};
 
     // The plugins and extensions as the snapshot lists them, copied in the App's thread (their
     // registries are not thread-safe); the hooks are read from the thread-safe HookRegistry.

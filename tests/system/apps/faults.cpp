@@ -26,6 +26,8 @@
 //   pidfile-cycles  300 Apps with mortar.pidfile set up and closed in turn, while a thread
 //                   watches the pid file during each close: whenever the emergency cleanup no
 //                   longer has it, the file must be gone. Prints "violations N"
+//   log-burst       after "ready", waits for a line on stdin, then logs 100 000 lines as fast as
+//                   it can and prints "took N ms"; then runs until a signal
 //   extension-sigint / extension-segv
 //                   an extension loaded after mortar.pidfile raises SIGINT / SIGSEGV
 //
@@ -49,6 +51,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QSocketNotifier>
 #include <QThread>
 #include <QTimer>
 
@@ -287,6 +290,21 @@ int main(int argc, char *argv[])
         return app.exec();
     }
     if (mode.startsWith(u"extension-"_s)) {
+        QTimer::singleShot(0, &app, [] { say("ready"); });
+        return app.exec();
+    }
+    if (mode == u"log-burst") {
+        QSocketNotifier input(STDIN_FILENO, QSocketNotifier::Read);
+        QObject::connect(&input, &QSocketNotifier::activated, &app, [&] {
+            input.setEnabled(false);
+            char line[16];
+            [[maybe_unused]] const ssize_t ignored = ::read(STDIN_FILENO, line, sizeof line);
+            QElapsedTimer took;
+            took.start();
+            for (int i = 0; i < 100'000; ++i)
+                app.log().info(u"burst line %1"_s.arg(i));
+            say(QByteArray("took " + QByteArray::number(took.elapsed()) + " ms").constData());
+        });
         QTimer::singleShot(0, &app, [] { say("ready"); });
         return app.exec();
     }
