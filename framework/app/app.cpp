@@ -271,7 +271,9 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
         q->setExitCode(*code);
     {
         QMutexLocker locker(&hooks->d->m_mutex);
-        hooks->d->m_closeDeadline = options.closeTimeout.count() > 0
+        // A budget too large to add to the clock is no budget (spec §4.6).
+        hooks->d->m_closeDeadline =
+                options.closeTimeout.count() > 0 && !Watchdog::isUnbounded(options.closeTimeout)
                 ? QDeadlineTimer(options.closeTimeout)
                 : QDeadlineTimer(QDeadlineTimer::Forever);
     }
@@ -325,8 +327,10 @@ void AppPrivate::endProcess(CloseCause cause)
     const int code = exitCode;
     record(u"process.exit"_s, {}, code);
     trace->flush();
-    if (inspection) // inspectors get the whole run before the process ends (bounded)
-        inspection->flush(std::chrono::seconds(1));
+    // Inspectors get the whole run before the process ends (bounded); its socket and token
+    // file go too, since std::exit skips ~App.
+    if (inspection)
+        inspection->shutdown();
     std::fflush(stdout);
     std::fflush(stderr);
     std::exit(code);
@@ -544,6 +548,9 @@ Result App::setup()
     if (d->setupStarted)
         return d->setupResult;
     d->setupStarted = true;
+    // First of all, before any extension or plugin loads: a signal or a crash from here on
+    // ends in an orderly close or the emergency cleanup (spec §5).
+    d->installSignalHandlers();
     d->setState(State::SettingUp);
 
     static const QRegularExpression validLabel(u"^[A-Za-z0-9_-]+$"_s);
@@ -565,9 +572,11 @@ Result App::setup()
     if (d->options.inspect || d->early.inspect
         || qEnvironmentVariableIntValue("MORTAR_INSPECT") == 1) {
         d->inspection = std::make_unique<Internal::InspectionServer>(*this);
-        // A launching inspector hands its token over; otherwise the server makes one.
-        const Result listening =
-                d->inspection->listen(qEnvironmentVariable("MORTAR_INSPECT_TOKEN"));
+        // A launching inspector hands its token over; otherwise the server makes one. Read
+        // once and removed, so that the app's children do not inherit it (spec §10.1).
+        const QString token = qEnvironmentVariable("MORTAR_INSPECT_TOKEN");
+        qunsetenv("MORTAR_INSPECT_TOKEN");
+        const Result listening = d->inspection->listen(token);
         if (!listening)
             return d->failSetup(listening.errorString(), Internal::ExitConfig);
         // Queued: the request arrives inside the server's socket handling, which the close's
@@ -595,7 +604,6 @@ Result App::setup()
         return d->failSetup(read.errorString(), Internal::ExitConfig);
     if (const Result loaded = d->loadExtensions(); !loaded)
         return d->failSetup(loaded.errorString(), Internal::ExitConfig);
-    d->installSignalHandlers();
     if (const Result loaded = d->loadPlugins(); !loaded)
         return d->failSetup(loaded.errorString(), Internal::ExitConfig);
     d->registerBindings(false, nullptr); // hooks that extensions and plugins defined

@@ -14,9 +14,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include <fcntl.h>
 #include <unistd.h>
+
+// Qt's hooks for tools (qhooks_p.h, used by debuggers and GammaRay): a table of callbacks Qt
+// calls, e.g. for every QObject constructed. Declared here, as that header is private.
+extern quintptr qtHookData[]; // NOLINT: Qt's name
 
 namespace Mortar::Internal {
 
@@ -37,6 +42,69 @@ bool isFault(int signalNumber)
 }
 constexpr size_t AltStackSize = 64 * 1024;
 
+// qhooks_p.h's indexes into qtHookData.
+constexpr int HookDataSize = 1;
+constexpr int HookAddQObject = 3;
+using AddQObjectCallback = void (*)(QObject *);
+AddQObjectCallback g_previousAddQObject = nullptr;
+
+/*!
+    An alternate signal stack of a thread other than the App's (which UnixSignals gives one),
+    made the first time the thread constructs a QObject — every QThread does, its event
+    dispatcher, before run(). So a stack overflow in any QThread still runs the crash handler
+    (which needs a stack of its own to run on), and the emergency cleanup happens.
+*/
+struct ThreadAltStack
+{
+    std::unique_ptr<char[]> memory;
+    ~ThreadAltStack()
+    {
+        stack_t current = {};
+        if (memory && ::sigaltstack(nullptr, &current) == 0 && current.ss_sp == memory.get()) {
+            stack_t off = {};
+            off.ss_flags = SS_DISABLE;
+            ::sigaltstack(&off, nullptr);
+        }
+    }
+};
+thread_local bool t_altStackChecked = false;
+thread_local ThreadAltStack t_altStack;
+
+void ensureThreadAltStack()
+{
+    t_altStackChecked = true;
+    stack_t current = {};
+    // A thread that has one already keeps it (sanitizers install their own; so does the App's).
+    if (::sigaltstack(nullptr, &current) != 0 || !(current.ss_flags & SS_DISABLE))
+        return;
+    auto memory = std::make_unique<char[]>(AltStackSize);
+    stack_t ours = {};
+    ours.ss_sp = memory.get();
+    ours.ss_size = AltStackSize;
+    if (::sigaltstack(&ours, nullptr) == 0)
+        t_altStack.memory = std::move(memory);
+}
+
+void onQObjectCreated(QObject *object)
+{
+    if (!t_altStackChecked)
+        ensureThreadAltStack();
+    if (g_previousAddQObject)
+        g_previousAddQObject(object);
+}
+
+/*! Once per process: every thread that constructs a QObject gets an alternate signal stack. */
+void installThreadAltStackHook()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (qtHookData[HookDataSize] <= quintptr(HookAddQObject))
+            return; // a Qt without this hook
+        g_previousAddQObject = reinterpret_cast<AddQObjectCallback>(qtHookData[HookAddQObject]);
+        qtHookData[HookAddQObject] = reinterpret_cast<quintptr>(&onQObjectCreated);
+    });
+}
+
 /*! Names the handler that runs (or whose asynchronous work is awaited), as text or JSON fields. */
 void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexcept
 {
@@ -56,8 +124,13 @@ void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexc
     const qint64 runningNs = context->trace ? monotonicNs() - context->trace->originNs()
                     - hooks->m_runningSinceNs.load(std::memory_order_relaxed)
                                             : 0;
+    // Names are cut to these many bytes, so the final line always fits its buffer whole —
+    // cut elsewhere, it would not be JSON any more. A line is at most SafeLine::Capacity.
+    constexpr size_t HookBytes = 160;
+    constexpr size_t NameBytes = 480;
     if (json) {
-        line.add(",\"hook\":\"").add(hook, true).add("\",\"handler\":\"").add(name, true);
+        line.add(",\"hook\":\"").add(hook, true, HookBytes);
+        line.add("\",\"handler\":\"").add(name, true, NameBytes);
         line.add("\",\"runningNs\":").add(runningNs);
         if (phase == HookRegistryPrivate::WaitingForDeferrals)
             line.add(",\"deferred\":true");
@@ -65,17 +138,23 @@ void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexc
     }
     switch (phase) {
     case HookRegistryPrivate::WaitingForDeferrals:
-        line.add("hook '").add(hook, false).add("' had waited ").add(runningNs / 1'000'000);
-        line.add(" ms for the asynchronous work of handler '").add(name, false).add("'");
+        line.add("hook '").add(hook, false, HookBytes).add("' had waited ");
+        line.add(runningNs / 1'000'000).add(" ms for the asynchronous work of handler '");
+        line.add(name, false, NameBytes).add("'");
         break;
     case HookRegistryPrivate::CallingUntimed:
-        line.add("handler '").add(name, false).add("' of hook '").add(hook, false);
-        line.add("' was running (its hook began ").add(runningNs / 1'000'000);
+        line.add("handler '").add(name, false, NameBytes).add("' of hook '");
+        line.add(hook, false, HookBytes)
+                .add("' was running (its hook began ")
+                .add(runningNs / 1'000'000);
         line.add(" ms before; handlers are not timed while tracing is off)");
         break;
     default:
-        line.add("handler '").add(name, false).add("' of hook '").add(hook, false);
-        line.add("' had been running for ").add(runningNs / 1'000'000).add(" ms");
+        line.add("handler '").add(name, false, NameBytes).add("' of hook '");
+        line.add(hook, false, HookBytes)
+                .add("' had been running for ")
+                .add(runningNs / 1'000'000)
+                .add(" ms");
     }
 }
 
@@ -163,6 +242,7 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
     connect(m_notifier, &QSocketNotifier::activated, this, &UnixSignals::readPipe);
     m_previous = g_current.exchange(this);
     m_installed = true;
+    installThreadAltStackHook();
 
     // The crash handlers run on an alternate stack, so a stack overflow still gets its report
     // — unless the thread has one already (sanitizers install their own).
@@ -185,6 +265,15 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
                       "Not catching signal %d (AppOptions::catchSignals) for an orderly close: "
                       "it is a fault, which is handled as a crash",
                       signalNumber);
+            continue;
+        }
+        // Inherited as ignored (SIGHUP under nohup, SIGINT in a background job): whoever
+        // started us asked for that, and it stays so (spec §5).
+        struct sigaction inherited = {};
+        if (::sigaction(signalNumber, nullptr, &inherited) == 0
+            && !(inherited.sa_flags & SA_SIGINFO) && inherited.sa_handler == SIG_IGN) {
+            qCDebug(lcApp, "Not catching signal %d: the process inherited it as ignored",
+                    signalNumber);
             continue;
         }
         struct sigaction action = {};
@@ -246,11 +335,13 @@ void UnixSignals::uninstall()
 
 void UnixSignals::readPipe()
 {
-    unsigned char signalNumber = 0;
-    // One signal per activation: if the close it starts spins a nested event loop (deferrals),
-    // the next signal is read there, while closing.
-    if (::read(m_pipe[0], &signalNumber, 1) == 1 && m_onSignal)
-        m_onSignal(signalNumber);
+    // Every signal that is in the pipe now, each byte one signal: two that arrive together
+    // are both handled (spec §5). Read before handling any, since the first one's close may
+    // uninstall, closing the pipe with the second still in it.
+    unsigned char signalNumbers[64];
+    const ssize_t count = ::read(m_pipe[0], signalNumbers, sizeof signalNumbers);
+    for (ssize_t i = 0; i < count && m_onSignal; ++i)
+        m_onSignal(signalNumbers[i]);
 }
 
 void UnixSignals::onCaughtSignal(int signalNumber)
