@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "unixsignals_p.h"
 
+#include "exitcodes_p.h"
+
 #include "asyncsafe_p.h"
 #include "hookregistry_p.h"
 #include "loggingcategories_p.h"
@@ -164,9 +166,9 @@ void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexc
         for (;;) // another thread is ending the process; it finishes the job
             ::pause();
     }
-    reportForcedEnd(&self->context(), "process.killed", "signal", signalNumber, 128 + signalNumber,
-                    0, false);
-    ::_exit(128 + signalNumber);
+    reportForcedEnd(&self->context(), "process.killed", "signal", signalNumber,
+                    signalExitCode(signalNumber), 0, false);
+    ::_exit(signalExitCode(signalNumber));
 }
 
 } // namespace
