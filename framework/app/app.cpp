@@ -57,7 +57,7 @@ AppPrivate::AppPrivate(App *app, AppOptions appOptions)
     hooks->d->m_defaultTimeoutMs = options.handlerTimeout.count();
     faultContext.trace = trace->d.get();
     faultContext.hooks = hooks->d.get();
-    faultContext.state = &state;
+    faultContext.closing = &closing;
     faultContext.label = options.label.toUtf8();
     // In the thread that waits, which is the App's for the close.
     hooks->d->m_pendingChanged = [this](const QStringList &names) {
@@ -145,6 +145,7 @@ void AppPrivate::registerBindings(bool lastChance, QStringList *undefined)
 void AppPrivate::setState(App::State newState)
 {
     state = newState;
+    closing = newState == App::State::Closing;
     const char *name = QMetaEnum::fromType<App::State>().valueToKey(int(newState));
     record(u"state"_s, QJsonObject{{u"state"_s, QString::fromLatin1(name)}});
     Q_EMIT q->stateChanged(newState);

@@ -132,6 +132,7 @@ public:
     const std::unique_ptr<HookRegistry> hooks;
 
     std::atomic<App::State> state{App::State::Created};
+    std::atomic<bool> closing{false}; // state is Closing: what the signal handlers ask
     std::atomic<int> exitCode{0};
 
     bool setupStarted = false;

@@ -157,8 +157,10 @@ void AppPrivate::watchdogExpired()
     // the App's thread, or allocate (the stuck thread may hold the allocator's lock).
     if (!claimForcedExit())
         return; // a second signal or a crash is ending the process already
-    reportForcedEnd(&faultContext, "process.killed", "watchdog", 0, options.timeoutExitCode,
-                    options.closeTimeout.count(), true);
+    reportForcedEnd(&faultContext,
+                    {.reason = ForcedEnd::Reason::Watchdog,
+                     .exitCode = options.timeoutExitCode,
+                     .budgetMs = qint64(options.closeTimeout.count())});
     ::_exit(options.timeoutExitCode);
 }
 
