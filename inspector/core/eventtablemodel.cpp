@@ -16,7 +16,10 @@ void EventTableModel::appendEvents(const QList<TraceEvent> &events)
         return;
     const int first = int(m_events.size());
     beginInsertRows({}, first, first + int(events.size()) - 1);
-    m_events.append(events);
+    if (m_events.isEmpty())
+        m_events = events; // shared with whoever holds them (a trace file's million events)
+    else
+        m_events.append(events);
     endInsertRows();
 }
 

@@ -6,6 +6,7 @@
 
 #include <QAbstractItemModel>
 #include <QCborMap>
+#include <QHash>
 #include <QList>
 
 #include <optional>
@@ -56,13 +57,15 @@ private:
     {
         QString name;
         QList<HandlerRow> handlers;
+        QHash<QString, int> rowOfHandler; // a close can have 500 000 handlers: no search by name
     };
 
-    int hookRow(const QString &hook); // adds the hook if new
-    HandlerRow *handlerRow(const QString &hook, const QString &handler);
-    void changed(int hook, int handler);
+    int hookRow(const QString &hook);                       // adds the hook if new
+    int handlerRow(int hook, const QString &handler) const; // -1 if not listed
+    int addHandler(int hook, HandlerRow row);
 
     QList<HookRow> m_hooks;
+    QHash<QString, int> m_rowOfHook;
 };
 
 } // namespace Mortar::Inspector

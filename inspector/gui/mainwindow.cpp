@@ -2,10 +2,14 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "chromeexport.h"
+#include "closesummary.h"
+#include "eventfiltermodel.h"
 #include "eventtablemodel.h"
 #include "hooktreemodel.h"
 #include "inspectorclient.h"
 #include "pluginmodel.h"
+#include "problemsmodel.h"
 #include "runningappspage.h"
 #include "timelineview.h"
 #include "tracefile.h"
@@ -17,11 +21,12 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
 #include <QRandomGenerator>
-#include <QSaveFile>
+#include <QScopedValueRollback>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -43,6 +48,8 @@ QTableView *makeEventTable(QAbstractItemModel *model, QWidget *parent)
     auto *view = new QTableView(parent);
     view->setModel(model);
     view->verticalHeader()->hide();
+    // Fixed: a million rows must not be measured (nor hidden) one by one.
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
     view->horizontalHeader()->setStretchLastSection(true);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -59,7 +66,11 @@ MainWindow::MainWindow(QWidget *parent)
       m_hookView(new QTreeView(this)),
       m_timeline(new TimelineView(this)),
       m_eventModel(new EventTableModel(this)),
-      m_eventFilter(new QSortFilterProxyModel(this)),
+      m_eventFilter(new EventFilterModel(this)),
+      m_problemsModel(new ProblemsModel(this)),
+      m_problemsView(new QListView(this)),
+      m_verdict(new QLabel(this)),
+      m_details(new QLabel(this)),
       m_filterEdit(new QLineEdit(this)),
       m_logFilter(new QSortFilterProxyModel(this)),
       m_pluginModel(new PluginModel(this)),
@@ -72,26 +83,78 @@ MainWindow::MainWindow(QWidget *parent)
     m_hookView->setAlternatingRowColors(true);
     m_tabs->addTab(m_hookView, u"Hooks"_s);
 
-    // Cleanup trace: the timeline above, every event below, filtered by what is typed.
+    // Cleanup trace: the problems on the left; the timeline, the selection's details and every
+    // event (filtered by what is typed) on the right.
     m_eventFilter->setSourceModel(m_eventModel);
-    m_eventFilter->setFilterKeyColumn(-1);
-    m_eventFilter->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_filterEdit->setPlaceholderText(u"Filter events (kind, hook, handler, status, message)"_s);
+    m_filterEdit->setPlaceholderText(
+            u"Filter events (kind, hook, handler, status, message; \"problems\")"_s);
     m_filterEdit->setClearButtonEnabled(true);
-    connect(m_filterEdit, &QLineEdit::textChanged, m_eventFilter,
-            &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filterEdit, &QLineEdit::textChanged, m_eventFilter, &EventFilterModel::setFilterText);
     m_eventView = makeEventTable(m_eventFilter, this);
+    m_eventView->setSelectionMode(QAbstractItemView::SingleSelection);
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (m_selecting || !current.isValid())
+                    return;
+                const QModelIndex source = m_eventFilter->mapToSource(current);
+                if (source.isValid())
+                    selectEvent(source.row());
+            });
+    connect(m_eventFilter, &QAbstractItemModel::modelReset, this, [this] {
+        // The filter changed: keep the selected event selected if it is still shown.
+        if (const int row = m_timeline->selectedSpan() >= 0
+                    ? m_timeline->spans().at(m_timeline->selectedSpan()).beginEvent
+                    : -1;
+            row >= 0) {
+            const QModelIndex index = m_eventFilter->mapFromSource(m_eventModel->index(row, 0));
+            if (index.isValid()) {
+                const QScopedValueRollback guard(m_selecting, true);
+                m_eventView->selectRow(index.row());
+                m_eventView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+            }
+        }
+    });
+    connect(m_timeline, &TimelineView::spanSelected, this,
+            [this](int, int eventIndex) { selectEvent(eventIndex); });
     auto *events = new QWidget(this);
     auto *eventsLayout = new QVBoxLayout(events);
     eventsLayout->setContentsMargins(0, 0, 0, 0);
     eventsLayout->addWidget(m_filterEdit);
     eventsLayout->addWidget(m_eventView);
+    m_details->setObjectName(u"details"_s);
+    m_details->setTextFormat(Qt::RichText);
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setMargin(4);
+    m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_details->setText(u"Click a span or a row to see its details."_s);
     auto *trace = new QSplitter(Qt::Vertical, this);
     trace->addWidget(m_timeline);
+    trace->addWidget(m_details);
     trace->addWidget(events);
-    trace->setStretchFactor(0, 2);
-    trace->setStretchFactor(1, 3);
-    m_tabs->addTab(trace, u"Cleanup trace"_s);
+    trace->setStretchFactor(0, 3);
+    trace->setStretchFactor(1, 0);
+    trace->setStretchFactor(2, 3);
+    m_problemsView->setObjectName(u"problems"_s);
+    m_problemsView->setModel(m_problemsModel);
+    m_problemsView->setAlternatingRowColors(true);
+    m_problemsView->setWordWrap(true);
+    connect(m_problemsView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MainWindow::problemActivated);
+    connect(m_problemsView, &QListView::clicked, this, &MainWindow::problemActivated);
+    auto *problems = new QWidget(this);
+    auto *problemsLayout = new QVBoxLayout(problems);
+    problemsLayout->setContentsMargins(0, 0, 0, 0);
+    auto *problemsTitle = new QLabel(u"<b>Problems</b> (N: next)"_s, this);
+    problemsLayout->addWidget(problemsTitle);
+    problemsLayout->addWidget(m_problemsView);
+    auto *closeView = new QSplitter(Qt::Horizontal, this);
+    closeView->addWidget(problems);
+    closeView->addWidget(trace);
+    closeView->setStretchFactor(0, 1);
+    closeView->setStretchFactor(1, 4);
+    closeView->setSizes({300, 900});
+    m_tabs->addTab(closeView, u"Cleanup trace"_s);
 
     m_logFilter->setSourceModel(m_eventModel);
     m_logFilter->setFilterKeyColumn(EventTableModel::Kind);
@@ -108,8 +171,21 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_pluginView, u"Plugins"_s);
     m_tabs->addTab(m_logView, u"Log"_s);
 
+    // The verdict above every tab: what happened, in one line.
+    m_verdict->setObjectName(u"verdict"_s);
+    m_verdict->setWordWrap(true);
+    m_verdict->setMargin(6);
+    m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_verdict->hide();
+    auto *inspected = new QWidget(this);
+    auto *inspectedLayout = new QVBoxLayout(inspected);
+    inspectedLayout->setContentsMargins(0, 0, 0, 0);
+    inspectedLayout->setSpacing(0);
+    inspectedLayout->addWidget(m_verdict);
+    inspectedLayout->addWidget(m_tabs);
+
     // The list of running apps, when there is one, is page 0; what is inspected is the tabs.
-    m_stack->addWidget(m_tabs);
+    m_stack->addWidget(inspected);
     setCentralWidget(m_stack);
     statusBar()->addWidget(m_status, 1);
 
@@ -133,6 +209,12 @@ MainWindow::MainWindow(QWidget *parent)
     file->addAction(u"&Export Chrome trace…"_s, this, &MainWindow::exportChromeTraceAs);
     file->addSeparator();
     file->addAction(u"&Quit"_s, QKeySequence::Quit, this, &QWidget::close);
+    QMenu *view = menuBar()->addMenu(u"&View"_s);
+    view->addAction(u"&Next problem"_s, QKeySequence(Qt::Key_N), this, &MainWindow::nextProblem);
+    view->addAction(u"Show the &close"_s, QKeySequence(Qt::CTRL | Qt::Key_1), m_timeline,
+                    &TimelineView::showClose);
+    view->addAction(u"Show &everything"_s, QKeySequence(Qt::CTRL | Qt::Key_0), m_timeline,
+                    &TimelineView::fit);
     resize(1100, 700);
 }
 
@@ -230,7 +312,7 @@ Result MainWindow::attach(const RunningApp &app)
     m_appEnded = true; // not our child: its end is the connection's
     if (m_runningApps)
         m_runningApps->setEnabled(false); // and stops polling the directory
-    m_stack->setCurrentWidget(m_tabs);
+    m_stack->setCurrentWidget(m_tabs->parentWidget());
     setWindowTitle(u"%1 (pid %2) — Mortar Inspector"_s.arg(app.label).arg(app.pid));
     m_status->setText(u"attaching to %1 …"_s.arg(app.socketPath));
     follow(app.socketPath, token);
@@ -286,6 +368,7 @@ void MainWindow::finishLive()
         m_hookView->resizeColumnToContents(column);
     m_eventView->resizeColumnsToContents();
     m_tabs->setCurrentIndex(1);
+    showVerdict();
     showTheClose();
     m_status->setText(statusText());
     Q_EMIT appEnded(m_process ? m_appExitCode : exitCodeInTrace());
@@ -293,27 +376,109 @@ void MainWindow::finishLive()
 
 void MainWindow::showTheClose()
 {
-    // The first handler of the close that failed or timed out, else where the close began: the
-    // row a developer looks for first, at the top of the event table.
-    qsizetype row = -1;
-    for (qsizetype i = 0; i < m_events.size(); ++i) {
-        const TraceEvent &event = m_events.at(i);
-        const bool problem = event.status == u"failed"_s || event.status == u"timedOut"_s;
-        if (problem && (event.kind == u"handler.end"_s || event.kind == u"deferral.end"_s)
-            && (event.hook == u"pre_close"_s || event.hook == u"post_close"_s)) {
-            row = i;
-            break;
-        }
-        if (row < 0 && event.kind == u"close.begin"_s)
-            row = i;
-    }
-    if (row < 0 || row >= m_eventModel->rowCount())
+    // The first problem (a failure before a timeout before a hang, then the slowest), else
+    // where the close began: what a developer looks for first.
+    if (m_problemsModel->rowCount() > 0) {
+        m_problemsView->setCurrentIndex(m_problemsModel->index(0, 0));
+        problemActivated(m_problemsModel->index(0, 0));
         return;
-    const QModelIndex index = m_eventFilter->mapFromSource(m_eventModel->index(int(row), 0));
+    }
+    for (int i = 0; i < m_events.size(); ++i) {
+        if (m_events.at(i).kind == u"close.begin"_s) {
+            selectEvent(i);
+            return;
+        }
+    }
+}
+
+void MainWindow::showVerdict()
+{
+    m_problemsModel->setSummary(CloseSummary::of(m_events));
+    const CloseSummary &summary = m_problemsModel->summary();
+    const bool bad = std::any_of(summary.rows.cbegin(), summary.rows.cend(),
+                                 [](const CloseSummary::Row &row) { return row.isProblem(); })
+            || summary.ending == u"process.killed"_s || summary.ending == u"process.crashed"_s;
+    m_verdict->setText(summary.verdict());
+    m_verdict->setStyleSheet(bad ? u"QLabel { background: #fde0dc; color: #b71c1c; font-weight: "
+                                   u"bold; font-size: 110%; }"_s
+                                 : u"QLabel { background: #e8f5e9; color: #1b5e20; font-weight: "
+                                   u"bold; font-size: 110%; }"_s);
+    m_verdict->show();
+}
+
+QString MainWindow::verdictText() const
+{
+    return m_verdict->isVisible() || !m_verdict->text().isEmpty() ? m_verdict->text() : QString();
+}
+
+QString MainWindow::detailsText() const
+{
+    return m_details->text();
+}
+
+int MainWindow::rowOfSeq(qint64 seq) const
+{
+    // Events are in seq order (with gaps where the in-memory trace dropped some).
+    const auto it = std::lower_bound(m_events.cbegin(), m_events.cend(), seq,
+                                     [](const TraceEvent &e, qint64 s) { return e.seq < s; });
+    return it != m_events.cend() && it->seq == seq ? int(it - m_events.cbegin()) : -1;
+}
+
+void MainWindow::problemActivated(const QModelIndex &index)
+{
     if (!index.isValid())
         return;
-    m_eventView->selectRow(index.row());
-    m_eventView->scrollTo(index, QAbstractItemView::PositionAtTop);
+    int row = rowOfSeq(index.data(ProblemsModel::BeginSeqRole).toLongLong());
+    if (row < 0)
+        return;
+    // A timeout is its asynchronous part's: select the deferral's end, which is that span's.
+    if (index.data(ProblemsModel::KindRole).toInt() == CloseSummary::Problem::TimedOut) {
+        const QString hook = index.data(ProblemsModel::HookRole).toString();
+        const QString handler = index.data(ProblemsModel::HandlerRole).toString();
+        for (int i = row + 1; i < m_events.size(); ++i) {
+            const TraceEvent &event = m_events.at(i);
+            if (event.kind == u"deferral.end"_s && event.hook == hook && event.handler == handler) {
+                row = i;
+                break;
+            }
+        }
+    }
+    selectEvent(row);
+}
+
+void MainWindow::nextProblem()
+{
+    const int count = m_problemsModel->rowCount();
+    if (count == 0)
+        return;
+    const int current = m_problemsView->currentIndex().row();
+    const QModelIndex next = m_problemsModel->index((current + 1) % count, 0);
+    m_problemsView->setCurrentIndex(next);
+    problemActivated(next);
+}
+
+int MainWindow::selectedEventRow() const
+{
+    const QModelIndex current = m_eventView->currentIndex();
+    return current.isValid() ? m_eventFilter->mapToSource(current).row() : -1;
+}
+
+void MainWindow::selectEvent(int row)
+{
+    if (m_selecting || row < 0 || row >= m_eventModel->rowCount())
+        return;
+    const QScopedValueRollback guard(m_selecting, true);
+    if (m_timeline->selectEvent(row))
+        m_details->setText(m_timeline->details(m_timeline->selectedSpan()));
+    else
+        m_details->setText(u"<b>%1</b> at t = %2<br>%3"_s.arg(
+                m_events.at(row).kind, formatDuration(m_events.at(row).t),
+                QString::fromUtf8(m_events.at(row).toJsonLine()).trimmed().toHtmlEscaped()));
+    const QModelIndex index = m_eventFilter->mapFromSource(m_eventModel->index(row, 0));
+    if (index.isValid()) {
+        m_eventView->selectRow(index.row());
+        m_eventView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    }
 }
 
 Result MainWindow::openTraceFile(const QString &path)
@@ -324,7 +489,7 @@ Result MainWindow::openTraceFile(const QString &path)
         return loaded;
     m_fileHeader = trace.header();
     showEvents(trace.label(), trace.pid(), trace.events());
-    m_stack->setCurrentWidget(m_tabs);
+    m_stack->setCurrentWidget(m_tabs->parentWidget());
     setWindowTitle(u"%1 — Mortar Inspector"_s.arg(path));
     return Result::success();
 }
@@ -335,16 +500,17 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
     m_pid = pid;
     m_events = events;
     m_eventModel->clear();
-    m_eventModel->appendEvents(events);
-    m_hookModel->appendEvents(events);
+    m_eventModel->appendEvents(m_events);
+    m_hookModel->appendEvents(m_events);
     m_pluginModel->clear();
     m_pluginModel->appendEvents(events);
     m_hookView->expandAll();
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
-    m_timeline->setEvents(events);
+    m_timeline->setEvents(m_events);
     m_eventView->resizeColumnsToContents();
     m_logView->resizeColumnsToContents();
+    showVerdict();
     m_status->setText(statusText());
     // What a developer opens a trace for is the close.
     m_tabs->setCurrentIndex(1);
@@ -354,22 +520,17 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
 QString MainWindow::statusText() const
 {
     QString state = u"unknown"_s;
-    QString exitCode = u"—"_s;
-    QString closeDuration = u"—"_s;
-    QString ending;
-    for (const TraceEvent &event : m_events) {
-        if (event.kind == u"state"_s)
-            state = event.extra.value(u"state"_s).toString();
-        else if (event.kind == u"close.end"_s && event.code)
-            exitCode = QString::number(*event.code);
-        if (event.kind == u"close.end"_s && event.durationNs)
-            closeDuration = u"%1 ms"_s.arg(double(*event.durationNs) / 1e6, 0, 'f', 3);
-        if (event.kind.startsWith(u"process."_s)) {
-            ending = event.kind;
-            if (event.code)
-                exitCode = QString::number(*event.code);
+    for (auto it = m_events.crbegin(); it != m_events.crend(); ++it) {
+        if (it->kind == u"state"_s) {
+            state = it->extra.value(u"state"_s).toString();
+            break;
         }
     }
+    // How the close began and ended: one pass over the events, without the handler rows.
+    const CloseSummary close = CloseSummary::closeOf(m_events);
+    const QString exitCode = close.exitCode ? QString::number(*close.exitCode) : u"—"_s;
+    const QString closeDuration =
+            close.closeDurationNs ? formatDuration(*close.closeDurationNs) : u"—"_s;
     QString text = u"app %1   pid %2   state %3   exit code %4   close took %5   (%6)"_s.arg(
             m_label, QString::number(m_pid), state, exitCode, closeDuration, m_source);
     if (m_process)
@@ -380,8 +541,8 @@ QString MainWindow::statusText() const
                                           : u"   connecting"_s;
     if (!m_disconnectReason.isEmpty())
         text += u"   (%1)"_s.arg(m_disconnectReason);
-    if (!ending.isEmpty())
-        text += u"   ended by %1"_s.arg(ending);
+    if (!close.trigger.isEmpty())
+        text += u"   closed by %1, %2"_s.arg(close.trigger, close.endingText());
     return text;
 }
 
@@ -405,13 +566,7 @@ Result MainWindow::saveTrace(const QString &path) const
 
 Result MainWindow::exportChromeTrace(const QString &path) const
 {
-    QSaveFile out(path);
-    if (!out.open(QIODevice::WriteOnly)
-        || out.write(chromeTrace(m_events, m_pid, m_label).toJson(QJsonDocument::Compact)) < 0
-        || !out.commit()) {
-        return Result::failure(u"Unable to write %1: %2"_s.arg(path, out.errorString()));
-    }
-    return Result::success();
+    return writeChromeTrace(path, m_events, m_pid, m_label);
 }
 
 void MainWindow::saveTraceAs()

@@ -10,6 +10,7 @@
 #include <QString>
 
 class QLabel;
+class QListView;
 class QProcess;
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -20,8 +21,10 @@ class QTreeView;
 
 namespace Mortar::Inspector {
 
+class EventFilterModel;
 class EventTableModel;
 class InspectorClient;
+class ProblemsModel;
 class HookTreeModel;
 class PluginModel;
 class RunningAppsPage;
@@ -67,7 +70,22 @@ public:
     HookTreeModel *hookModel() const { return m_hookModel; }
     EventTableModel *eventModel() const { return m_eventModel; }
     PluginModel *pluginModel() const { return m_pluginModel; }
+    EventFilterModel *eventFilter() const { return m_eventFilter; }
+    ProblemsModel *problemsModel() const { return m_problemsModel; }
+    QTableView *eventView() const { return m_eventView; }
+    QListView *problemsView() const { return m_problemsView; }
+    QLineEdit *filterEdit() const { return m_filterEdit; }
     QString statusText() const;
+    /*! The one-line verdict shown above the views (CloseSummary::verdict()). */
+    QString verdictText() const;
+    /*! What the details pane says about the selected span or event. */
+    QString detailsText() const;
+    /*! The event table's source row that is selected, -1 if none. */
+    int selectedEventRow() const;
+    /*! Selects the event at \a row of the trace: in the table, the timeline and the details. */
+    void selectEvent(int row);
+    /*! Selects the next problem after the current one (wrapping). */
+    void nextProblem();
 
 Q_SIGNALS:
     /*! The app followed live ended and the inspector has its trace: \a exitCode is the launched
@@ -82,6 +100,9 @@ private:
     void showTheClose();
     void finishLive();
     void showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &events);
+    void showVerdict();
+    void problemActivated(const QModelIndex &index);
+    int rowOfSeq(qint64 seq) const;
     void saveTraceAs();
     void exportChromeTraceAs();
     int exitCodeInTrace() const;
@@ -107,7 +128,12 @@ private:
     QTreeView *m_hookView;
     TimelineView *m_timeline;
     EventTableModel *m_eventModel;
-    QSortFilterProxyModel *m_eventFilter;
+    EventFilterModel *m_eventFilter;
+    ProblemsModel *m_problemsModel;
+    QListView *m_problemsView;
+    QLabel *m_verdict;
+    QLabel *m_details;
+    bool m_selecting = false;
     QLineEdit *m_filterEdit;
     QTableView *m_eventView;
     QSortFilterProxyModel *m_logFilter;
