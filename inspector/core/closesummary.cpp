@@ -2,8 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "closesummary.h"
 
-#include <mortar/tracespans.h>
-
+#include <QHash>
 #include <QTextStream>
 
 #include <algorithm>
@@ -72,17 +71,86 @@ CloseSummary CloseSummary::closeOf(const QList<TraceEvent> &events)
 CloseSummary CloseSummary::of(const QList<TraceEvent> &events)
 {
     CloseSummary summary = closeOf(events);
-    const QList<TraceSpan> spans = traceSpans(events);
-    summary.rows.reserve(spans.size());
-    for (const TraceSpan &span : spans) {
-        // The close's own hooks, and whatever ran during the close (a hook a handler ran).
-        const bool inClose = summary.closeBeginSeq && span.beginSeq > *summary.closeBeginSeq;
-        if (!inClose && span.hook != u"pre_close"_s && span.hook != u"post_close"_s)
-            continue;
-        summary.rows.append({span.hook, span.handler, span.weight, span.owner, span.source,
-                             span.finished ? span.status : DidNotFinish, span.startNs,
-                             span.durationNs(), span.error, span.beginSeq, span.deferred});
+    // The handler runs, paired as traceSpans() pairs them, straight into rows: a close of
+    // 500 000 handlers must not be held twice.
+    const auto inClose = [&summary](const TraceEvent &event) {
+        return (summary.closeBeginSeq && event.seq > *summary.closeBeginSeq)
+                || event.hook == u"pre_close"_s || event.hook == u"post_close"_s;
+    };
+    struct Open
+    {
+        qsizetype row;
+        const QString *hook;
+        const QString *handler;
+    };
+    QHash<int, QList<Open>> openByThread;
+    QHash<QString, qsizetype> awaitingDeferral; // hook + '\n' + handler → row
+    summary.rows.reserve(events.size() / 2 + 1);
+    for (const TraceEvent &event : events) {
+        if (event.kind == u"handler.begin"_s) {
+            if (!inClose(event))
+                continue;
+            openByThread[event.thread].append({summary.rows.size(), &event.hook, &event.handler});
+            summary.rows.append({event.hook,
+                                 event.handler,
+                                 event.weight,
+                                 event.owner,
+                                 event.source,
+                                 DidNotFinish,
+                                 event.t,
+                                 0,
+                                 {},
+                                 event.seq,
+                                 false});
+        } else if (event.kind == u"handler.end"_s) {
+            if (!inClose(event))
+                continue;
+            QList<Open> &open = openByThread[event.thread];
+            const auto it = std::find_if(open.rbegin(), open.rend(), [&](const Open &o) {
+                return *o.hook == event.hook && *o.handler == event.handler;
+            });
+            if (it == open.rend()) { // skipped: ends without beginning
+                summary.rows.append({event.hook,
+                                     event.handler,
+                                     event.weight,
+                                     {},
+                                     {},
+                                     event.status,
+                                     event.t,
+                                     0,
+                                     event.error,
+                                     event.seq,
+                                     false});
+                continue;
+            }
+            Row &row = summary.rows[it->row];
+            const qsizetype index = it->row;
+            open.erase(std::next(it).base());
+            row.durationNs = event.t - row.startNs;
+            row.error = event.error;
+            row.deferred = event.extra.value(u"deferred"_s).toBool();
+            row.status = row.deferred ? DidNotFinish : event.status;
+            if (row.deferred)
+                awaitingDeferral.insert(event.hook + u'\n' + event.handler, index);
+        } else if (event.kind == u"deferral.end"_s) {
+            const auto it = awaitingDeferral.constFind(event.hook + u'\n' + event.handler);
+            if (it == awaitingDeferral.cend())
+                continue;
+            Row &row = summary.rows[*it];
+            awaitingDeferral.erase(it);
+            row.durationNs = event.durationNs.value_or(event.t - row.startNs);
+            row.status = event.status;
+            row.error = event.error;
+        }
     }
+    // Whatever is still open did not finish: it ran until the trace stops.
+    const qint64 end = summary.endNs.value_or(0);
+    for (const QList<Open> &open : std::as_const(openByThread)) {
+        for (const Open &o : open)
+            summary.rows[o.row].durationNs = end - summary.rows.at(o.row).startNs;
+    }
+    for (const qsizetype row : std::as_const(awaitingDeferral))
+        summary.rows[row].durationNs = end - summary.rows.at(row).startNs;
     return summary;
 }
 
@@ -208,39 +276,41 @@ void CloseSummary::write(QTextStream &out, const QString &tableTitle) const
     if (!tableTitle.isEmpty())
         out << tableTitle << '\n';
 
-    // Column widths from the content, so long handler names stay readable.
-    const QStringList headers = {u"hook"_s,   u"handler"_s,     u"weight"_s,
-                                 u"status"_s, u"duration ms"_s, u"error"_s};
-    const auto cells = [](const Row &row) {
-        return QStringList{row.hook,
-                           row.handler + (row.deferred ? u" (async)"_s : QString()),
-                           row.weight ? QString::number(*row.weight) : QString(),
-                           row.status,
-                           milliseconds(row.durationNs),
-                           row.error};
+    // Column widths from the content, so long handler names stay readable. A cell's text is
+    // made where it is printed: 500 000 rows must not be held as strings first.
+    const auto handlerText = [](const Row &row) {
+        return row.deferred ? row.handler + u" (async)"_s : row.handler;
     };
-    QList<qsizetype> widths;
-    for (const QString &header : headers)
-        widths.append(header.size());
+    const auto weightText = [](const Row &row) {
+        return row.weight ? QString::number(*row.weight) : QString();
+    };
+    qsizetype widths[6] = {4, 7, 6, 6, 11, 5};
     for (const Row &row : rows) {
-        const QStringList line = cells(row);
-        for (qsizetype i = 0; i < line.size(); ++i)
-            widths[i] = std::max(widths[i], line[i].size());
+        widths[0] = std::max(widths[0], row.hook.size());
+        widths[1] = std::max(widths[1], row.handler.size() + (row.deferred ? 8 : 0));
+        widths[2] = std::max(widths[2], weightText(row).size());
+        widths[3] = std::max(widths[3], row.status.size());
+        widths[4] = std::max(widths[4], milliseconds(row.durationNs).size());
     }
-    const auto printLine = [&](const QStringList &line) {
-        QString printed;
-        for (qsizetype i = 0; i < line.size(); ++i) {
-            const bool numeric = i == 2 || i == 4;
-            printed +=
-                    numeric ? line[i].rightJustified(widths[i]) : line[i].leftJustified(widths[i]);
-            if (i + 1 < line.size())
-                printed += u"  "_s;
-        }
-        out << printed.trimmed() << '\n';
+    QString line;
+    const auto printLine = [&](const QString &hook, const QString &handler, const QString &weight,
+                               const QString &status, const QString &duration,
+                               const QString &error) {
+        line.clear();
+        line += hook.leftJustified(widths[0]) + u"  "_s;
+        line += handler.leftJustified(widths[1]) + u"  "_s;
+        line += weight.rightJustified(widths[2]) + u"  "_s;
+        line += status.leftJustified(widths[3]) + u"  "_s;
+        line += duration.rightJustified(widths[4]) + u"  "_s;
+        line += error;
+        while (line.endsWith(u' '))
+            line.chop(1);
+        out << line << '\n';
     };
-    printLine(headers);
+    printLine(u"hook"_s, u"handler"_s, u"weight"_s, u"status"_s, u"duration ms"_s, u"error"_s);
     for (const Row &row : rows)
-        printLine(cells(row));
+        printLine(row.hook, handlerText(row), weightText(row), row.status,
+                  milliseconds(row.durationNs), row.error);
     if (rows.isEmpty())
         out << "(no pre_close or post_close handler ran)\n";
 

@@ -78,6 +78,7 @@ EventFilterModel::EventFilterModel(QObject *parent) : QAbstractProxyModel(parent
         m_text = m_requested;
         m_identity = m_text.trimmed().isEmpty();
         m_rows = m_identity ? QList<int>() : rows;
+        m_identityRows = m_source ? m_source->rowCount() : 0;
         endResetModel();
         if (!m_pending)
             Q_EMIT filterApplied();
@@ -112,6 +113,7 @@ void EventFilterModel::setSourceModel(QAbstractItemModel *source)
     }
     m_rows.clear();
     m_identity = true;
+    m_identityRows = m_source ? m_source->rowCount() : 0;
     m_text.clear();
     endResetModel();
 }
@@ -134,6 +136,7 @@ void EventFilterModel::applyFilterNow(const QString &text)
     m_text = text;
     m_identity = text.trimmed().isEmpty();
     m_rows = m_identity || !m_source ? QList<int>() : matchingRows(m_source->events(), text, 0);
+    m_identityRows = m_source ? m_source->rowCount() : 0;
     endResetModel();
     Q_EMIT filterApplied();
 }
@@ -158,7 +161,8 @@ void EventFilterModel::sourceRowsInserted(const QModelIndex &parent, int first, 
     if (parent.isValid())
         return;
     if (m_identity) {
-        beginInsertRows({}, first, last);
+        beginInsertRows({}, m_identityRows, m_identityRows + (last - first));
+        m_identityRows = m_source->rowCount();
         endInsertRows();
         return;
     }
@@ -177,6 +181,7 @@ void EventFilterModel::sourceReset()
 {
     beginResetModel();
     m_rows = m_identity || !m_source ? QList<int>() : matchingRows(m_source->events(), m_text, 0);
+    m_identityRows = m_source ? m_source->rowCount() : 0;
     endResetModel();
 }
 
@@ -184,7 +189,8 @@ QModelIndex EventFilterModel::mapToSource(const QModelIndex &proxy) const
 {
     if (!m_source || !proxy.isValid())
         return {};
-    const int row = m_identity ? proxy.row() : m_rows.value(proxy.row(), -1);
+    const int row = m_identity ? (proxy.row() < m_identityRows ? proxy.row() : -1)
+                               : m_rows.value(proxy.row(), -1);
     return row < 0 ? QModelIndex() : m_source->index(row, proxy.column());
 }
 
@@ -193,7 +199,7 @@ QModelIndex EventFilterModel::mapFromSource(const QModelIndex &source) const
     if (!m_source || !source.isValid())
         return {};
     if (m_identity)
-        return index(source.row(), source.column());
+        return source.row() < m_identityRows ? index(source.row(), source.column()) : QModelIndex();
     const auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), source.row());
     if (it == m_rows.cend() || *it != source.row())
         return {};
@@ -216,7 +222,7 @@ int EventFilterModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid() || !m_source)
         return 0;
-    return m_identity ? m_source->rowCount() : int(m_rows.size());
+    return m_identity ? m_identityRows : int(m_rows.size());
 }
 
 int EventFilterModel::columnCount(const QModelIndex &parent) const

@@ -60,6 +60,7 @@ private:
     QString m_text;         // what the rows shown match
     QString m_requested;    // what was typed last
     bool m_identity = true; // no filter: every source row, without a list of them
+    int m_identityRows = 0; // how many of them the view has been told of
     QList<int> m_rows;      // the matching source rows, ascending
     bool m_pending = false;
     quint64 m_generation = 0;

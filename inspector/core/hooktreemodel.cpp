@@ -106,7 +106,10 @@ void HookTreeModel::appendEvents(const QList<TraceEvent> &events)
         if (!it->added.isEmpty()) {
             const int first = int(hook.handlers.size());
             beginInsertRows(parent, first, first + int(it->added.size()) - 1);
-            hook.handlers.append(std::move(it->added));
+            if (hook.handlers.isEmpty())
+                hook.handlers = std::move(it->added); // a trace file: no second copy
+            else
+                hook.handlers.append(std::move(it->added));
             endInsertRows();
         }
         // The hook row's text counts its handlers.

@@ -13,8 +13,15 @@ ProblemsModel::ProblemsModel(QObject *parent) : QAbstractListModel(parent) { }
 void ProblemsModel::setSummary(const CloseSummary &summary)
 {
     beginResetModel();
+    // Only the problems' rows are kept: the window need not hold a 500 000-row close twice.
+    const QList<CloseSummary::Problem> problems = summary.problems();
     m_summary = summary;
-    m_problems = m_summary.problems();
+    m_summary.rows.clear();
+    m_problems.clear();
+    for (const CloseSummary::Problem &problem : problems) {
+        m_problems.append({problem.kind, m_summary.rows.size()});
+        m_summary.rows.append(summary.rows.at(problem.row));
+    }
     endResetModel();
 }
 

@@ -27,6 +27,7 @@ public:
     explicit ProblemsModel(QObject *parent = nullptr);
 
     void setSummary(const CloseSummary &summary);
+    /*! The close, with only the problems' rows. */
     const CloseSummary &summary() const { return m_summary; }
     const QList<CloseSummary::Problem> &problems() const { return m_problems; }
 

@@ -95,21 +95,31 @@ private:
         ++m_p;
         return true;
     }
-    QString string(QByteArrayView raw, bool escaped, bool intern)
+    // A field's last value: a handler's begin and end are neighbours, and kind, hook, owner,
+    // source and status repeat from line to line, so most strings are found without hashing.
+    struct Last
+    {
+        QByteArray raw;
+        QString text;
+    };
+    QString string(QByteArrayView raw, bool escaped, Last *last = nullptr)
     {
         if (escaped) {
             // Rare (a quote or a newline in a message): let Qt's parser unescape it.
             const QByteArray document = "[\"" + raw.toByteArray() + "\"]";
             return QJsonDocument::fromJson(document).array().at(0).toString();
         }
-        if (!intern)
+        if (!last)
             return QString::fromUtf8(raw);
+        if (QByteArrayView(last->raw) == raw)
+            return last->text;
         const QByteArray key = QByteArray::fromRawData(raw.data(), raw.size());
-        if (const auto it = m_strings.constFind(key); it != m_strings.cend())
-            return *it;
-        const QString text = QString::fromUtf8(raw);
-        m_strings.insert(raw.toByteArray(), text);
-        return text;
+        auto it = m_strings.constFind(key);
+        if (it == m_strings.cend())
+            it = m_strings.insert(raw.toByteArray(), QString::fromUtf8(raw));
+        last->raw = it.key();
+        last->text = *it;
+        return last->text;
     }
     bool number(qint64 *out, bool *isInteger, double *real)
     {
@@ -137,23 +147,23 @@ private:
             if (!rawString(&raw, &escaped))
                 return false;
             if (key == "kind")
-                event->kind = string(raw, escaped, true);
+                event->kind = string(raw, escaped, &m_kind);
             else if (key == "hook")
-                event->hook = string(raw, escaped, true);
+                event->hook = string(raw, escaped, &m_hook);
             else if (key == "handler")
-                event->handler = string(raw, escaped, true);
+                event->handler = handler(raw, escaped);
             else if (key == "owner")
-                event->owner = string(raw, escaped, true);
+                event->owner = string(raw, escaped, &m_owner);
             else if (key == "source")
-                event->source = string(raw, escaped, true);
+                event->source = string(raw, escaped, &m_source);
             else if (key == "status")
-                event->status = string(raw, escaped, true);
+                event->status = string(raw, escaped, &m_status);
             else if (key == "error")
-                event->error = string(raw, escaped, true);
+                event->error = string(raw, escaped, &m_error);
             else if (key == "message")
-                event->message = string(raw, escaped, false);
+                event->message = string(raw, escaped);
             else
-                event->extra.insert(QString::fromUtf8(key), string(raw, escaped, true));
+                event->extra.insert(QString::fromUtf8(key), string(raw, escaped, &m_extra));
             return true;
         }
         if (c == '{' || c == '[')
@@ -195,9 +205,28 @@ private:
         return true;
     }
 
+    // Handler names are mostly unique: not worth a hash of half a million, but the end of a
+    // handler follows its begin, and a deferral's end comes soon after.
+    QString handler(QByteArrayView raw, bool escaped)
+    {
+        if (escaped)
+            return string(raw, escaped);
+        for (Last &recent : m_handlers) {
+            if (QByteArrayView(recent.raw) == raw)
+                return recent.text;
+        }
+        Last &slot = m_handlers[m_nextHandler++ % std::size(m_handlers)];
+        slot.raw = raw.toByteArray();
+        slot.text = QString::fromUtf8(raw);
+        return slot.text;
+    }
+
     const char *m_p = nullptr;
     const char *m_end = nullptr;
     QHash<QByteArray, QString> m_strings;
+    Last m_kind, m_hook, m_owner, m_source, m_status, m_error, m_extra;
+    Last m_handlers[8];
+    unsigned m_nextHandler = 0;
 };
 
 } // namespace
@@ -212,62 +241,69 @@ Result TraceFile::load(const QString &path)
     if (!file.open(QIODevice::ReadOnly))
         return Result::failure(
                 u"Unable to read the trace file %1: %2"_s.arg(path, file.errorString()));
-    // Mapped, not read: the lines are parsed where they lie.
-    const qint64 size = file.size();
-    uchar *mapped = size > 0 ? file.map(0, size) : nullptr;
-    QByteArray readBuffer;
-    if (size > 0 && !mapped)
-        readBuffer = file.readAll();
-    const char *data = mapped ? reinterpret_cast<const char *>(mapped) : readBuffer.constData();
-    const char *const end = data + (mapped ? size : readBuffer.size());
-
-    // About 160 bytes a line: reserve once rather than grow a million-element list.
-    m_events.reserve(qsizetype((end - data) / 150) + 16);
+    // Read in blocks, each line parsed where it lies: neither the whole file (160 MB for a
+    // million events) nor a QByteArray per line is held.
+    constexpr qint64 BlockSize = 4 << 20;
+    // About 160 bytes a line: reserve once rather than grow (and copy) a million-event list.
+    m_events.reserve(qsizetype(file.size() / 150) + 16);
     LineReader reader;
     qsizetype lineNumber = 0;
-    for (const char *line = data; line < end;) {
-        const char *newline = static_cast<const char *>(std::memchr(line, '\n', end - line));
-        if (!newline)
-            break; // cut short while being written: the process ended mid-line
-        ++lineNumber;
-        const char *lineEnd = newline;
-        const char *next = newline + 1;
-        if (lineNumber > 1) {
-            TraceEvent event;
-            if (reader.read(line, lineEnd, &event)) {
-                m_events.append(std::move(event));
-                line = next;
+    QByteArray block;
+    qsizetype carried = 0; // bytes of an unfinished line at the start of block
+    for (;;) {
+        block.resize(carried + BlockSize);
+        const qint64 read = file.read(block.data() + carried, BlockSize);
+        if (read <= 0)
+            break;
+        const char *data = block.constData();
+        const char *const end = data + carried + read;
+        const char *line = data;
+        while (line < end) {
+            const char *newline = static_cast<const char *>(std::memchr(line, '\n', end - line));
+            if (!newline)
+                break; // the rest comes with the next block
+            ++lineNumber;
+            const char *lineEnd = newline;
+            const char *next = newline + 1;
+            if (lineNumber > 1) {
+                TraceEvent event;
+                if (reader.read(line, lineEnd, &event)) {
+                    m_events.append(std::move(event));
+                    line = next;
+                    continue;
+                }
+            }
+            QJsonParseError error;
+            const QJsonDocument document =
+                    QJsonDocument::fromJson(QByteArray::fromRawData(line, lineEnd - line), &error);
+            line = next;
+            if (error.error != QJsonParseError::NoError || !document.isObject()) {
+                if (lineNumber == 1)
+                    return Result::failure(
+                            u"%1 is not a Mortar trace file: its first line is not a JSON object"_s
+                                    .arg(path));
+                m_problems.append(u"line %1: %2"_s.arg(lineNumber)
+                                          .arg(error.error != QJsonParseError::NoError
+                                                       ? error.errorString()
+                                                       : u"not a JSON object"_s));
                 continue;
             }
+            if (lineNumber == 1) {
+                m_header = document.object();
+                if (m_header.value(u"format"_s).toString() != u"mortar-trace"_s)
+                    return Result::failure(
+                            u"%1 is not a Mortar trace file: its header has no \"format\":\"mortar-trace\""_s
+                                    .arg(path));
+                continue;
+            }
+            m_events.append(TraceEvent::fromJson(document.object()));
         }
-        QJsonParseError error;
-        const QJsonDocument document =
-                QJsonDocument::fromJson(QByteArray::fromRawData(line, lineEnd - line), &error);
-        line = next;
-        if (error.error != QJsonParseError::NoError || !document.isObject()) {
-            if (lineNumber == 1)
-                return Result::failure(
-                        u"%1 is not a Mortar trace file: its first line is not a JSON object"_s.arg(
-                                path));
-            m_problems.append(u"line %1: %2"_s.arg(lineNumber)
-                                      .arg(error.error != QJsonParseError::NoError
-                                                   ? error.errorString()
-                                                   : u"not a JSON object"_s));
-            continue;
-        }
-        if (lineNumber == 1) {
-            m_header = document.object();
-            if (m_header.value(u"format"_s).toString() != u"mortar-trace"_s)
-                return Result::failure(
-                        u"%1 is not a Mortar trace file: its header has no \"format\":\"mortar-trace\""_s
-                                .arg(path));
-            continue;
-        }
-        m_events.append(TraceEvent::fromJson(document.object()));
+        // A line cut short while being written (the process ended mid-line) stays behind.
+        carried = end - line;
+        std::memmove(block.data(), line, carried);
     }
     if (lineNumber == 0)
         return Result::failure(u"%1 is not a Mortar trace file: it is empty"_s.arg(path));
-    m_events.squeeze();
     return Result::success();
 }
 

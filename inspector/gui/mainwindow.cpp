@@ -345,7 +345,7 @@ void MainWindow::appendLive(const QList<TraceEvent> &events)
     m_eventModel->appendEvents(events);
     m_hookModel->appendEvents(events);
     m_pluginModel->appendEvents(events);
-    m_hookView->expandAll();
+    expandHooks();
     m_status->setText(statusText());
     // The timeline is redrawn from all spans: at most every 100 ms while events pour in.
     if (!m_timelinePending) {
@@ -367,6 +367,7 @@ void MainWindow::finishLive()
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
     m_eventView->resizeColumnsToContents();
+    fitNumberColumns();
     m_tabs->setCurrentIndex(1);
     showVerdict();
     showTheClose();
@@ -391,10 +392,38 @@ void MainWindow::showTheClose()
     }
 }
 
+void MainWindow::fitNumberColumns()
+{
+    // resizeColumnsToContents() measures the rows in view, the first ones: the last event has
+    // the widest seq and t.
+    const int last = m_eventModel->rowCount() - 1;
+    if (last < 0)
+        return;
+    const QFontMetrics metrics = m_eventView->fontMetrics();
+    for (const int column : {int(EventTableModel::Seq), int(EventTableModel::Time)}) {
+        const QString widest = m_eventModel->index(last, column).data().toString();
+        m_eventView->setColumnWidth(
+                column,
+                std::max(m_eventView->columnWidth(column), metrics.horizontalAdvance(widest) + 16));
+    }
+}
+
+void MainWindow::expandHooks()
+{
+    // A hook of half a million handlers stays folded: laying them all out costs seconds and
+    // tens of megabytes, and one click opens it.
+    constexpr int MaxExpanded = 20000;
+    for (int row = 0; row < m_hookModel->rowCount(); ++row) {
+        const QModelIndex hook = m_hookModel->index(row, 0);
+        if (!m_hookView->isExpanded(hook) && m_hookModel->rowCount(hook) <= MaxExpanded)
+            m_hookView->expand(hook);
+    }
+}
+
 void MainWindow::showVerdict()
 {
-    m_problemsModel->setSummary(CloseSummary::of(m_events));
-    const CloseSummary &summary = m_problemsModel->summary();
+    const CloseSummary summary = CloseSummary::of(m_events);
+    m_problemsModel->setSummary(summary);
     const bool bad = std::any_of(summary.rows.cbegin(), summary.rows.cend(),
                                  [](const CloseSummary::Row &row) { return row.isProblem(); })
             || summary.ending == u"process.killed"_s || summary.ending == u"process.crashed"_s;
@@ -499,18 +528,20 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
     m_label = label;
     m_pid = pid;
     m_events = events;
+    // The verdict first: its rows of the close are dropped before the views build their own.
+    showVerdict();
     m_eventModel->clear();
     m_eventModel->appendEvents(m_events);
     m_hookModel->appendEvents(m_events);
     m_pluginModel->clear();
     m_pluginModel->appendEvents(events);
-    m_hookView->expandAll();
+    expandHooks();
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
     m_timeline->setEvents(m_events);
     m_eventView->resizeColumnsToContents();
+    fitNumberColumns();
     m_logView->resizeColumnsToContents();
-    showVerdict();
     m_status->setText(statusText());
     // What a developer opens a trace for is the close.
     m_tabs->setCurrentIndex(1);

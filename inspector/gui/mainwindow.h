@@ -101,6 +101,8 @@ private:
     void finishLive();
     void showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &events);
     void showVerdict();
+    void expandHooks();
+    void fitNumberColumns();
     void problemActivated(const QModelIndex &index);
     int rowOfSeq(qint64 seq) const;
     void saveTraceAs();

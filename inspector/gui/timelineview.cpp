@@ -62,8 +62,10 @@ bool isProblem(Status status)
     return status == Status::Failed || status == Status::TimedOut || status == Status::DidNotFinish;
 }
 
+} // namespace
+
 /*! The smallest of 1, 2, 5 × 10^k at least \a minimum. */
-double niceStep(double minimum)
+double TimelineView::tickStep(double minimum)
 {
     const double power = std::pow(10.0, std::floor(std::log10(std::max(minimum, 1e-9))));
     for (const double multiple : {1.0, 2.0, 5.0}) {
@@ -73,8 +75,8 @@ double niceStep(double minimum)
     return 10 * power;
 }
 
-/*! A tick's label in the unit its step suits: "250 ms", "1.5 s", "20 µs" — never 1e+04. */
-QString tickLabel(double ns, double stepNs)
+/*! Never 1e+04: the unit follows the step, and the decimals what the step needs. */
+QString TimelineView::tickLabel(double ns, double stepNs)
 {
     struct Unit
     {
@@ -83,9 +85,10 @@ QString tickLabel(double ns, double stepNs)
     };
     static constexpr Unit units[] = {{1e9, u"s"}, {1e6, u"ms"}, {1e3, u"µs"}, {1, u"ns"}};
     for (const Unit &unit : units) {
-        if (stepNs >= unit.ns || unit.ns == 1) {
+        if (stepNs >= unit.ns / 10 || unit.ns == 1) { // 500 ms ticks read 0.5 s, 1 s, 1.5 s
             const double step = stepNs / unit.ns;
             const int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step) - 1e-9));
+            // (a step of 0.5 needs one decimal, 0.25 none more: steps are 1, 2 or 5 × 10^k)
             return u"%1 %2"_s.arg(ns / unit.ns, 0, 'f', std::clamp(decimals, 0, 3))
                     .arg(QStringView(unit.name));
         }
@@ -93,6 +96,7 @@ QString tickLabel(double ns, double stepNs)
     return {};
 }
 
+namespace {
 // Rows of one kind of span in a lane, filled first-fit: a span goes to the first row free at
 // its start, so spans that overlap never share a row.
 struct RowFiller
@@ -440,7 +444,7 @@ void TimelineView::paintEvent(QPaintEvent *paint)
     }
 
     // Time axis: the trace's t, in a unit that suits the zoom.
-    const double step = niceStep(90 * m_nsPerPixel); // a tick every 90 px or more
+    const double step = tickStep(90 * m_nsPerPixel); // a tick every 90 px or more
     painter.setPen(palette().color(QPalette::Mid));
     for (double ns = std::ceil(viewStart / step) * step; ns <= viewEnd; ns += step) {
         const double x = xOf(qint64(ns));

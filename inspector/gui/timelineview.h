@@ -82,6 +82,11 @@ public:
 
     QSize sizeHint() const override;
 
+    /*! A tick's label in the unit its \a stepNs suits: "250 ms", "1.5 s", "20 µs". */
+    static QString tickLabel(double ns, double stepNs);
+    /*! The tick interval for at least \a minimumNs: 1, 2 or 5 × 10^k ns. */
+    static double tickStep(double minimumNs);
+
 Q_SIGNALS:
     /*! The user selected \a span (an index into spans()); \a eventIndex is its first event. */
     void spanSelected(int span, int eventIndex);

@@ -1,0 +1,324 @@
+// SPDX-FileCopyrightText: 2026 The Mortar developers
+// SPDX-License-Identifier: MIT
+// The window on a hard close, offscreen: the verdict, the problems list, selection both ways,
+// the timeline (opens on the close, readable units, nothing hidden, hit-testing, keys) and the
+// non-blocking filter.
+#include "eventfiltermodel.h"
+#include "eventtablemodel.h"
+#include "mainwindow.h"
+#include "mortartest.h"
+#include "problemsmodel.h"
+#include "timelineview.h"
+#include "tracefile.h"
+
+#include <QAbstractItemModelTester>
+#include <QLineEdit>
+#include <QListView>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using Mortar::TraceEvent;
+using Mortar::Inspector::EventFilterModel;
+using Mortar::Inspector::MainWindow;
+using Mortar::Inspector::ProblemsModel;
+using Mortar::Inspector::TimelineView;
+
+namespace {
+constexpr qint64 Ms = 1'000'000;
+
+/*! A close the way a long-running app has one: 20 s of run, then SIGTERM; a 450 ms handler
+    overlapped by an asynchronous upload that times out, a failure among 100 small handlers, and
+    a handler that hangs until the watchdog kills the process. */
+TraceEvent event(const QString &kind, const QString &handler = {},
+                 std::initializer_list<std::pair<QString, QJsonValue>> extra = {})
+{
+    TraceEvent e;
+    e.kind = kind;
+    e.thread = 1;
+    e.handler = handler;
+    if (!handler.isEmpty() || kind.startsWith(u"hook."_s)) {
+        e.hook = u"pre_close"_s;
+        e.weight = 0;
+    }
+    for (const auto &[key, value] : extra)
+        e.extra.insert(key, value);
+    return e;
+}
+
+QList<TraceEvent> hardClose()
+{
+    QList<TraceEvent> events;
+    qint64 t = 0;
+    const auto add = [&](TraceEvent e) {
+        e.seq = events.size();
+        e.t = t;
+        events.append(e);
+    };
+    add(event(u"app.created"_s));
+    add(event(u"state"_s, {}, {{u"state"_s, u"Running"_s}}));
+    t = 20'000 * Ms;
+    add(event(u"signal"_s, {}, {{u"signal"_s, u"SIGTERM"_s}, {u"signalNumber"_s, 15}}));
+    add(event(u"state"_s, {}, {{u"state"_s, u"Closing"_s}}));
+    add(event(u"close.begin"_s, {}, {{u"cause"_s, u"signal"_s}}));
+    add(event(u"hook.begin"_s));
+    const auto handler = [&](const QString &name, qint64 durationNs,
+                             const QString &status = u"ok"_s, const QString &error = {},
+                             bool deferred = false) {
+        TraceEvent begin = event(u"handler.begin"_s, name);
+        begin.owner = u"shop"_s;
+        begin.source = u"main.cpp:1"_s;
+        add(begin);
+        t += durationNs;
+        TraceEvent end = event(u"handler.end"_s, name);
+        end.status = status;
+        end.error = error;
+        end.durationNs = durationNs;
+        if (deferred)
+            end.extra.insert(u"deferred"_s, true);
+        add(end);
+    };
+    handler(u"telemetry: upload"_s, 1 * Ms, u"ok"_s, {}, true);
+    handler(u"storage: compact database"_s, 450 * Ms);
+    for (int i = 0; i < 100; ++i) {
+        if (i == 50)
+            handler(u"storage: flush journal"_s, Ms / 100, u"failed"_s, u"disk full"_s);
+        handler(u"step %1"_s.arg(i), Ms / 100);
+    }
+    t += 100 * Ms;
+    TraceEvent timedOut = event(u"deferral.end"_s, u"telemetry: upload"_s);
+    timedOut.status = u"timedOut"_s;
+    timedOut.error = u"did not finish within 500 ms"_s;
+    timedOut.durationNs = 500 * Ms;
+    add(timedOut);
+    add(event(u"handler.begin"_s, u"ui: save layout"_s));
+    t = 20'000 * Ms + 1459 * Ms;
+    TraceEvent killed =
+            event(u"process.killed"_s, u"ui: save layout"_s, {{u"cause"_s, u"watchdog"_s}});
+    killed.thread = 0;
+    killed.weight.reset();
+    killed.code = 124;
+    add(killed);
+    return events;
+}
+} // namespace
+
+class tst_CloseView : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_trace;
+
+    static int spanNamed(const TimelineView *timeline, const QString &name)
+    {
+        for (int s = 0; s < timeline->spans().size(); ++s) {
+            if (timeline->nameOf(timeline->spans().at(s)) == name)
+                return s;
+        }
+        return -1;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_trace = m_dir.filePath(u"hard.jsonl"_s);
+        const Mortar::Result saved = Mortar::Inspector::TraceFile::save(
+                m_trace, Mortar::Inspector::TraceFile::header(u"shop"_s, 42), hardClose());
+        QVERIFY2(saved, qPrintable(saved.errorString()));
+    }
+
+    void verdictAndProblems()
+    {
+        MainWindow window;
+        QAbstractItemModelTester tester(window.problemsModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(window.openTraceFile(m_trace));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.verdictText(),
+                 u"SIGTERM → 1 failed, 1 timed out → killed by the watchdog in 'ui: save layout' "
+                 u"after 1459 ms → exit code 124"_s);
+        QVERIFY2(window.statusText().contains(
+                         u"closed by SIGTERM, killed by the watchdog in 'ui: save layout' after "
+                         u"1459 ms"_s),
+                 qPrintable(window.statusText()));
+        QVERIFY(window.statusText().contains(u"exit code 124"_s));
+
+        // Ranked: the failure, the timeout, the hang, then the slowest.
+        ProblemsModel *problems = window.problemsModel();
+        QStringList handlers;
+        for (int row = 0; row < problems->rowCount(); ++row)
+            handlers << problems->index(row).data(ProblemsModel::HandlerRole).toString();
+        QCOMPARE(handlers.mid(0, 4),
+                 (QStringList{u"storage: flush journal"_s, u"telemetry: upload"_s,
+                              u"ui: save layout"_s, u"storage: compact database"_s}));
+        // The first problem is selected on opening: the failure, in the timeline and the table.
+        TimelineView *timeline = window.timeline();
+        QCOMPARE(timeline->nameOf(timeline->spans().at(timeline->selectedSpan())),
+                 u"storage: flush journal"_s);
+        QVERIFY2(window.detailsText().contains(u"disk full"_s), qPrintable(window.detailsText()));
+        QCOMPARE(window.events().at(window.selectedEventRow()).handler,
+                 u"storage: flush journal"_s);
+
+        // Clicking the timeout selects its asynchronous part; N goes on to the hang.
+        QListView *view = window.problemsView();
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                          view->visualRect(problems->index(1)).center());
+        QCOMPARE(timeline->nameOf(timeline->spans().at(timeline->selectedSpan())),
+                 u"telemetry: upload (async)"_s);
+        QCOMPARE(window.events().at(window.selectedEventRow()).kind, u"deferral.end"_s);
+        window.nextProblem();
+        QCOMPARE(timeline->nameOf(timeline->spans().at(timeline->selectedSpan())),
+                 u"ui: save layout"_s);
+        QVERIFY2(window.detailsText().contains(u"did not finish"_s),
+                 qPrintable(window.detailsText()));
+    }
+
+    void selectionBothWays()
+    {
+        MainWindow window;
+        QVERIFY(window.openTraceFile(m_trace));
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TimelineView *timeline = window.timeline();
+
+        // Span → row: a click on the slow handler selects its handler.begin in the table.
+        const int compact = spanNamed(timeline, u"storage: compact database"_s);
+        QVERIFY(compact >= 0);
+        QTest::mouseClick(timeline, Qt::LeftButton, {},
+                          timeline->rectOf(compact).center().toPoint());
+        QCOMPARE(timeline->selectedSpan(), compact);
+        const int row = window.selectedEventRow();
+        QCOMPARE(window.events().at(row).kind, u"handler.begin"_s);
+        QCOMPARE(window.events().at(row).handler, u"storage: compact database"_s);
+        QVERIFY(window.detailsText().contains(u"450 ms"_s));
+
+        // Row → span: selecting an event of another handler in the table selects its span.
+        int stepRow = -1;
+        for (int i = 0; i < window.events().size(); ++i) {
+            if (window.events().at(i).handler == u"step 7"_s
+                && window.events().at(i).kind == u"handler.end"_s)
+                stepRow = i;
+        }
+        QTableView *table = window.eventView();
+        table->setCurrentIndex(
+                window.eventFilter()->mapFromSource(window.eventModel()->index(stepRow, 0)));
+        QCOMPARE(timeline->nameOf(timeline->spans().at(timeline->selectedSpan())), u"step 7"_s);
+        QVERIFY(window.detailsText().contains(u"step 7"_s));
+    }
+
+    void timelineShowsTheCloseWithNothingHidden()
+    {
+        MainWindow window;
+        QVERIFY(window.openTraceFile(m_trace));
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TimelineView *timeline = window.timeline();
+
+        // It opens on the close (20 s into the run, 1.46 s long), not on the whole run.
+        QVERIFY2(timeline->visibleStartNs() > 19'900 * Ms
+                         && timeline->visibleStartNs() <= 20'000 * Ms,
+                 qPrintable(QString::number(timeline->visibleStartNs())));
+        QVERIFY(timeline->visibleEndNs() >= 21'459 * Ms && timeline->visibleEndNs() < 21'600 * Ms);
+
+        // The asynchronous upload and the 450 ms handler it overlaps are on different rows;
+        // the hook is a row of its own above them.
+        const TimelineView::Span &upload =
+                timeline->spans().at(spanNamed(timeline, u"telemetry: upload (async)"_s));
+        const TimelineView::Span &compact =
+                timeline->spans().at(spanNamed(timeline, u"storage: compact database"_s));
+        const TimelineView::Span &hook = timeline->spans().at(spanNamed(timeline, u"pre_close"_s));
+        QVERIFY(upload.startNs < compact.endNs && upload.endNs > compact.startNs); // they overlap
+        QVERIFY(upload.row != compact.row);
+        QVERIFY(hook.row < compact.row && hook.row < upload.row);
+        QCOMPARE(upload.status, TimelineView::Status::TimedOut);
+        QCOMPARE(timeline->spans().at(spanNamed(timeline, u"ui: save layout"_s)).status,
+                 TimelineView::Status::DidNotFinish);
+
+        // The failure, 10 µs among 10 µs neighbours (far below a pixel), is drawn wider and
+        // on top — and that is what a click there picks.
+        const int failed = spanNamed(timeline, u"storage: flush journal"_s);
+        const QRectF box = timeline->rectOf(failed);
+        QVERIFY(box.width() >= 6);
+        QCOMPARE(timeline->spanAt(box.center()), failed);
+
+        // Keys: zoom in around the centre, show everything, back to the close.
+        const qint64 before = timeline->visibleEndNs() - timeline->visibleStartNs();
+        timeline->setFocus();
+        QTest::keyClick(timeline, Qt::Key_Plus);
+        QVERIFY(timeline->visibleEndNs() - timeline->visibleStartNs() < before * 0.8);
+        QTest::keyClick(timeline, Qt::Key_Right);
+        QTest::keyClick(timeline, Qt::Key_0);
+        QVERIFY(timeline->visibleStartNs() <= 0 && timeline->visibleEndNs() >= 21'459 * Ms);
+        QTest::keyClick(timeline, Qt::Key_C);
+        QVERIFY(timeline->visibleStartNs() > 19'900 * Ms);
+        // Z zooms to the selected span.
+        timeline->selectSpan(spanNamed(timeline, u"storage: compact database"_s));
+        QTest::keyClick(timeline, Qt::Key_Z);
+        QVERIFY(timeline->visibleEndNs() - timeline->visibleStartNs() < 600 * Ms);
+    }
+
+    void axisUnitsAreReadable()
+    {
+        QCOMPARE(TimelineView::tickLabel(10'000 * Ms, 5'000 * Ms), u"10 s"_s);
+        QCOMPARE(TimelineView::tickLabel(1'500 * Ms, 500 * Ms), u"1.5 s"_s);
+        QCOMPARE(TimelineView::tickLabel(20'250 * Ms, 50 * Ms), u"20250 ms"_s);
+        QCOMPARE(TimelineView::tickLabel(250'000, 50'000), u"250 µs"_s);
+        QCOMPARE(TimelineView::tickLabel(1'500, 500), u"1.5 µs"_s);
+        QCOMPARE(TimelineView::tickLabel(0, 2e8), u"0.0 s"_s);
+        QCOMPARE(TimelineView::tickStep(90 * 1.3e6), 2e8);
+    }
+
+    void filterIsDebouncedAndAResetNotARemoval()
+    {
+        MainWindow window;
+        EventFilterModel *filter = window.eventFilter();
+        QAbstractItemModelTester tester(filter,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(window.openTraceFile(m_trace));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const int all = filter->rowCount();
+        QCOMPARE(all, window.events().size());
+
+        QSignalSpy removed(filter, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy reset(filter, &QAbstractItemModel::modelReset);
+        QSignalSpy applied(filter, &EventFilterModel::filterApplied);
+        QTest::keyClicks(window.filterEdit(), u"journal"_s);
+        // Typing did not filter yet: it waits for a pause, then works in the background.
+        QCOMPARE(filter->rowCount(), all);
+        QVERIFY(filter->isFiltering());
+        QVERIFY(applied.wait());
+        QCOMPARE(applied.count(), 1); // once for the whole word, not once a keystroke
+        QCOMPARE(removed.count(), 0);
+        QVERIFY(reset.count() >= 1);
+        QCOMPARE(filter->rowCount(), 2); // the failing handler's begin and end
+        for (int row = 0; row < filter->rowCount(); ++row)
+            QVERIFY(filter->index(row, 5).data().toString().contains(u"journal"_s));
+
+        // "problems": the failure, the timeout, the hang, and the forced end.
+        window.filterEdit()->setText(u"problems"_s);
+        QVERIFY(applied.wait());
+        QStringList kinds;
+        for (int row = 0; row < filter->rowCount(); ++row)
+            kinds << filter->index(row, 3).data().toString() + u' '
+                            + filter->index(row, 5).data().toString();
+        QCOMPARE(kinds,
+                 (QStringList{u"handler.end storage: flush journal"_s,
+                              u"deferral.end telemetry: upload"_s,
+                              u"handler.begin ui: save layout"_s,
+                              u"process.killed ui: save layout"_s}));
+        window.filterEdit()->clear();
+        QVERIFY(applied.wait());
+        QCOMPARE(filter->rowCount(), all);
+    }
+};
+
+MORTAR_TEST_WIDGETS_MAIN(tst_CloseView)
+#include "tst_closeview.moc"
