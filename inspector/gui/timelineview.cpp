@@ -23,7 +23,8 @@ namespace Mortar::Inspector {
 namespace {
 constexpr int LabelWidth = 150;
 constexpr int RowHeight = 20;
-constexpr int AxisHeight = 24;
+constexpr int LegendHeight = 18; // the legend's own line: it never hides an axis label
+constexpr int AxisHeight = LegendHeight + 22;
 constexpr int LaneGap = 4;
 constexpr double ProblemMinWidth = 6;
 constexpr double MinWidth = 1;
@@ -89,8 +90,16 @@ QString TimelineView::tickLabel(double ns, double stepNs)
             const double step = stepNs / unit.ns;
             const int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step) - 1e-9));
             // (a step of 0.5 needs one decimal, 0.25 none more: steps are 1, 2 or 5 × 10^k)
-            return u"%1 %2"_s.arg(ns / unit.ns, 0, 'f', std::clamp(decimals, 0, 3))
-                    .arg(QStringView(unit.name));
+            QString number = QString::number(ns / unit.ns, 'f', std::clamp(decimals, 0, 3));
+            if (number.contains(u'.')) { // 1.0 s reads 1 s, beside 0.5 s and 1.5 s
+                while (number.endsWith(u'0'))
+                    number.chop(1);
+                if (number.endsWith(u'.'))
+                    number.chop(1);
+            }
+            if (number == u"-0"_s)
+                number = u"0"_s;
+            return u"%1 %2"_s.arg(number, QStringView(unit.name));
         }
     }
     return {};
@@ -275,8 +284,9 @@ void TimelineView::setEvents(const QList<TraceEvent> &events)
 
     m_firstNs = 0; // the App's creation: the same zero as the event table's t
     m_lastNs = std::max<qint64>(lastT, 1);
-    setMinimumHeight(AxisHeight + std::max(rowCount(), 2) * RowHeight
-                     + int(m_lanes.size()) * LaneGap + 4);
+    // At most a dozen rows asked for: a trace with thousands of overlapping asynchronous parts
+    // must not make the window thousands of rows tall.
+    setMinimumHeight(sizeHint().height());
     updateGeometry();
     if (m_view == View::Fitted)
         fit();
@@ -379,7 +389,8 @@ void TimelineView::panBy(double pixels)
 QSize TimelineView::sizeHint() const
 {
     return {800,
-            AxisHeight + std::max(rowCount(), 2) * RowHeight + int(m_lanes.size()) * LaneGap + 4};
+            AxisHeight + std::clamp(rowCount(), 2, 12) * RowHeight
+                    + int(std::min<qsizetype>(m_lanes.size(), 12)) * LaneGap + 4};
 }
 
 double TimelineView::xOf(qint64 ns) const
@@ -424,7 +435,7 @@ void TimelineView::paintEvent(QPaintEvent *paint)
     const double viewStart = m_offsetNs;
     const double viewEnd = m_offsetNs + (width() - LabelWidth) * m_nsPerPixel;
 
-    // Legend, top right; the axis labels stop short of it.
+    // Legend, top right, on a line of its own.
     const QList<std::pair<QString, QString>> legend = {{u"ok"_s, u"ok"_s},
                                                        {u"failed"_s, u"failed"_s},
                                                        {u"timedOut"_s, u"timed out"_s},
@@ -451,9 +462,9 @@ void TimelineView::paintEvent(QPaintEvent *paint)
         if (x < LabelWidth)
             continue;
         painter.setPen(palette().color(QPalette::Midlight));
-        painter.drawLine(QPointF(x, AxisHeight - 4), QPointF(x, height()));
+        painter.drawLine(QPointF(x, LegendHeight + 2), QPointF(x, height()));
         const QString label = tickLabel(ns, step);
-        if (x + 4 + painter.fontMetrics().horizontalAdvance(label) < legendLeft - 8) {
+        if (x + 3 + painter.fontMetrics().horizontalAdvance(label) <= width()) {
             painter.setPen(palette().color(QPalette::Text));
             painter.drawText(QPointF(x + 3, AxisHeight - 8), label);
         }
@@ -488,7 +499,9 @@ void TimelineView::paintEvent(QPaintEvent *paint)
         const bool problem = isProblem(span.status);
         if (span.part == Part::Hook) {
             painter.setPen(QPen(color.darker(150)));
-            painter.setBrush(color.lighter(150));
+            painter.setBrush(span.status == Status::DidNotFinish
+                                     ? QBrush(color.lighter(130), Qt::BDiagPattern)
+                                     : QBrush(color.lighter(150)));
         } else {
             painter.setPen(problem ? QPen(color.darker(170), 2) : QPen(color.darker(140)));
             painter.setBrush(span.status == Status::DidNotFinish ? QBrush(color, Qt::BDiagPattern)
