@@ -205,6 +205,10 @@ MainWindow::MainWindow(QWidget *parent)
         window->show();
     });
     file->addSeparator();
+    m_requestClose = file->addAction(u"&Request close"_s, this, &MainWindow::requestClose);
+    m_requestClose->setToolTip(u"Ask the app to quit, as a SIGTERM would (SPEC 4.7)"_s);
+    m_requestClose->setEnabled(false);
+    file->addSeparator();
     file->addAction(u"&Save trace…"_s, QKeySequence::Save, this, &MainWindow::saveTraceAs);
     file->addAction(u"&Export Chrome trace…"_s, this, &MainWindow::exportChromeTraceAs);
     file->addSeparator();
@@ -325,6 +329,7 @@ void MainWindow::follow(const QString &socketPath, const QString &token)
     connect(m_client, &InspectorClient::helloReceived, this, [this](const QCborMap &hello) {
         m_label = hello.value(u"label"_s).toString();
         m_pid = hello.value(u"pid"_s).toInteger();
+        m_requestClose->setEnabled(true);
         m_status->setText(statusText());
     });
     connect(m_client, &InspectorClient::snapshotReceived, m_hookModel, &HookTreeModel::setSnapshot);
@@ -333,6 +338,7 @@ void MainWindow::follow(const QString &socketPath, const QString &token)
     connect(m_client, &InspectorClient::disconnected, this, [this](const QString &reason) {
         m_disconnectReason = reason;
         m_disconnected = true;
+        m_requestClose->setEnabled(false);
         m_status->setText(statusText());
         finishLive();
     });
@@ -473,6 +479,15 @@ void MainWindow::problemActivated(const QModelIndex &index)
         }
     }
     selectEvent(row);
+}
+
+void MainWindow::requestClose()
+{
+    if (!m_client || !m_client->isConnected() || m_finished)
+        return;
+    m_client->requestClose();
+    m_requestClose->setEnabled(false); // once: the app is closing
+    statusBar()->showMessage(u"Asked %1 to close"_s.arg(m_label), 5000);
 }
 
 void MainWindow::nextProblem()

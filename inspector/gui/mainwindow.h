@@ -86,6 +86,10 @@ public:
     void selectEvent(int row);
     /*! Selects the next problem after the current one (wrapping). */
     void nextProblem();
+    /*! Asks the app followed live to quit (the protocol's requestClose, SPEC 4.7). */
+    void requestClose();
+    /*! File → Request close: enabled while a live app is connected. */
+    QAction *requestCloseAction() const { return m_requestClose; }
 
 Q_SIGNALS:
     /*! The app followed live ended and the inspector has its trace: \a exitCode is the launched
@@ -136,6 +140,7 @@ private:
     QLabel *m_verdict;
     QLabel *m_details;
     bool m_selecting = false;
+    QAction *m_requestClose = nullptr;
     QLineEdit *m_filterEdit;
     QTableView *m_eventView;
     QSortFilterProxyModel *m_logFilter;
