@@ -15,6 +15,7 @@ looking at mortar-inspector without having to run an app with half a million han
                  the close (exit code 124)
   --slower P     every handler takes P % longer (for --compare)
   --fail NAME    this handler fails (for --compare)
+  --ok NAME      this handler of --hard does not fail (for --compare)
 
 Handler names are unique ("plugin3: flush 1234"), as in a real app, so the inspector cannot
 get away with a lookup by name.
@@ -32,6 +33,7 @@ def main():
     parser.add_argument("--hard", action="store_true")
     parser.add_argument("--slower", type=float, default=0.0)
     parser.add_argument("--fail", default="")
+    parser.add_argument("--ok", default="")
     args = parser.parse_args()
 
     plugins = ["network", "storage", "telemetry", "session", "ui"]
@@ -112,6 +114,9 @@ def main():
                 hang_begin = t
         if name == args.fail:
             status, error = "failed", "it broke"
+        if name == args.ok and status == "failed":
+            status, error = "ok", None
+            failures -= 1
         plugin = name.split(":")[0]
         source = "%s.cpp:%d" % (plugin, 10 + i % 400)
         emit("handler.begin", hook="pre_close", handler=name, weight=weight, owner=plugin,

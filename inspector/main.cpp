@@ -151,6 +151,11 @@ int main(int argc, char *argv[])
             u"Compare the close of two trace files, BASE and NEW, per handler; exit 1 if NEW "
             u"regressed (a new failure, timeout or unfinished handler, or a handler slower by "
             u"more than the threshold and by at least 1 ms), else 0."_s);
+    const QCommandLineOption baseOption(
+            u"base"_s,
+            u"With a trace file in the window: compare its close with this earlier one (as "
+            u"File → Compare with… does), on the Compare tab."_s,
+            u"base.jsonl"_s);
     const QCommandLineOption thresholdOption(
             u"threshold"_s, u"With --compare: how much slower a handler may get (default 20)."_s,
             u"percent"_s, u"20"_s);
@@ -162,6 +167,7 @@ int main(int argc, char *argv[])
     parser.addOption(screenshotOption);
     parser.addOption(compareOption);
     parser.addOption(thresholdOption);
+    parser.addOption(baseOption);
     parser.addPositionalArgument(
             u"trace"_s,
             u"A trace file (.jsonl) written by a Mortar app. Without one, the running Mortar "
@@ -232,7 +238,14 @@ int main(int argc, char *argv[])
         } else if (const Mortar::Result opened = window.openTraceFile(files.first()); !opened) {
             print(stderr, u"mortar-inspector: %1\n"_s.arg(opened.errorString()));
             return ExitNoInput;
-        } else if (!screenshot.isEmpty()) {
+        } else if (parser.isSet(baseOption)) {
+            if (const Mortar::Result compared = window.compareWith(parser.value(baseOption));
+                !compared) {
+                print(stderr, u"mortar-inspector: %1\n"_s.arg(compared.errorString()));
+                return ExitNoInput;
+            }
+        }
+        if (!files.isEmpty() && !screenshot.isEmpty()) {
             // Loaded (openTraceFile() returns with every view filled); saved once it is shown.
             QTimer::singleShot(0, &window, [&] {
                 if (!window.grab().save(screenshot)) {

@@ -68,15 +68,14 @@ CloseSummary CloseSummary::closeOf(const QList<TraceEvent> &events)
     return summary;
 }
 
-CloseSummary CloseSummary::of(const QList<TraceEvent> &events)
+namespace {
+/*! The handler runs that \a wanted accepts, paired as traceSpans() pairs them, straight into
+    rows: a close of 500 000 handlers must not be held twice. */
+template <typename Wanted>
+void collectRuns(const QList<TraceEvent> &events, qint64 end, Wanted inClose,
+                 QList<CloseSummary::Row> *rows)
 {
-    CloseSummary summary = closeOf(events);
-    // The handler runs, paired as traceSpans() pairs them, straight into rows: a close of
-    // 500 000 handlers must not be held twice.
-    const auto inClose = [&summary](const TraceEvent &event) {
-        return (summary.closeBeginSeq && event.seq > *summary.closeBeginSeq)
-                || event.hook == u"pre_close"_s || event.hook == u"post_close"_s;
-    };
+    using Row = CloseSummary::Row;
     struct Open
     {
         qsizetype row;
@@ -85,23 +84,24 @@ CloseSummary CloseSummary::of(const QList<TraceEvent> &events)
     };
     QHash<int, QList<Open>> openByThread;
     QHash<QString, qsizetype> awaitingDeferral; // hook + '\n' + handler → row
-    summary.rows.reserve(events.size() / 2 + 1);
+    QList<Row> &out = *rows;
+    out.reserve(events.size() / 2 + 1);
     for (const TraceEvent &event : events) {
         if (event.kind == u"handler.begin"_s) {
             if (!inClose(event))
                 continue;
-            openByThread[event.thread].append({summary.rows.size(), &event.hook, &event.handler});
-            summary.rows.append({event.hook,
-                                 event.handler,
-                                 event.weight,
-                                 event.owner,
-                                 event.source,
-                                 DidNotFinish,
-                                 event.t,
-                                 0,
-                                 {},
-                                 event.seq,
-                                 false});
+            openByThread[event.thread].append({out.size(), &event.hook, &event.handler});
+            out.append({event.hook,
+                        event.handler,
+                        event.weight,
+                        event.owner,
+                        event.source,
+                        DidNotFinish,
+                        event.t,
+                        0,
+                        {},
+                        event.seq,
+                        false});
         } else if (event.kind == u"handler.end"_s) {
             if (!inClose(event))
                 continue;
@@ -110,20 +110,20 @@ CloseSummary CloseSummary::of(const QList<TraceEvent> &events)
                 return *o.hook == event.hook && *o.handler == event.handler;
             });
             if (it == open.rend()) { // skipped: ends without beginning
-                summary.rows.append({event.hook,
-                                     event.handler,
-                                     event.weight,
-                                     {},
-                                     {},
-                                     event.status,
-                                     event.t,
-                                     0,
-                                     event.error,
-                                     event.seq,
-                                     false});
+                out.append({event.hook,
+                            event.handler,
+                            event.weight,
+                            {},
+                            {},
+                            event.status,
+                            event.t,
+                            0,
+                            event.error,
+                            event.seq,
+                            false});
                 continue;
             }
-            Row &row = summary.rows[it->row];
+            Row &row = out[it->row];
             const qsizetype index = it->row;
             open.erase(std::next(it).base());
             row.durationNs = event.t - row.startNs;
@@ -136,7 +136,7 @@ CloseSummary CloseSummary::of(const QList<TraceEvent> &events)
             const auto it = awaitingDeferral.constFind(event.hook + u'\n' + event.handler);
             if (it == awaitingDeferral.cend())
                 continue;
-            Row &row = summary.rows[*it];
+            Row &row = out[*it];
             awaitingDeferral.erase(it);
             row.durationNs = event.durationNs.value_or(event.t - row.startNs);
             row.status = event.status;
@@ -144,13 +144,34 @@ CloseSummary CloseSummary::of(const QList<TraceEvent> &events)
         }
     }
     // Whatever is still open did not finish: it ran until the trace stops.
-    const qint64 end = summary.endNs.value_or(0);
     for (const QList<Open> &open : std::as_const(openByThread)) {
         for (const Open &o : open)
-            summary.rows[o.row].durationNs = end - summary.rows.at(o.row).startNs;
+            out[o.row].durationNs = end - out.at(o.row).startNs;
     }
     for (const qsizetype row : std::as_const(awaitingDeferral))
-        summary.rows[row].durationNs = end - summary.rows.at(row).startNs;
+        out[row].durationNs = end - out.at(row).startNs;
+}
+} // namespace
+
+QList<CloseSummary::Row> CloseSummary::handlerRuns(const QList<TraceEvent> &events)
+{
+    qint64 end = 0;
+    for (const TraceEvent &event : events)
+        end = std::max(end, event.t);
+    QList<Row> rows;
+    collectRuns(
+            events, end, [](const TraceEvent &) { return true; }, &rows);
+    return rows;
+}
+
+CloseSummary CloseSummary::of(const QList<TraceEvent> &events)
+{
+    CloseSummary summary = closeOf(events);
+    const auto inClose = [&summary](const TraceEvent &event) {
+        return (summary.closeBeginSeq && event.seq > *summary.closeBeginSeq)
+                || event.hook == u"pre_close"_s || event.hook == u"post_close"_s;
+    };
+    collectRuns(events, summary.endNs.value_or(0), inClose, &summary.rows);
     return summary;
 }
 

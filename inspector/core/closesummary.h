@@ -59,6 +59,8 @@ struct CloseSummary
     std::optional<qint64> endNs; //!< t of the last event
 
     static CloseSummary of(const QList<TraceEvent> &events);
+    /*! Every handler run of the trace, of any hook, in the order they began (for statistics). */
+    static QList<Row> handlerRuns(const QList<TraceEvent> &events);
     /*! The same without the rows: how the close began and ended, in one quick pass. */
     static CloseSummary closeOf(const QList<TraceEvent> &events);
 

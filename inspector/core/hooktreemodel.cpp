@@ -117,6 +117,21 @@ void HookTreeModel::appendEvents(const QList<TraceEvent> &events)
     }
 }
 
+void HookTreeModel::markUnfinished()
+{
+    for (int h = 0; h < m_hooks.size(); ++h) {
+        QList<HandlerRow> &handlers = m_hooks[h].handlers;
+        for (int r = 0; r < handlers.size(); ++r) {
+            HandlerRow &row = handlers[r];
+            if (row.status != u"running"_s && row.status != u"waiting"_s)
+                continue;
+            row.status = u"did not finish"_s;
+            const QModelIndex parent = index(h, 0);
+            Q_EMIT dataChanged(index(r, 0, parent), index(r, ColumnCount - 1, parent));
+        }
+    }
+}
+
 void HookTreeModel::setSnapshot(const QCborMap &snapshot)
 {
     for (const QCborValue &hookValue : snapshot.value(u"hooks"_s).toArray()) {

@@ -30,6 +30,9 @@ public:
     explicit HookTreeModel(QObject *parent = nullptr);
 
     void appendEvents(const QList<TraceEvent> &events);
+    /*! The trace is complete (a file, or a live app that ended): a handler still "running" or
+        "waiting" never finished — it hung, or the process was killed or crashed in it. */
+    void markUnfinished();
     /*! The registered hooks and handlers of a live app (the protocol's snapshot): handlers that
         have not run are listed as such. */
     void setSnapshot(const QCborMap &snapshot);

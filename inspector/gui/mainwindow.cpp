@@ -3,7 +3,9 @@
 #include "mainwindow.h"
 
 #include "chromeexport.h"
+#include "closecompare.h"
 #include "closesummary.h"
+#include "comparemodel.h"
 #include "eventfiltermodel.h"
 #include "eventtablemodel.h"
 #include "hooktreemodel.h"
@@ -11,13 +13,16 @@
 #include "pluginmodel.h"
 #include "problemsmodel.h"
 #include "runningappspage.h"
+#include "statisticsmodel.h"
 #include "timelineview.h"
 #include "tracefile.h"
 
 #include <mortar/tracespans.h>
 
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -171,6 +176,34 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_pluginView, u"Plugins"_s);
     m_tabs->addTab(m_logView, u"Log"_s);
 
+    // Statistics: computed when first looked at (a million events need not pay for it before).
+    m_statisticsModel = new StatisticsModel(this);
+    m_statisticsSort = new QSortFilterProxyModel(this);
+    m_statisticsSort->setSourceModel(m_statisticsModel);
+    m_statisticsSort->setSortRole(StatisticsModel::SortRole);
+    m_statisticsPage = new QWidget(this);
+    auto *statisticsLayout = new QVBoxLayout(m_statisticsPage);
+    statisticsLayout->setContentsMargins(0, 0, 0, 0);
+    auto *grouping = new QComboBox(m_statisticsPage);
+    grouping->setObjectName(u"grouping"_s);
+    grouping->addItems({u"per handler"_s, u"per plugin"_s});
+    connect(grouping, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_statisticsModel->setGrouping(index == 1 ? StatisticsModel::Grouping::Plugin
+                                                  : StatisticsModel::Grouping::Handler);
+        m_statisticsView->resizeColumnsToContents();
+    });
+    statisticsLayout->addWidget(grouping);
+    m_statisticsView = makeEventTable(m_statisticsSort, m_statisticsPage);
+    m_statisticsView->setObjectName(u"statistics"_s);
+    m_statisticsView->setSortingEnabled(true);
+    m_statisticsView->sortByColumn(StatisticsModel::Total, Qt::DescendingOrder);
+    statisticsLayout->addWidget(m_statisticsView);
+    m_tabs->addTab(m_statisticsPage, u"Statistics"_s);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_statisticsPage)
+            showStatistics();
+    });
+
     // The verdict above every tab: what happened, in one line.
     m_verdict->setObjectName(u"verdict"_s);
     m_verdict->setWordWrap(true);
@@ -203,6 +236,15 @@ MainWindow::MainWindow(QWidget *parent)
         window->setAttribute(Qt::WA_DeleteOnClose);
         window->showRunningApps();
         window->show();
+    });
+    file->addAction(u"&Compare with…"_s, this, [this] {
+        const QString path =
+                QFileDialog::getOpenFileName(this, u"Compare with an earlier trace (the base)"_s,
+                                             {}, u"Mortar traces (*.jsonl);;All files (*)"_s);
+        if (path.isEmpty())
+            return;
+        if (const Result compared = compareWith(path); !compared)
+            QMessageBox::warning(this, u"Mortar Inspector"_s, compared.errorString());
     });
     file->addSeparator();
     m_requestClose = file->addAction(u"&Request close"_s, this, &MainWindow::requestClose);
@@ -369,6 +411,8 @@ void MainWindow::finishLive()
     if (m_finished || !m_appEnded || !m_disconnected)
         return;
     m_finished = true;
+    m_hookModel->markUnfinished();
+    m_statisticsStale = true;
     m_timeline->setEvents(m_events);
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
@@ -481,6 +525,66 @@ void MainWindow::problemActivated(const QModelIndex &index)
     selectEvent(row);
 }
 
+Result MainWindow::compareWith(const QString &basePath, double thresholdPercent)
+{
+    TraceFile base;
+    if (const Result loaded = base.load(basePath); !loaded)
+        return loaded;
+    CloseCompare compare = CloseCompare::of(CloseSummary::of(base.events()),
+                                            CloseSummary::of(m_events), thresholdPercent);
+    if (!m_comparePage) {
+        m_compareModel = new CompareModel(this);
+        m_comparePage = new QWidget(this);
+        m_comparePage->setObjectName(u"compare"_s);
+        auto *layout = new QVBoxLayout(m_comparePage);
+        layout->setContentsMargins(0, 0, 0, 0);
+        m_compareVerdict = new QLabel(m_comparePage);
+        m_compareVerdict->setWordWrap(true);
+        m_compareVerdict->setMargin(6);
+        m_compareVerdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        layout->addWidget(m_compareVerdict);
+        QTableView *table = makeEventTable(m_compareModel, m_comparePage);
+        table->setObjectName(u"compareTable"_s);
+        layout->addWidget(table);
+        m_tabs->addTab(m_comparePage, u"Compare"_s);
+    }
+    const qsizetype regressions = compare.regressionCount();
+    m_compareModel->setCompare(std::move(compare));
+    const CloseCompare &shown = m_compareModel->compare();
+    QString text = u"<b>%1</b> (threshold %2 %, at least 1 ms)<br>base %3: %4<br>new: %5"_s.arg(
+            regressions == 0           ? u"No regression"_s
+                    : regressions == 1 ? u"Regressed: 1 handler"_s
+                                       : u"Regressed: %1 handlers"_s.arg(regressions),
+            QString::number(thresholdPercent), QFileInfo(basePath).fileName().toHtmlEscaped(),
+            shown.base.verdict().toHtmlEscaped(), shown.current.verdict().toHtmlEscaped());
+    if (shown.base.closeDurationNs && shown.current.closeDurationNs)
+        text += u"<br>the close took %1 → %2"_s.arg(formatDuration(*shown.base.closeDurationNs),
+                                                    formatDuration(*shown.current.closeDurationNs));
+    m_compareVerdict->setText(text);
+    m_compareVerdict->setStyleSheet(regressions ? u"QLabel { background: #fde0dc; }"_s
+                                                : u"QLabel { background: #e8f5e9; }"_s);
+    if (QTableView *table = m_comparePage->findChild<QTableView *>(u"compareTable"_s))
+        table->resizeColumnsToContents();
+    m_tabs->setCurrentWidget(m_comparePage);
+    return Result::success();
+}
+
+QString MainWindow::compareVerdict() const
+{
+    return m_compareVerdict ? m_compareVerdict->text() : QString();
+}
+
+void MainWindow::showStatistics()
+{
+    if (m_statisticsStale) {
+        m_statisticsStale = false;
+        m_statisticsModel->setEvents(m_events);
+        m_statisticsView->resizeColumnsToContents();
+    }
+    if (m_tabs->currentWidget() != m_statisticsPage)
+        m_tabs->setCurrentWidget(m_statisticsPage);
+}
+
 void MainWindow::requestClose()
 {
     if (!m_client || !m_client->isConnected() || m_finished)
@@ -545,9 +649,11 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
     m_events = events;
     // The verdict first: its rows of the close are dropped before the views build their own.
     showVerdict();
+    m_statisticsStale = true;
     m_eventModel->clear();
     m_eventModel->appendEvents(m_events);
     m_hookModel->appendEvents(m_events);
+    m_hookModel->markUnfinished(); // a file: what is still running never finished
     m_pluginModel->clear();
     m_pluginModel->appendEvents(events);
     expandHooks();

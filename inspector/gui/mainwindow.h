@@ -21,10 +21,12 @@ class QTreeView;
 
 namespace Mortar::Inspector {
 
+class CompareModel;
 class EventFilterModel;
 class EventTableModel;
 class InspectorClient;
 class ProblemsModel;
+class StatisticsModel;
 class HookTreeModel;
 class PluginModel;
 class RunningAppsPage;
@@ -86,6 +88,15 @@ public:
     void selectEvent(int row);
     /*! Selects the next problem after the current one (wrapping). */
     void nextProblem();
+    /*! Compares the close shown (NEW) with the trace file \a basePath (BASE), in a Compare tab
+        (File → Compare with…); as --compare does. */
+    Result compareWith(const QString &basePath, double thresholdPercent = 20);
+    CompareModel *compareModel() const { return m_compareModel; }
+    StatisticsModel *statisticsModel() const { return m_statisticsModel; }
+    QTableView *statisticsView() const { return m_statisticsView; }
+    /*! Shows the Statistics tab, computing it if the trace changed since. */
+    void showStatistics();
+    QString compareVerdict() const;
     /*! Asks the app followed live to quit (the protocol's requestClose, SPEC 4.7). */
     void requestClose();
     /*! File → Request close: enabled while a live app is connected. */
@@ -141,6 +152,14 @@ private:
     QLabel *m_details;
     bool m_selecting = false;
     QAction *m_requestClose = nullptr;
+    CompareModel *m_compareModel = nullptr;
+    StatisticsModel *m_statisticsModel = nullptr;
+    QSortFilterProxyModel *m_statisticsSort = nullptr;
+    QTableView *m_statisticsView = nullptr;
+    QWidget *m_statisticsPage = nullptr;
+    bool m_statisticsStale = true;
+    QWidget *m_comparePage = nullptr;
+    QLabel *m_compareVerdict = nullptr;
     QLineEdit *m_filterEdit;
     QTableView *m_eventView;
     QSortFilterProxyModel *m_logFilter;

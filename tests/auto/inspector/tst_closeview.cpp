@@ -3,24 +3,31 @@
 // The window on a hard close, offscreen: the verdict, the problems list, selection both ways,
 // the timeline (opens on the close, readable units, nothing hidden, hit-testing, keys) and the
 // non-blocking filter.
+#include "comparemodel.h"
 #include "eventfiltermodel.h"
 #include "eventtablemodel.h"
+#include "hooktreemodel.h"
 #include "mainwindow.h"
 #include "mortartest.h"
 #include "problemsmodel.h"
+#include "statisticsmodel.h"
 #include "timelineview.h"
 #include "tracefile.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QListView>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using Mortar::TraceEvent;
+using Mortar::Inspector::CompareModel;
 using Mortar::Inspector::EventFilterModel;
 using Mortar::Inspector::MainWindow;
 using Mortar::Inspector::ProblemsModel;
@@ -48,7 +55,7 @@ TraceEvent event(const QString &kind, const QString &handler = {},
     return e;
 }
 
-QList<TraceEvent> hardClose()
+QList<TraceEvent> hardClose(bool earlier = false)
 {
     QList<TraceEvent> events;
     qint64 t = 0;
@@ -81,9 +88,12 @@ QList<TraceEvent> hardClose()
         add(end);
     };
     handler(u"telemetry: upload"_s, 1 * Ms, u"ok"_s, {}, true);
-    handler(u"storage: compact database"_s, 450 * Ms);
+    // The earlier run of the same app: the compaction was quicker and the journal flushed.
+    handler(u"storage: compact database"_s, earlier ? 200 * Ms : 450 * Ms);
     for (int i = 0; i < 100; ++i) {
-        if (i == 50)
+        if (i == 50 && earlier)
+            handler(u"storage: flush journal"_s, Ms / 100);
+        else if (i == 50)
             handler(u"storage: flush journal"_s, Ms / 100, u"failed"_s, u"disk full"_s);
         handler(u"step %1"_s.arg(i), Ms / 100);
     }
@@ -93,7 +103,9 @@ QList<TraceEvent> hardClose()
     timedOut.error = u"did not finish within 500 ms"_s;
     timedOut.durationNs = 500 * Ms;
     add(timedOut);
-    add(event(u"handler.begin"_s, u"ui: save layout"_s));
+    TraceEvent hangs = event(u"handler.begin"_s, u"ui: save layout"_s);
+    hangs.owner = u"shop"_s;
+    add(hangs);
     t = 20'000 * Ms + 1459 * Ms;
     TraceEvent killed =
             event(u"process.killed"_s, u"ui: save layout"_s, {{u"cause"_s, u"watchdog"_s}});
@@ -112,6 +124,7 @@ class tst_CloseView : public QObject
 private:
     QTemporaryDir m_dir;
     QString m_trace;
+    QString m_base;
 
     static int spanNamed(const TimelineView *timeline, const QString &name)
     {
@@ -129,6 +142,91 @@ private Q_SLOTS:
         const Mortar::Result saved = Mortar::Inspector::TraceFile::save(
                 m_trace, Mortar::Inspector::TraceFile::header(u"shop"_s, 42), hardClose());
         QVERIFY2(saved, qPrintable(saved.errorString()));
+        m_base = m_dir.filePath(u"earlier.jsonl"_s);
+        QVERIFY(Mortar::Inspector::TraceFile::save(
+                m_base, Mortar::Inspector::TraceFile::header(u"shop"_s, 41), hardClose(true)));
+    }
+
+    void statisticsSortAndGroup()
+    {
+        MainWindow window;
+        QVERIFY(window.openTraceFile(m_trace));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        Mortar::Inspector::StatisticsModel *statistics = window.statisticsModel();
+        QAbstractItemModelTester tester(statistics,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(statistics->rowCount(), 0); // not computed before it is looked at
+        window.showStatistics();
+        QCOMPARE(statistics->rowCount(), 104); // 2 + 100 steps + the failing one + the hang
+        QTableView *view = window.statisticsView();
+        // By total, longest first: the hang (until the trace stops), the timed-out upload, the
+        // 450 ms handler.
+        QStringList longest;
+        for (int row = 0; row < 3; ++row)
+            longest << view->model()->index(row, 0).data().toString() + u' '
+                            + view->model()
+                                      ->index(row, Mortar::Inspector::StatisticsModel::Total)
+                                      .data()
+                                      .toString();
+        QCOMPARE(longest,
+                 (QStringList{u"ui: save layout 907 ms"_s, u"telemetry: upload 500 ms"_s,
+                              u"storage: compact database 450 ms"_s}));
+        // A click on "problems" sorts by it; the hang, the failure and the timeout come first.
+        QHeaderView *header = view->horizontalHeader();
+        const int problems = Mortar::Inspector::StatisticsModel::Problems;
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                          QPoint(header->sectionViewportPosition(problems) + 5, 5));
+        if (view->model()->index(0, problems).data().toInt() == 0) // ascending first
+            QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                              QPoint(header->sectionViewportPosition(problems) + 5, 5));
+        QStringList worst;
+        for (int row = 0; row < 3; ++row) {
+            QCOMPARE(view->model()->index(row, problems).data().toInt(), 1);
+            worst << view->model()->index(row, 0).data().toString();
+        }
+        worst.sort();
+        QCOMPARE(worst,
+                 (QStringList{u"storage: flush journal"_s, u"telemetry: upload"_s,
+                              u"ui: save layout"_s}));
+        // Per plugin: one owner, its 104 handlers, 3 problems.
+        window.statisticsView()
+                ->parentWidget()
+                ->findChild<QComboBox *>(u"grouping"_s)
+                ->setCurrentIndex(1);
+        QCOMPARE(statistics->rowCount(), 1);
+        QCOMPARE(statistics->index(0, 0).data().toString(), u"shop"_s);
+        QCOMPARE(statistics->index(0, Mortar::Inspector::StatisticsModel::Hook).data().toInt(),
+                 104);
+        QCOMPARE(statistics->index(0, problems).data().toInt(), 3);
+    }
+
+    void compareView()
+    {
+        MainWindow window;
+        QVERIFY(window.openTraceFile(m_trace));
+        QVERIFY(window.compareWith(m_base));
+        CompareModel *compare = window.compareModel();
+        QAbstractItemModelTester tester(compare,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.tabs()->tabText(window.tabs()->currentIndex()), u"Compare"_s);
+        QVERIFY2(window.compareVerdict().contains(u"Regressed: 2 handlers"_s),
+                 qPrintable(window.compareVerdict()));
+        // The regressions first: the new failure, the compaction that took 250 ms longer.
+        QStringList top;
+        for (int row = 0; row < 2; ++row) {
+            QVERIFY(compare->index(row, 0).data(CompareModel::RegressedRole).toBool());
+            top << compare->index(row, CompareModel::Handler).data().toString() + u": "_s
+                            + compare->index(row, CompareModel::Change).data().toString();
+        }
+        QCOMPARE(top,
+                 (QStringList{u"storage: flush journal: ok → failed (disk full)"_s,
+                              u"storage: compact database: slower: 200 ms → 450 ms "
+                              u"(+125.0 %)"_s}));
+        QVERIFY(!compare->index(2, 0).data(CompareModel::RegressedRole).toBool());
+        QVERIFY(!window.compareWith(m_dir.filePath(u"missing.jsonl"_s)));
     }
 
     void verdictAndProblems()
@@ -176,6 +274,29 @@ private Q_SLOTS:
                  u"ui: save layout"_s);
         QVERIFY2(window.detailsText().contains(u"did not finish"_s),
                  qPrintable(window.detailsText()));
+
+        // The Hooks tab says so too, not "running"; the table says what the events mean.
+        Mortar::Inspector::HookTreeModel *hooks = window.hookModel();
+        const QModelIndex preClose = hooks->index(0, 0);
+        QCOMPARE(preClose.data().toString(), u"pre_close"_s);
+        const int last = hooks->rowCount(preClose) - 1;
+        QCOMPARE(hooks->index(last, 0, preClose).data().toString(), u"ui: save layout"_s);
+        QCOMPARE(hooks->index(last, Mortar::Inspector::HookTreeModel::Status, preClose)
+                         .data()
+                         .toString(),
+                 u"did not finish"_s);
+        Mortar::Inspector::EventTableModel *events = window.eventModel();
+        const auto detailsOf = [&](const QString &kind) {
+            for (int row = 0; row < events->rowCount(); ++row) {
+                if (events->event(row).kind == kind)
+                    return events->index(row, Mortar::Inspector::EventTableModel::Details)
+                            .data()
+                            .toString();
+            }
+            return QString();
+        };
+        QCOMPARE(detailsOf(u"signal"_s), u"SIGTERM"_s);
+        QCOMPARE(detailsOf(u"process.killed"_s), u"watchdog in 'ui: save layout', exit code 124"_s);
     }
 
     void selectionBothWays()

@@ -1,9 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // The inspector's client against the framework's real server, over a real local socket.
-#include "mortartest.h"
 #include "eventtablemodel.h"
 #include "inspectorclient.h"
+#include "mortartest.h"
 
 #include <mortar/app.h>
 

@@ -1,9 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
-#include "mortartest.h"
 #include "eventtablemodel.h"
 #include "hooktreemodel.h"
 #include "mainwindow.h"
+#include "mortartest.h"
 #include "timelineview.h"
 
 #include <mortar/app.h>
@@ -101,7 +101,7 @@ private Q_SLOTS:
         const TimelineView::Span &async = timeline->spans().at(handlerSpans.at(4));
         const TimelineView::Span &call = timeline->spans().at(handlerSpans.at(3));
         QVERIFY(async.durationNs() >= 35'000'000);
-        QVERIFY(async.row != call.row); // no span covers another
+        QVERIFY(async.row != call.row);    // no span covers another
         QCOMPARE(timeline->rowCount(), 5); // pre_close: hook, calls, async; post_close: hook, calls
 
         QVERIFY2(window.statusText().contains(u"app shop"_s), qPrintable(window.statusText()));
