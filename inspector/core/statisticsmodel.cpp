@@ -14,7 +14,7 @@ StatisticsModel::StatisticsModel(QObject *parent) : QAbstractTableModel(parent) 
 
 void StatisticsModel::setEvents(const QList<TraceEvent> &events)
 {
-    m_events = events;
+    m_events = &events;
     rebuild();
 }
 
@@ -33,7 +33,9 @@ void StatisticsModel::rebuild()
     m_entries.clear();
     QHash<QString, qsizetype> entryOf;
     QHash<QString, bool> handlerSeen; // for a plugin's count of handlers
-    for (const CloseSummary::Row &run : CloseSummary::handlerRuns(m_events)) {
+    const QList<CloseSummary::Row> runs =
+            m_events ? CloseSummary::handlerRuns(*m_events) : QList<CloseSummary::Row>();
+    for (const CloseSummary::Row &run : runs) {
         const bool byPlugin = m_grouping == Grouping::Plugin;
         const QString name =
                 byPlugin ? (run.owner.isEmpty() ? u"(unknown)"_s : run.owner) : run.handler;

@@ -26,6 +26,8 @@ public:
 
     explicit StatisticsModel(QObject *parent = nullptr);
 
+    /*! Computes from \a events, which must outlive this model (it keeps a pointer, for
+        setGrouping()). */
     void setEvents(const QList<TraceEvent> &events);
     void setGrouping(Grouping grouping);
     Grouping grouping() const { return m_grouping; }
@@ -49,7 +51,7 @@ private:
     };
     void rebuild();
 
-    QList<TraceEvent> m_events; // shared, not copied
+    const QList<TraceEvent> *m_events = nullptr; // the event model's list, not a copy
     Grouping m_grouping = Grouping::Handler;
     QList<Entry> m_entries;
 };

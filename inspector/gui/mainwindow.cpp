@@ -389,18 +389,20 @@ void MainWindow::follow(const QString &socketPath, const QString &token)
 
 void MainWindow::appendLive(const QList<TraceEvent> &events)
 {
-    m_events.append(events);
-    m_eventModel->appendEvents(events);
+    m_eventModel->appendEvents(events); // the one list: nothing else holds (and copies) it
     m_hookModel->appendEvents(events);
     m_pluginModel->appendEvents(events);
     expandHooks();
-    m_status->setText(statusText());
-    // The timeline is redrawn from all spans: at most every 100 ms while events pour in.
+    // The timeline, the status bar (a pass over every event) and the columns: at most every
+    // 100 ms while events pour in.
     if (!m_timelinePending) {
         m_timelinePending = true;
         QTimer::singleShot(100, this, [this] {
             m_timelinePending = false;
-            m_timeline->setEvents(m_events);
+            m_timeline->setEvents(this->events());
+            m_status->setText(statusText());
+            m_eventView->resizeColumnsToContents();
+            fitNumberColumns();
         });
     }
 }
@@ -413,7 +415,7 @@ void MainWindow::finishLive()
     m_finished = true;
     m_hookModel->markUnfinished();
     m_statisticsStale = true;
-    m_timeline->setEvents(m_events);
+    m_timeline->setEvents(events());
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
     m_eventView->resizeColumnsToContents();
@@ -434,8 +436,8 @@ void MainWindow::showTheClose()
         problemActivated(m_problemsModel->index(0, 0));
         return;
     }
-    for (int i = 0; i < m_events.size(); ++i) {
-        if (m_events.at(i).kind == u"close.begin"_s) {
+    for (int i = 0; i < events().size(); ++i) {
+        if (events().at(i).kind == u"close.begin"_s) {
             selectEvent(i);
             return;
         }
@@ -472,7 +474,7 @@ void MainWindow::expandHooks()
 
 void MainWindow::showVerdict()
 {
-    const CloseSummary summary = CloseSummary::of(m_events);
+    const CloseSummary summary = CloseSummary::of(events());
     m_problemsModel->setSummary(summary);
     const bool bad = std::any_of(summary.rows.cbegin(), summary.rows.cend(),
                                  [](const CloseSummary::Row &row) { return row.isProblem(); })
@@ -498,9 +500,9 @@ QString MainWindow::detailsText() const
 int MainWindow::rowOfSeq(qint64 seq) const
 {
     // Events are in seq order (with gaps where the in-memory trace dropped some).
-    const auto it = std::lower_bound(m_events.cbegin(), m_events.cend(), seq,
+    const auto it = std::lower_bound(events().cbegin(), events().cend(), seq,
                                      [](const TraceEvent &e, qint64 s) { return e.seq < s; });
-    return it != m_events.cend() && it->seq == seq ? int(it - m_events.cbegin()) : -1;
+    return it != events().cend() && it->seq == seq ? int(it - events().cbegin()) : -1;
 }
 
 void MainWindow::problemActivated(const QModelIndex &index)
@@ -514,8 +516,8 @@ void MainWindow::problemActivated(const QModelIndex &index)
     if (index.data(ProblemsModel::KindRole).toInt() == CloseSummary::Problem::TimedOut) {
         const QString hook = index.data(ProblemsModel::HookRole).toString();
         const QString handler = index.data(ProblemsModel::HandlerRole).toString();
-        for (int i = row + 1; i < m_events.size(); ++i) {
-            const TraceEvent &event = m_events.at(i);
+        for (int i = row + 1; i < events().size(); ++i) {
+            const TraceEvent &event = events().at(i);
             if (event.kind == u"deferral.end"_s && event.hook == hook && event.handler == handler) {
                 row = i;
                 break;
@@ -531,7 +533,7 @@ Result MainWindow::compareWith(const QString &basePath, double thresholdPercent)
     if (const Result loaded = base.load(basePath); !loaded)
         return loaded;
     CloseCompare compare = CloseCompare::of(CloseSummary::of(base.events()),
-                                            CloseSummary::of(m_events), thresholdPercent);
+                                            CloseSummary::of(events()), thresholdPercent);
     if (!m_comparePage) {
         m_compareModel = new CompareModel(this);
         m_comparePage = new QWidget(this);
@@ -578,7 +580,7 @@ void MainWindow::showStatistics()
 {
     if (m_statisticsStale) {
         m_statisticsStale = false;
-        m_statisticsModel->setEvents(m_events);
+        m_statisticsModel->setEvents(events());
         m_statisticsView->resizeColumnsToContents();
     }
     if (m_tabs->currentWidget() != m_statisticsPage)
@@ -620,8 +622,8 @@ void MainWindow::selectEvent(int row)
         m_details->setText(m_timeline->details(m_timeline->selectedSpan()));
     else
         m_details->setText(u"<b>%1</b> at t = %2<br>%3"_s.arg(
-                m_events.at(row).kind, formatDuration(m_events.at(row).t),
-                QString::fromUtf8(m_events.at(row).toJsonLine()).trimmed().toHtmlEscaped()));
+                events().at(row).kind, formatDuration(events().at(row).t),
+                QString::fromUtf8(events().at(row).toJsonLine()).trimmed().toHtmlEscaped()));
     const QModelIndex index = m_eventFilter->mapFromSource(m_eventModel->index(row, 0));
     if (index.isValid()) {
         m_eventView->selectRow(index.row());
@@ -642,24 +644,24 @@ Result MainWindow::openTraceFile(const QString &path)
     return Result::success();
 }
 
-void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &events)
+void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &trace)
 {
     m_label = label;
     m_pid = pid;
-    m_events = events;
+    // The event model holds the one list of events; every view reads it.
+    m_eventModel->clear();
+    m_eventModel->appendEvents(trace);
     // The verdict first: its rows of the close are dropped before the views build their own.
     showVerdict();
     m_statisticsStale = true;
-    m_eventModel->clear();
-    m_eventModel->appendEvents(m_events);
-    m_hookModel->appendEvents(m_events);
+    m_hookModel->appendEvents(m_eventModel->events());
     m_hookModel->markUnfinished(); // a file: what is still running never finished
     m_pluginModel->clear();
-    m_pluginModel->appendEvents(events);
+    m_pluginModel->appendEvents(events());
     expandHooks();
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
-    m_timeline->setEvents(m_events);
+    m_timeline->setEvents(events());
     m_eventView->resizeColumnsToContents();
     fitNumberColumns();
     m_logView->resizeColumnsToContents();
@@ -669,22 +671,28 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
     showTheClose();
 }
 
+const QList<TraceEvent> &MainWindow::events() const
+{
+    return m_eventModel->events();
+}
+
 QString MainWindow::statusText() const
 {
     QString state = u"unknown"_s;
-    for (auto it = m_events.crbegin(); it != m_events.crend(); ++it) {
+    for (auto it = events().crbegin(); it != events().crend(); ++it) {
         if (it->kind == u"state"_s) {
             state = it->extra.value(u"state"_s).toString();
             break;
         }
     }
     // How the close began and ended: one pass over the events, without the handler rows.
-    const CloseSummary close = CloseSummary::closeOf(m_events);
+    const CloseSummary close = CloseSummary::closeOf(events());
     const QString exitCode = close.exitCode ? QString::number(*close.exitCode) : u"—"_s;
     const QString closeDuration =
             close.closeDurationNs ? formatDuration(*close.closeDurationNs) : u"—"_s;
     QString text = u"app %1   pid %2   state %3   exit code %4   close took %5   (%6)"_s.arg(
-            m_label, QString::number(m_pid), state, exitCode, closeDuration, m_source);
+            m_label, QString::number(m_pid), state, exitCode, closeDuration,
+            m_finished && m_source != u"from a trace file"_s ? m_source + u", ended"_s : m_source);
     if (m_process)
         text += m_finished ? u"   the app exited with %1"_s.arg(m_appExitCode) : u"   running"_s;
     else if (m_client)
@@ -702,7 +710,7 @@ int MainWindow::exitCodeInTrace() const
 {
     // The process's own end (forced exits) is the last word; else the close's.
     std::optional<int> code;
-    for (const TraceEvent &event : m_events) {
+    for (const TraceEvent &event : events()) {
         if ((event.kind == u"close.end"_s || event.kind.startsWith(u"process."_s)) && event.code)
             code = event.code;
     }
@@ -713,12 +721,12 @@ Result MainWindow::saveTrace(const QString &path) const
 {
     return TraceFile::save(
             path, m_fileHeader.isEmpty() ? TraceFile::header(m_label, m_pid) : m_fileHeader,
-            m_events);
+            events());
 }
 
 Result MainWindow::exportChromeTrace(const QString &path) const
 {
-    return writeChromeTrace(path, m_events, m_pid, m_label);
+    return writeChromeTrace(path, events(), m_pid, m_label);
 }
 
 void MainWindow::saveTraceAs()
@@ -732,7 +740,7 @@ void MainWindow::saveTraceAs()
     if (const Result saved = saveTrace(path); !saved)
         QMessageBox::warning(this, u"Mortar Inspector"_s, saved.errorString());
     else
-        statusBar()->showMessage(u"Saved %1 events to %2"_s.arg(m_events.size()).arg(path), 5000);
+        statusBar()->showMessage(u"Saved %1 events to %2"_s.arg(events().size()).arg(path), 5000);
 }
 
 void MainWindow::exportChromeTraceAs()

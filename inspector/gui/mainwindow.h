@@ -64,7 +64,7 @@ public:
 
     /*! The app followed live has ended and its last events arrived. */
     bool isFinished() const { return m_finished; }
-    const QList<TraceEvent> &events() const { return m_events; }
+    const QList<TraceEvent> &events() const;
 
     RunningAppsPage *runningAppsPage() const { return m_runningApps; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -114,7 +114,7 @@ private:
     /*! Selects the close's first failed handler (else its beginning) in the event table. */
     void showTheClose();
     void finishLive();
-    void showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &events);
+    void showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &trace);
     void showVerdict();
     void expandHooks();
     void fitNumberColumns();
@@ -124,7 +124,6 @@ private:
     void exportChromeTraceAs();
     int exitCodeInTrace() const;
 
-    QList<TraceEvent> m_events;
     QJsonObject m_fileHeader; // of the trace file shown; empty when live
     InspectorClient *m_client = nullptr;
     QProcess *m_process = nullptr;

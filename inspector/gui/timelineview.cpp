@@ -136,7 +136,7 @@ TimelineView::TimelineView(QWidget *parent) : QWidget(parent)
 
 void TimelineView::setEvents(const QList<TraceEvent> &events)
 {
-    m_events = events;
+    m_events = &events;
     m_spans.clear();
     m_rows.clear();
     m_lanes.clear();
@@ -306,7 +306,7 @@ QList<int> TimelineView::handlerSpans() const
 
 QString TimelineView::nameOf(const Span &span) const
 {
-    const TraceEvent &event = m_events.at(span.beginEvent >= 0 ? span.beginEvent : span.endEvent);
+    const TraceEvent &event = m_events->at(span.beginEvent >= 0 ? span.beginEvent : span.endEvent);
     if (span.part == Part::Hook)
         return event.hook;
     return span.part == Part::Async ? event.handler + u" (async)"_s : event.handler;
@@ -314,7 +314,7 @@ QString TimelineView::nameOf(const Span &span) const
 
 QString TimelineView::hookOf(const Span &span) const
 {
-    return m_events.at(span.beginEvent >= 0 ? span.beginEvent : span.endEvent).hook;
+    return m_events->at(span.beginEvent >= 0 ? span.beginEvent : span.endEvent).hook;
 }
 
 QStringList TimelineView::laneNames() const
@@ -608,8 +608,8 @@ QString TimelineView::details(int s) const
     if (s < 0 || s >= m_spans.size())
         return {};
     const Span &span = m_spans.at(s);
-    const TraceEvent &first = m_events.at(span.beginEvent >= 0 ? span.beginEvent : span.endEvent);
-    const TraceEvent *last = span.endEvent >= 0 ? &m_events.at(span.endEvent) : nullptr;
+    const TraceEvent &first = m_events->at(span.beginEvent >= 0 ? span.beginEvent : span.endEvent);
+    const TraceEvent *last = span.endEvent >= 0 ? &m_events->at(span.endEvent) : nullptr;
     QString text = u"<b>%1</b> (%2)<br>%3, %4, from t = %5"_s.arg(
             nameOf(span).toHtmlEscaped(), span.part == Part::Hook ? u"hook"_s : first.hook,
             statusName(span.status), formatDuration(span.durationNs()),

@@ -50,6 +50,8 @@ public:
 
     explicit TimelineView(QWidget *parent = nullptr);
 
+    /*! Shows \a events, which must stay alive (and unchanged but for appends) until the next
+        setEvents(): the view keeps a pointer to them. */
     void setEvents(const QList<TraceEvent> &events);
     const QList<Span> &spans() const { return m_spans; }
     /*! The handler spans (calls, and asynchronous parts), in the order the handlers began. */
@@ -121,7 +123,10 @@ private:
     int rowAt(int y) const;
     void setSelected(int span, bool notify);
 
-    QList<TraceEvent> m_events; // shared with the models, not copied
+    // The event model's list, not a copy: a live app's events keep being appended to it, and a
+    // second reference would make every append copy a million events.
+    const QList<TraceEvent> *m_events = &m_noEvents;
+    QList<TraceEvent> m_noEvents;
     QList<Span> m_spans;
     QList<Row> m_rows;
     QList<Lane> m_lanes;
