@@ -121,6 +121,8 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_timeline, &TimelineView::spanSelected, this,
             [this](int, int eventIndex) { selectEvent(eventIndex); });
+    connect(m_timeline, &TimelineView::rangeSelected, this,
+            [this] { m_details->setText(m_timeline->rangeDetails()); });
     auto *events = new QWidget(this);
     auto *eventsLayout = new QVBoxLayout(events);
     eventsLayout->setContentsMargins(0, 0, 0, 0);

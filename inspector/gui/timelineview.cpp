@@ -565,6 +565,13 @@ void TimelineView::paintEvent(QPaintEvent *paint)
                 drawSpan(s, rectOf(s));
         }
     }
+    if (m_range) {
+        const double x1 = xOf(m_range->first);
+        const double x2 = std::max(xOf(m_range->second), x1 + 1);
+        QColor shade = palette().color(QPalette::Highlight);
+        shade.setAlpha(50);
+        painter.fillRect(QRectF(x1, AxisHeight, x2 - x1, height() - AxisHeight), shade);
+    }
     if (m_selected >= 0) {
         painter.setPen(QPen(palette().color(QPalette::Highlight), 3));
         painter.setBrush(Qt::NoBrush);
@@ -703,9 +710,13 @@ void TimelineView::keyPressEvent(QKeyEvent *event)
     case Qt::Key_Right:
     case Qt::Key_D: panBy(plotWidth() / 5); break;
     case Qt::Key_0: fit(); break;
+    case Qt::Key_Escape: clearRange(); break;
     case Qt::Key_C: showClose(); break;
     case Qt::Key_Z:
-        if (m_selected >= 0) {
+        if (m_range) {
+            zoomTo(m_range->first, m_range->second);
+            m_view = View::User;
+        } else if (m_selected >= 0) {
             const Span &span = m_spans.at(m_selected);
             const qint64 length = std::max<qint64>(span.durationNs(), 1000);
             zoomTo(span.startNs - length / 10, span.startNs + length + length / 10);
@@ -723,10 +734,20 @@ void TimelineView::mousePressEvent(QMouseEvent *event)
     m_dragStart = event->pos();
     m_dragOffsetNs = m_offsetNs;
     m_dragged = false;
+    m_selectingRange = event->modifiers() & Qt::ShiftModifier;
 }
 
 void TimelineView::mouseMoveEvent(QMouseEvent *event)
 {
+    if ((event->buttons() & Qt::LeftButton) && m_selectingRange) {
+        const auto nsAt = [this](int x) {
+            return qint64(m_offsetNs + (x - LabelWidth) * m_nsPerPixel);
+        };
+        m_dragged = true;
+        m_range = std::minmax(nsAt(m_dragStart.x()), nsAt(event->pos().x()));
+        update();
+        return;
+    }
     if (event->buttons() & Qt::LeftButton) {
         if ((event->pos() - m_dragStart).manhattanLength() > 3)
             m_dragged = true;
@@ -740,8 +761,63 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
 
 void TimelineView::mouseReleaseEvent(QMouseEvent *event)
 {
+    if (event->button() == Qt::LeftButton && m_selectingRange && m_dragged && m_range) {
+        m_selectingRange = false;
+        selectRange(m_range->first, m_range->second);
+        return;
+    }
+    m_selectingRange = false;
     if (event->button() == Qt::LeftButton && !m_dragged)
         selectSpan(spanAt(event->position()));
+}
+
+void TimelineView::selectRange(qint64 fromNs, qint64 toNs)
+{
+    m_range = std::minmax(fromNs, toNs);
+    update();
+    Q_EMIT rangeSelected(m_range->first, m_range->second);
+}
+
+void TimelineView::clearRange()
+{
+    m_range.reset();
+    update();
+}
+
+QString TimelineView::rangeDetails() const
+{
+    if (!m_range)
+        return {};
+    const auto [from, to] = *m_range;
+    qint64 runs = 0, problems = 0, busyNs = 0;
+    int longest = -1;
+    for (const Row &row : m_rows) {
+        // The row's spans in the range: those that end after it starts, until one starts after
+        // it ends.
+        auto it = std::lower_bound(row.spans.cbegin(), row.spans.cend(), from,
+                                   [this](int s, qint64 ns) { return m_spans.at(s).endNs < ns; });
+        for (; it != row.spans.cend() && m_spans.at(*it).startNs <= to; ++it) {
+            const Span &span = m_spans.at(*it);
+            if (span.part == Part::Hook)
+                continue;
+            ++runs;
+            problems += isProblem(span.status) ? 1 : 0;
+            if (span.part == Part::Call) // the asynchronous parts overlap the calls
+                busyNs += std::min(span.endNs, to) - std::max(span.startNs, from);
+            if (longest < 0 || span.durationNs() > m_spans.at(longest).durationNs())
+                longest = *it;
+        }
+    }
+    QString text = u"<b>Range</b> %1 … %2 (%3): %4 handler runs, %5 in handler calls"_s
+                           .arg(formatDuration(from), formatDuration(to), formatDuration(to - from))
+                           .arg(runs)
+                           .arg(formatDuration(busyNs));
+    if (problems)
+        text += u", <font color=\"#e53935\">%1 problems</font>"_s.arg(problems);
+    if (longest >= 0)
+        text += u"<br>longest: %1, %2"_s.arg(nameOf(m_spans.at(longest)).toHtmlEscaped(),
+                                             formatDuration(m_spans.at(longest).durationNs()));
+    return text;
 }
 
 void TimelineView::mouseDoubleClickEvent(QMouseEvent *)

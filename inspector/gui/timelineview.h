@@ -82,6 +82,14 @@ public:
     /*! Describes \a span: handler, hook, status, duration, weight, owner, source, error. */
     QString details(int span) const;
 
+    /*! Selects the time range [\a fromNs, \a toNs] (Shift + drag); emits rangeSelected(). */
+    void selectRange(qint64 fromNs, qint64 toNs);
+    void clearRange();
+    std::optional<std::pair<qint64, qint64>> range() const { return m_range; }
+    /*! The selected range's totals: its length, the handler runs in it, their time in it, the
+        problems among them and the longest. */
+    QString rangeDetails() const;
+
     QSize sizeHint() const override;
 
     /*! A tick's label in the unit its \a stepNs suits: "250 ms", "1.5 s", "20 µs". */
@@ -92,6 +100,8 @@ public:
 Q_SIGNALS:
     /*! The user selected \a span (an index into spans()); \a eventIndex is its first event. */
     void spanSelected(int span, int eventIndex);
+    /*! The user selected a time range (Shift + drag). */
+    void rangeSelected(qint64 fromNs, qint64 toNs);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -140,6 +150,8 @@ private:
     QPoint m_dragStart;
     double m_dragOffsetNs = 0;
     bool m_dragged = false;
+    bool m_selectingRange = false;
+    std::optional<std::pair<qint64, qint64>> m_range;
     int m_selected = -1;
 };
 

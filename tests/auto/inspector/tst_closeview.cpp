@@ -385,6 +385,50 @@ private Q_SLOTS:
         QVERIFY(timeline->visibleEndNs() - timeline->visibleStartNs() < 600 * Ms);
     }
 
+    void rangeSelectionHasTotals()
+    {
+        MainWindow window;
+        QVERIFY(window.openTraceFile(m_trace));
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TimelineView *timeline = window.timeline();
+        // Shift + drag over the first half of the close (20 s to 20.3 s into the run).
+        const auto xOf = [timeline](qint64 ns) {
+            const double perPixel = double(timeline->visibleEndNs() - timeline->visibleStartNs())
+                    / double(timeline->width() - 160);
+            return int(150 + double(ns - timeline->visibleStartNs()) / perPixel);
+        };
+        const int y = int(
+                timeline->rectOf(spanNamed(timeline, u"storage: compact database"_s)).center().y());
+        QSignalSpy selected(timeline, &TimelineView::rangeSelected);
+        QTest::mousePress(timeline, Qt::LeftButton, Qt::ShiftModifier, QPoint(xOf(20'000 * Ms), y));
+        QMouseEvent move(QEvent::MouseMove, QPointF(xOf(20'300 * Ms), y),
+                         timeline->mapToGlobal(QPointF(xOf(20'300 * Ms), y)), Qt::NoButton,
+                         Qt::LeftButton, Qt::ShiftModifier);
+        QCoreApplication::sendEvent(timeline, &move);
+        QTest::mouseRelease(timeline, Qt::LeftButton, Qt::ShiftModifier,
+                            QPoint(xOf(20'300 * Ms), y));
+        QCOMPARE(selected.count(), 1);
+        QVERIFY(timeline->range());
+        QVERIFY(std::abs(timeline->range()->first - 20'000 * Ms) < 5 * Ms);
+        QVERIFY(std::abs(timeline->range()->second - 20'300 * Ms) < 5 * Ms);
+        // The upload's call and its asynchronous part (499 ms from its return to its timeout),
+        // and the compaction: 3 runs; the details pane says so.
+        timeline->selectRange(20'000 * Ms, 20'300 * Ms);
+        QVERIFY2(window.detailsText().contains(u"3 handler runs"_s),
+                 qPrintable(window.detailsText()));
+        QVERIFY(window.detailsText().contains(u"1 problems"_s)); // the timed-out upload
+        QVERIFY(window.detailsText().contains(u"longest: telemetry: upload (async), 499 ms"_s));
+        QVERIFY(window.detailsText().contains(u"300 ms in handler calls"_s));
+        // Z zooms to it, Escape clears it.
+        timeline->setFocus();
+        QTest::keyClick(timeline, Qt::Key_Z);
+        QCOMPARE(timeline->visibleStartNs(), 20'000 * Ms);
+        QTest::keyClick(timeline, Qt::Key_Escape);
+        QVERIFY(!timeline->range());
+    }
+
     void axisUnitsAreReadable()
     {
         QCOMPARE(TimelineView::tickLabel(10'000 * Ms, 5'000 * Ms), u"10 s"_s);
