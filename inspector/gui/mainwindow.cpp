@@ -417,6 +417,7 @@ void MainWindow::finishLive()
     m_finished = true;
     m_hookModel->markUnfinished();
     m_statisticsStale = true;
+    m_pluginModel->markUnfinished();
     m_timeline->setEvents(events());
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
@@ -660,6 +661,7 @@ void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceE
     m_hookModel->markUnfinished(); // a file: what is still running never finished
     m_pluginModel->clear();
     m_pluginModel->appendEvents(events());
+    m_pluginModel->markUnfinished();
     expandHooks();
     for (int column = 0; column < m_hookModel->columnCount(); ++column)
         m_hookView->resizeColumnToContents(column);
