@@ -59,6 +59,14 @@ public:
             return false;
         }
         skipSpace();
+        // Kind-specific fields repeat from line to line (a log line's level and category, a
+        // deferred handler's flag): equal ones share one object.
+        if (!event->extra.isEmpty()) {
+            if (event->extra == m_lastExtra)
+                event->extra = m_lastExtra;
+            else
+                m_lastExtra = event->extra;
+        }
         return m_p == m_end;
     }
 
@@ -226,6 +234,7 @@ private:
     QHash<QByteArray, QString> m_strings;
     Last m_kind, m_hook, m_owner, m_source, m_status, m_error, m_extra;
     Last m_handlers[8];
+    QJsonObject m_lastExtra;
     unsigned m_nextHandler = 0;
 };
 

@@ -77,8 +77,10 @@ double TimelineView::tickStep(double minimum)
 }
 
 /*! Never 1e+04: the unit follows the step, and the decimals what the step needs. */
-QString TimelineView::tickLabel(double ns, double stepNs)
+QString TimelineView::tickLabel(double ns, double stepNs, double magnitudeNs)
 {
+    if (magnitudeNs < 0)
+        magnitudeNs = std::abs(ns);
     struct Unit
     {
         double ns;
@@ -86,7 +88,10 @@ QString TimelineView::tickLabel(double ns, double stepNs)
     };
     static constexpr Unit units[] = {{1e9, u"s"}, {1e6, u"ms"}, {1e3, u"µs"}, {1, u"ns"}};
     for (const Unit &unit : units) {
-        if (stepNs >= unit.ns / 10 || unit.ns == 1) { // 500 ms ticks read 0.5 s, 1 s, 1.5 s
+        // The largest unit in which the step needs at most three decimals and the axis's
+        // values are at least 1: 500 ms ticks read 0.5 s, 1 s; 50 µs ticks 20 s into the run
+        // read 20007.75 ms, as the event table's t; 50 µs ticks near 0 read 250 µs.
+        if ((stepNs >= unit.ns / 1000 && magnitudeNs >= unit.ns) || unit.ns == 1) {
             const double step = stepNs / unit.ns;
             const int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step) - 1e-9));
             // (a step of 0.5 needs one decimal, 0.25 none more: steps are 1, 2 or 5 × 10^k)
@@ -463,7 +468,7 @@ void TimelineView::paintEvent(QPaintEvent *paint)
             continue;
         painter.setPen(palette().color(QPalette::Midlight));
         painter.drawLine(QPointF(x, LegendHeight + 2), QPointF(x, height()));
-        const QString label = tickLabel(ns, step);
+        const QString label = tickLabel(ns, step, std::max(std::abs(viewStart), std::abs(viewEnd)));
         if (x + 3 + painter.fontMetrics().horizontalAdvance(label) <= width()) {
             painter.setPen(palette().color(QPalette::Text));
             painter.drawText(QPointF(x + 3, AxisHeight - 8), label);

@@ -92,8 +92,9 @@ public:
 
     QSize sizeHint() const override;
 
-    /*! A tick's label in the unit its \a stepNs suits: "250 ms", "1.5 s", "20 µs". */
-    static QString tickLabel(double ns, double stepNs);
+    /*! A tick's label in the unit that \a stepNs and the axis's largest value \a magnitudeNs
+        (|\a ns| if negative) suit: "250 µs", "1.5 s", "20007.75 ms" — one unit per axis. */
+    static QString tickLabel(double ns, double stepNs, double magnitudeNs = -1);
     /*! The tick interval for at least \a minimumNs: 1, 2 or 5 × 10^k ns. */
     static double tickStep(double minimumNs);
 

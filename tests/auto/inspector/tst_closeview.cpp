@@ -434,10 +434,13 @@ private Q_SLOTS:
         QCOMPARE(TimelineView::tickLabel(10'000 * Ms, 5'000 * Ms), u"10 s"_s);
         QCOMPARE(TimelineView::tickLabel(1'000 * Ms, 500 * Ms), u"1 s"_s);
         QCOMPARE(TimelineView::tickLabel(1'500 * Ms, 500 * Ms), u"1.5 s"_s);
-        QCOMPARE(TimelineView::tickLabel(20'250 * Ms, 50 * Ms), u"20250 ms"_s);
+        QCOMPARE(TimelineView::tickLabel(20'250 * Ms, 50 * Ms), u"20.25 s"_s);
+        // 50 µs ticks 20 s into the run: in ms, as the table's t (20007.750 ms).
+        QCOMPARE(TimelineView::tickLabel(20'007'750'000.0, 50'000, 20'007'900'000.0),
+                 u"20007.75 ms"_s);
         QCOMPARE(TimelineView::tickLabel(250'000, 50'000), u"250 µs"_s);
         QCOMPARE(TimelineView::tickLabel(1'500, 500), u"1.5 µs"_s);
-        QCOMPARE(TimelineView::tickLabel(0, 2e8), u"0 s"_s);
+        QCOMPARE(TimelineView::tickLabel(0, 2e8, 1.4e9), u"0 s"_s); // one unit per axis
         QCOMPARE(TimelineView::tickStep(90 * 1.3e6), 2e8);
     }
 
