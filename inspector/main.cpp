@@ -235,26 +235,44 @@ int main(int argc, char *argv[])
                     QCoreApplication::exit(0);
                 });
             }
-        } else if (const Mortar::Result opened = window.openTraceFile(files.first()); !opened) {
-            print(stderr, u"mortar-inspector: %1\n"_s.arg(opened.errorString()));
-            return ExitNoInput;
-        } else if (parser.isSet(baseOption)) {
-            if (const Mortar::Result compared = window.compareWith(parser.value(baseOption));
-                !compared) {
-                print(stderr, u"mortar-inspector: %1\n"_s.arg(compared.errorString()));
-                return ExitNoInput;
-            }
-        }
-        if (!files.isEmpty() && !screenshot.isEmpty()) {
-            // Loaded (openTraceFile() returns with every view filled); saved once it is shown.
-            QTimer::singleShot(0, &window, [&] {
-                if (!window.grab().save(screenshot)) {
-                    print(stderr, u"mortar-inspector: Unable to save %1\n"_s.arg(screenshot));
-                    QCoreApplication::exit(ExitCantCreate);
-                    return;
-                }
-                QCoreApplication::exit(0);
-            });
+        } else {
+            // Read in the background with a progress bar; shown (and compared, and saved as a
+            // screenshot) once loaded.
+            // A file given on the command line that cannot be read ends the program (66), with
+            // the reason on stderr rather than in a message box.
+            window.setProperty("unattended", true);
+            QObject::connect(
+                    &window, &Mortar::Inspector::MainWindow::traceOpened, &window,
+                    [&](const Mortar::Result &opened) {
+                        if (!opened) {
+                            print(stderr, u"mortar-inspector: %1\n"_s.arg(opened.errorString()));
+                            QCoreApplication::exit(ExitNoInput);
+                            return;
+                        }
+                        if (parser.isSet(baseOption)) {
+                            if (const Mortar::Result compared =
+                                        window.compareWith(parser.value(baseOption));
+                                !compared) {
+                                print(stderr,
+                                      u"mortar-inspector: %1\n"_s.arg(compared.errorString()));
+                                QCoreApplication::exit(ExitNoInput);
+                                return;
+                            }
+                        }
+                        if (screenshot.isEmpty())
+                            return;
+                        // Shown: laid out and painted once the events queued by showing are done.
+                        QTimer::singleShot(0, &window, [&] {
+                            if (!window.grab().save(screenshot)) {
+                                print(stderr,
+                                      u"mortar-inspector: Unable to save %1\n"_s.arg(screenshot));
+                                QCoreApplication::exit(ExitCantCreate);
+                                return;
+                            }
+                            QCoreApplication::exit(0);
+                        });
+                    });
+            window.openTraceFileInBackground(files.first());
         }
         window.show();
         return QApplication::exec();

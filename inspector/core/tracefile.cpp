@@ -240,7 +240,7 @@ private:
 
 } // namespace
 
-Result TraceFile::load(const QString &path)
+Result TraceFile::load(const QString &path, std::atomic<qint64> *progress)
 {
     m_header = {};
     m_events.clear();
@@ -264,6 +264,8 @@ Result TraceFile::load(const QString &path)
         const qint64 read = file.read(block.data() + carried, BlockSize);
         if (read <= 0)
             break;
+        if (progress)
+            progress->store(file.pos(), std::memory_order_relaxed);
         const char *data = block.constData();
         const char *const end = data + carried + read;
         const char *line = data;

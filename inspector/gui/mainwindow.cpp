@@ -23,6 +23,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -30,6 +31,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
+#include <QProgressBar>
 #include <QRandomGenerator>
 #include <QScopedValueRollback>
 #include <QSortFilterProxyModel>
@@ -42,6 +44,7 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace Qt::StringLiterals;
 
@@ -230,7 +233,10 @@ MainWindow::MainWindow(QWidget *parent)
                 this, u"Open a Mortar trace"_s, {}, u"Mortar traces (*.jsonl);;All files (*)"_s);
         if (path.isEmpty())
             return;
-        if (const Result opened = openTraceFile(path); !opened)
+        openTraceFileInBackground(path);
+    });
+    connect(this, &MainWindow::traceOpened, this, [this](const Result &opened) {
+        if (!opened && !property("unattended").toBool())
             QMessageBox::warning(this, u"Mortar Inspector"_s, opened.errorString());
     });
     file->addAction(u"&Attach to a running app…"_s, this, [] {
@@ -640,11 +646,59 @@ Result MainWindow::openTraceFile(const QString &path)
     TraceFile trace;
     if (const Result loaded = trace.load(path); !loaded)
         return loaded;
+    showTraceFile(path, trace);
+    return Result::success();
+}
+
+void MainWindow::showTraceFile(const QString &path, const TraceFile &trace)
+{
     m_fileHeader = trace.header();
     showEvents(trace.label(), trace.pid(), trace.events());
     m_stack->setCurrentWidget(m_tabs->parentWidget());
     setWindowTitle(u"%1 — Mortar Inspector"_s.arg(path));
-    return Result::success();
+}
+
+void MainWindow::openTraceFileInBackground(const QString &path)
+{
+    m_source = u"from a trace file"_s;
+    m_loading = true;
+    auto *bar = new QProgressBar(this);
+    bar->setObjectName(u"loading"_s);
+    bar->setRange(0, 1000);
+    bar->setFormat(u"reading %1 … %p%"_s.arg(QFileInfo(path).fileName()));
+    bar->setMaximumWidth(320);
+    statusBar()->addPermanentWidget(bar);
+    const qint64 size = std::max<qint64>(QFileInfo(path).size(), 1);
+    auto progress = std::make_shared<std::atomic<qint64>>(0);
+    auto *poll = new QTimer(bar);
+    connect(poll, &QTimer::timeout, bar, [bar, progress, size] {
+        bar->setValue(int(progress->load(std::memory_order_relaxed) * 1000 / size));
+    });
+    poll->start(50);
+    // The file is read in a worker; the views are built here, in the window's thread, which
+    // their models belong to.
+    struct Loaded
+    {
+        std::shared_ptr<TraceFile> trace;
+        QString error;
+    };
+    auto *watcher = new QFutureWatcher<Loaded>(this);
+    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, bar, path] {
+        const Loaded loaded = watcher->result();
+        watcher->deleteLater();
+        if (loaded.error.isEmpty())
+            showTraceFile(path, *loaded.trace);
+        m_loading = false;
+        bar->deleteLater();
+        Q_EMIT traceOpened(loaded.error.isEmpty() ? Result::success()
+                                                  : Result::failure(loaded.error));
+    });
+    watcher->setFuture(QtConcurrent::run([path, progress] {
+        Loaded loaded{std::make_shared<TraceFile>(), {}};
+        if (const Result result = loaded.trace->load(path, progress.get()); !result)
+            loaded.error = result.errorString();
+        return loaded;
+    }));
 }
 
 void MainWindow::showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &trace)

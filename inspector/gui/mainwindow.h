@@ -32,6 +32,7 @@ class PluginModel;
 class RunningAppsPage;
 class TimelineView;
 struct RunningApp;
+class TraceFile;
 
 /*!
     \brief The inspector's window: Hooks, Cleanup trace (timeline and event table), Plugins, Log,
@@ -49,6 +50,11 @@ public:
 
     /*! Shows the trace file \a path. */
     Result openTraceFile(const QString &path);
+    /*! The same, read in a worker thread with a progress bar in the status bar; the window
+        stays responsive. traceOpened() says when it is shown, or why not (also in a message
+        box, unless the window's property "unattended" is true: scripts and tests). */
+    void openTraceFileInBackground(const QString &path);
+    bool isLoading() const { return m_loading; }
     /*! Starts \a program with inspection on and follows it live, from its first event. */
     void launch(const QString &program, const QStringList &arguments);
     /*! Lists the running Mortar apps of this user; picking one attaches to it. */
@@ -107,6 +113,8 @@ Q_SIGNALS:
         process's (-1 if it crashed), or for an attached app the one its trace reports (-1 if
         none). */
     void appEnded(int exitCode);
+    /*! openTraceFileInBackground() finished: the trace is shown, or \a result says why not. */
+    void traceOpened(const Mortar::Result &result);
 
 private:
     void follow(const QString &socketPath, const QString &token);
@@ -114,6 +122,7 @@ private:
     /*! Selects the close's first failed handler (else its beginning) in the event table. */
     void showTheClose();
     void finishLive();
+    void showTraceFile(const QString &path, const TraceFile &trace);
     void showEvents(const QString &label, qint64 pid, const QList<TraceEvent> &trace);
     void showVerdict();
     void expandHooks();
@@ -150,6 +159,7 @@ private:
     QLabel *m_verdict;
     QLabel *m_details;
     bool m_selecting = false;
+    bool m_loading = false;
     QAction *m_requestClose = nullptr;
     CompareModel *m_compareModel = nullptr;
     StatisticsModel *m_statisticsModel = nullptr;

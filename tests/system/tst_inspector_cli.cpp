@@ -325,6 +325,13 @@ private Q_SLOTS:
         runInspector({m_trace, u"--screenshot"_s, m_dir.filePath(u"no/such/dir/x.png"_s)},
                      &exitCode);
         QCOMPARE(exitCode, 73);
+        // A file that cannot be read: 66, with the reason, and no window left open.
+        const QString missing = runInspector(
+                {m_dir.filePath(u"missing.jsonl"_s), u"--screenshot"_s, png}, &exitCode);
+        QCOMPARE(exitCode, 66);
+        QVERIFY2(missing.contains(u"missing.jsonl"_s), qPrintable(missing));
+        runInspector({m_dir.filePath(u"missing.jsonl"_s)}, &exitCode);
+        QCOMPARE(exitCode, 66);
     }
 
     void badInputIsNamed()

@@ -19,6 +19,7 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QListView>
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -297,6 +298,32 @@ private Q_SLOTS:
         };
         QCOMPARE(detailsOf(u"signal"_s), u"SIGTERM"_s);
         QCOMPARE(detailsOf(u"process.killed"_s), u"watchdog in 'ui: save layout', exit code 124"_s);
+    }
+
+    void opensInTheBackground()
+    {
+        MainWindow window;
+        window.setProperty("unattended", true); // the failure below: no message box
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy opened(&window, &MainWindow::traceOpened);
+        window.openTraceFileInBackground(m_trace);
+        // Returns at once: the file is read in a worker, with a progress bar meanwhile.
+        QVERIFY(window.isLoading());
+        QVERIFY(window.findChild<QProgressBar *>(u"loading"_s));
+        QVERIFY(opened.wait());
+        QVERIFY(opened.at(0).at(0).value<Mortar::Result>());
+        QVERIFY(!window.isLoading());
+        QTRY_VERIFY(!window.findChild<QProgressBar *>(u"loading"_s));
+        QVERIFY(window.verdictText().startsWith(u"SIGTERM → 1 failed, 1 timed out"_s));
+        QCOMPARE(window.events().size(), hardClose().size());
+
+        window.openTraceFileInBackground(m_dir.filePath(u"missing.jsonl"_s));
+        QVERIFY(opened.wait());
+        const auto failed = opened.at(1).at(0).value<Mortar::Result>();
+        QVERIFY(!failed);
+        QVERIFY(failed.errorString().contains(u"missing.jsonl"_s));
+        QCOMPARE(window.events().size(), hardClose().size()); // what was shown stays
     }
 
     void selectionBothWays()
