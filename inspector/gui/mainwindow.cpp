@@ -689,6 +689,7 @@ void MainWindow::openTraceFileInBackground(const QString &path)
         if (loaded.error.isEmpty())
             showTraceFile(path, *loaded.trace);
         m_loading = false;
+        statusBar()->removeWidget(bar); // now: a screenshot taken next must not have it
         bar->deleteLater();
         Q_EMIT traceOpened(loaded.error.isEmpty() ? Result::success()
                                                   : Result::failure(loaded.error));
