@@ -178,7 +178,6 @@ public:
     // Extensions and what the built-in ones keep per App. Declared last, so destroyed first,
     // while the log and the trace they refer to still exist.
     const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
-    QString pidFilePath; // held by mortar.pidfile (pidfile.cpp); empty: none
 
     const std::unique_ptr<Config> config{new Config};
     QCommandLineParser commandLine;
