@@ -9,7 +9,10 @@
 #include <QCborArray>
 #include <QCborStreamWriter>
 #include <QCborValue>
+#include <QDir>
 #include <QJsonObject>
+#include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QtEndian>
 
 using namespace Qt::StringLiterals;
@@ -24,6 +27,25 @@ QByteArray encodeFrame(const QCborMap &message)
     QByteArray frame(4, Qt::Uninitialized);
     qToBigEndian<quint32>(quint32(body.size()), frame.data());
     return frame + body;
+}
+
+QString socketDirectory()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+    return base.isEmpty() ? QString() : QDir(base).filePath(u"mortar"_s);
+}
+
+QString socketName(const QString &label, qint64 pid)
+{
+    return u"%1-%2"_s.arg(label).arg(pid);
+}
+
+QString newToken()
+{
+    QByteArray random(32, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()),
+                                          random.size() / 4);
+    return QString::fromLatin1(random.toHex());
 }
 
 namespace {

@@ -23,6 +23,19 @@ constexpr int Version = 1;
     dropped before anything is allocated for it. */
 constexpr qsizetype MaxFrameSize = 16 << 20;
 
+/*! Where apps listen: <runtime dir>/mortar (QStandardPaths::RuntimeLocation); empty if the user
+    has no runtime directory. The server creates it 0700. */
+MORTAR_EXPORT QString socketDirectory();
+/*! The socket of the App labelled \a label with process id \a pid, in socketDirectory(). */
+MORTAR_EXPORT QString socketName(const QString &label, qint64 pid);
+/*! The token file beside a socket (0600): what an inspector that did not launch the app reads. */
+inline QString tokenPath(const QString &socketPath)
+{
+    return socketPath + QLatin1StringView(".token");
+}
+/*! A new per-run token: 32 random bytes from the system's generator, as 64 hex digits. */
+MORTAR_EXPORT QString newToken();
+
 /*! One frame for \a message; empty if it would be larger than MaxFrameSize. */
 MORTAR_EXPORT QByteArray encodeFrame(const QCborMap &message);
 

@@ -65,10 +65,9 @@ void InspectionServer::shutdown()
 
 Result InspectionServer::runtimeDirectory(QString *path)
 {
-    const QString base = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
-    if (base.isEmpty())
+    *path = InspectionProtocol::socketDirectory();
+    if (path->isEmpty())
         return Result::failure(u"Unable to find the user's runtime directory"_s);
-    *path = QDir(base).filePath(u"mortar"_s);
     const QByteArray native = QFile::encodeName(*path);
     if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST)
         return Result::failure(
@@ -93,15 +92,12 @@ Result InspectionServer::listen(const QString &token)
     QString directory;
     if (const Result ok = runtimeDirectory(&directory); !ok)
         return ok;
-    m_socketPath = QDir(directory).filePath(
-            u"%1-%2"_s.arg(m_shared->app.label).arg(QCoreApplication::applicationPid()));
+    m_socketPath = QDir(directory).filePath(InspectionProtocol::socketName(
+            m_shared->app.label, QCoreApplication::applicationPid()));
 
     if (token.isEmpty()) {
-        QByteArray random(32, Qt::Uninitialized);
-        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()),
-                                              random.size() / 4);
-        m_shared->token = QString::fromLatin1(random.toHex());
-        m_tokenPath = m_socketPath + u".token"_s;
+        m_shared->token = InspectionProtocol::newToken();
+        m_tokenPath = InspectionProtocol::tokenPath(m_socketPath);
         // Registered before it exists: a crash right after writing it still removes it.
         if (EmergencyCleanup::instance().add(m_tokenPath))
             m_registered.append(m_tokenPath);

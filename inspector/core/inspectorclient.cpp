@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "inspectorclient.h"
 
+#include <mortar/inspectionprotocol.h>
+
 #include <QCborArray>
 #include <QFile>
 
@@ -37,7 +39,7 @@ InspectorClient::~InspectorClient()
 
 QString InspectorClient::readToken(const QString &socketPath)
 {
-    QFile file(socketPath + u".token"_s);
+    QFile file(InspectionProtocol::tokenPath(socketPath));
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return QString::fromLatin1(file.readAll()).trimmed();

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "runningapps.h"
 
+#include <mortar/inspectionprotocol.h>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -40,15 +42,14 @@ std::optional<RunningApp> fromSocketName(const QString &path)
     app.pid = match.captured(2).toLongLong();
     app.socketPath = info.absoluteFilePath();
     app.listeningSince = info.lastModified();
-    app.hasTokenFile = QFileInfo::exists(app.socketPath + u".token"_s);
+    app.hasTokenFile = QFileInfo::exists(InspectionProtocol::tokenPath(app.socketPath));
     return app;
 }
 } // namespace
 
 QString RunningApps::defaultDirectory()
 {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation))
-            .filePath(u"mortar"_s);
+    return InspectionProtocol::socketDirectory();
 }
 
 bool RunningApps::isAlive(qint64 pid)
