@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include <mortar/inspectionprotocol.h>
+
 #include "chromeexport.h"
 #include "closecompare.h"
 #include "closesummary.h"
@@ -275,10 +277,7 @@ MainWindow::MainWindow(QWidget *parent)
 void MainWindow::launch(const QString &program, const QStringList &arguments)
 {
     m_source = u"live"_s;
-    QByteArray random(32, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()),
-                                          random.size() / 4);
-    const QString token = QString::fromLatin1(random.toHex());
+    const QString token = InspectionProtocol::newToken();
 
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::ForwardedChannels);
@@ -309,11 +308,10 @@ void MainWindow::launch(const QString &program, const QStringList &arguments)
     auto *poll = new QTimer(this);
     poll->setInterval(20);
     connect(poll, &QTimer::timeout, this, [this, poll, token] {
-        const QString directory =
-                QDir(QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation))
-                        .filePath(u"mortar"_s);
+        const QString directory = InspectionProtocol::socketDirectory();
         const QStringList sockets = QDir(directory).entryList(
-                {u"*-%1"_s.arg(m_process->processId())}, QDir::System | QDir::Files);
+                {InspectionProtocol::socketName(u"*"_s, m_process->processId())},
+                QDir::System | QDir::Files);
         if (!sockets.isEmpty()) {
             poll->deleteLater();
             follow(QDir(directory).filePath(sockets.first()), token);
