@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "inspectionsession.h"
+
 #include <mortar/inspectionprotocol.h>
 
 #include "chromeexport.h"
@@ -87,6 +89,7 @@ MainWindow::MainWindow(QWidget *parent)
       m_status(new QLabel(this))
 {
     setWindowTitle(u"Mortar Inspector"_s);
+    m_session = new InspectionSession(this);
 
     m_hookView->setModel(m_hookModel);
     m_hookView->setUniformRowHeights(true);
@@ -260,6 +263,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_requestClose = file->addAction(u"&Request close"_s, this, &MainWindow::requestClose);
     m_requestClose->setToolTip(u"Ask the app to quit, as a SIGTERM would (SPEC 4.7)"_s);
     m_requestClose->setEnabled(false);
+    connectSession();
     file->addSeparator();
     file->addAction(u"&Save trace…"_s, QKeySequence::Save, this, &MainWindow::saveTraceAs);
     file->addAction(u"&Export Chrome trace…"_s, this, &MainWindow::exportChromeTraceAs);
@@ -277,51 +281,8 @@ MainWindow::MainWindow(QWidget *parent)
 void MainWindow::launch(const QString &program, const QStringList &arguments)
 {
     m_source = u"live"_s;
-    const QString token = InspectionProtocol::newToken();
-
-    m_process = new QProcess(this);
-    m_process->setProcessChannelMode(QProcess::ForwardedChannels);
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
-    environment.insert(u"MORTAR_INSPECT_TOKEN"_s, token); // no token file: we hand it over
-    m_process->setProcessEnvironment(environment);
-    connect(m_process, &QProcess::finished, this,
-            [this](int exitCode, QProcess::ExitStatus status) {
-                m_appExitCode = status == QProcess::NormalExit ? exitCode : -1;
-                m_appEnded = true;
-                finishLive();
-            });
-    connect(m_process, &QProcess::errorOccurred, this,
-            [this, program](QProcess::ProcessError error) {
-                if (error == QProcess::FailedToStart) {
-                    m_status->setText(
-                            u"Unable to start %1: %2"_s.arg(program, m_process->errorString()));
-                    m_appEnded = m_disconnected = true;
-                    finishLive();
-                }
-            });
-    m_process->start(program, arguments);
     setWindowTitle(u"%1 — Mortar Inspector"_s.arg(program));
-    m_status->setText(u"starting %1 …"_s.arg(program));
-
-    // The app listens on <runtime dir>/mortar/<label>-<pid>; its label is not known yet.
-    auto *poll = new QTimer(this);
-    poll->setInterval(20);
-    connect(poll, &QTimer::timeout, this, [this, poll, token] {
-        const QString directory = InspectionProtocol::socketDirectory();
-        const QStringList sockets = QDir(directory).entryList(
-                {InspectionProtocol::socketName(u"*"_s, m_process->processId())},
-                QDir::System | QDir::Files);
-        if (!sockets.isEmpty()) {
-            poll->deleteLater();
-            follow(QDir(directory).filePath(sockets.first()), token);
-        } else if (m_appEnded) {
-            poll->deleteLater(); // it ended before it listened
-            m_disconnected = true;
-            finishLive();
-        }
-    });
-    poll->start();
+    m_session->launch(program, arguments);
 }
 
 void MainWindow::showRunningApps()
@@ -342,55 +303,37 @@ void MainWindow::showRunningApps()
 
 Result MainWindow::attach(const RunningApp &app)
 {
-    if (m_client || m_process)
-        return Result::failure(u"This window already follows an app; use File → Attach to a "
-                               u"running app… for another"_s);
-    const QString token = InspectorClient::readToken(app.socketPath);
-    if (token.isEmpty()) {
-        return Result::failure(
-                app.hasTokenFile
-                        ? u"Unable to attach to %1 (pid %2): its token file %3.token cannot "
-                          u"be read"_s.arg(app.label)
-                                  .arg(app.pid)
-                                  .arg(app.socketPath)
-                        : u"Unable to attach to %1 (pid %2): it was started by another "
-                          u"inspector (mortar-inspector --launch), which alone has its token"_s
-                                  .arg(app.label)
-                                  .arg(app.pid));
-    }
+    if (const Result attached = m_session->attach(app); !attached)
+        return attached;
     m_source = u"attached"_s;
     m_label = app.label;
     m_pid = app.pid;
-    m_appEnded = true; // not our child: its end is the connection's
     if (m_runningApps)
         m_runningApps->setEnabled(false); // and stops polling the directory
     m_stack->setCurrentWidget(m_tabs->parentWidget());
     setWindowTitle(u"%1 (pid %2) — Mortar Inspector"_s.arg(app.label).arg(app.pid));
-    m_status->setText(u"attaching to %1 …"_s.arg(app.socketPath));
-    follow(app.socketPath, token);
     return Result::success();
 }
 
-void MainWindow::follow(const QString &socketPath, const QString &token)
+void MainWindow::connectSession()
 {
-    m_client = new InspectorClient(this);
-    connect(m_client, &InspectorClient::helloReceived, this, [this](const QCborMap &hello) {
-        m_label = hello.value(u"label"_s).toString();
-        m_pid = hello.value(u"pid"_s).toInteger();
+    connect(m_session, &InspectionSession::progress, m_status, &QLabel::setText);
+    connect(m_session, &InspectionSession::helloReceived, this, [this] {
+        m_label = m_session->label();
+        m_pid = m_session->pid();
         m_requestClose->setEnabled(true);
         m_status->setText(statusText());
     });
-    connect(m_client, &InspectorClient::snapshotReceived, m_hookModel, &HookTreeModel::setSnapshot);
-    connect(m_client, &InspectorClient::snapshotReceived, m_pluginModel, &PluginModel::setSnapshot);
-    connect(m_client, &InspectorClient::eventsReceived, this, &MainWindow::appendLive);
-    connect(m_client, &InspectorClient::disconnected, this, [this](const QString &reason) {
-        m_disconnectReason = reason;
-        m_disconnected = true;
+    connect(m_session, &InspectionSession::snapshotReceived, m_hookModel,
+            &HookTreeModel::setSnapshot);
+    connect(m_session, &InspectionSession::snapshotReceived, m_pluginModel,
+            &PluginModel::setSnapshot);
+    connect(m_session, &InspectionSession::eventsReceived, this, &MainWindow::appendLive);
+    connect(m_session, &InspectionSession::disconnected, this, [this] {
         m_requestClose->setEnabled(false);
         m_status->setText(statusText());
-        finishLive();
     });
-    m_client->connectTo(socketPath, token);
+    connect(m_session, &InspectionSession::ended, this, &MainWindow::finishLive);
 }
 
 void MainWindow::appendLive(const QList<TraceEvent> &events)
@@ -415,9 +358,6 @@ void MainWindow::appendLive(const QList<TraceEvent> &events)
 
 void MainWindow::finishLive()
 {
-    // Both the process's end and the socket's: only then is the trace complete.
-    if (m_finished || !m_appEnded || !m_disconnected)
-        return;
     m_finished = true;
     m_hookModel->markUnfinished();
     m_statisticsStale = true;
@@ -431,7 +371,7 @@ void MainWindow::finishLive()
     showVerdict();
     showTheClose();
     m_status->setText(statusText());
-    Q_EMIT appEnded(m_process ? m_appExitCode : exitCodeInTrace());
+    Q_EMIT appEnded(m_session->isLaunched() ? m_session->processExitCode() : exitCodeInTrace());
 }
 
 void MainWindow::showTheClose()
@@ -596,9 +536,9 @@ void MainWindow::showStatistics()
 
 void MainWindow::requestClose()
 {
-    if (!m_client || !m_client->isConnected() || m_finished)
+    if (!m_session->isConnected() || m_finished)
         return;
-    m_client->requestClose();
+    m_session->requestClose();
     m_requestClose->setEnabled(false); // once: the app is closing
     statusBar()->showMessage(u"Asked %1 to close"_s.arg(m_label), 5000);
 }
@@ -750,14 +690,15 @@ QString MainWindow::statusText() const
     QString text = u"app %1   pid %2   state %3   exit code %4   close took %5   (%6)"_s.arg(
             m_label, QString::number(m_pid), state, exitCode, closeDuration,
             m_finished && m_source != u"from a trace file"_s ? m_source + u", ended"_s : m_source);
-    if (m_process)
-        text += m_finished ? u"   the app exited with %1"_s.arg(m_appExitCode) : u"   running"_s;
-    else if (m_client)
-        text += m_disconnected            ? u"   disconnected"_s
-                : m_client->isConnected() ? u"   connected"_s
-                                          : u"   connecting"_s;
-    if (!m_disconnectReason.isEmpty())
-        text += u"   (%1)"_s.arg(m_disconnectReason);
+    if (m_session->isLaunched())
+        text += m_finished ? u"   the app exited with %1"_s.arg(m_session->processExitCode())
+                           : u"   running"_s;
+    else if (m_session->isFollowing())
+        text += m_session->isDisconnected() ? u"   disconnected"_s
+                : m_session->isConnected()  ? u"   connected"_s
+                                            : u"   connecting"_s;
+    if (!m_session->disconnectReason().isEmpty())
+        text += u"   (%1)"_s.arg(m_session->disconnectReason());
     if (!close.trigger.isEmpty())
         text += u"   closed by %1, %2"_s.arg(close.trigger, close.endingText());
     return text;

@@ -24,7 +24,7 @@ namespace Mortar::Inspector {
 class CompareModel;
 class EventFilterModel;
 class EventTableModel;
-class InspectorClient;
+class InspectionSession;
 class ProblemsModel;
 class StatisticsModel;
 class HookTreeModel;
@@ -117,7 +117,7 @@ Q_SIGNALS:
     void traceOpened(const Mortar::Result &result);
 
 private:
-    void follow(const QString &socketPath, const QString &token);
+    void connectSession();
     void appendLive(const QList<TraceEvent> &events);
     /*! Selects the close's first failed handler (else its beginning) in the event table. */
     void showTheClose();
@@ -133,16 +133,11 @@ private:
     void exportChromeTraceAs();
     int exitCodeInTrace() const;
 
-    QJsonObject m_fileHeader; // of the trace file shown; empty when live
-    InspectorClient *m_client = nullptr;
-    QProcess *m_process = nullptr;
-    int m_appExitCode = -1;
-    bool m_appEnded = false;
-    bool m_disconnected = false;
+    QJsonObject m_fileHeader;               // of the trace file shown; empty when live
+    InspectionSession *m_session = nullptr; // child: the app followed live, if any
     bool m_finished = false;
     bool m_timelinePending = false;
     QString m_source; // "live", "attached" or "from a trace file"
-    QString m_disconnectReason;
     QString m_label;
     qint64 m_pid = 0;
 
