@@ -4,6 +4,7 @@
 
 #include "app_p.h"
 #include "asyncsafe_p.h"
+#include "blackbox_p.h"
 #include "extension_p.h"
 #include "hookregistry_p.h"
 #include "inspectionserver_p.h"
@@ -297,6 +298,8 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     end.extra.insert(u"cause"_s, causeName(cause));
     trace->d->record(std::move(end));
     trace->flush();
+    if (blackBox)
+        blackBox->finish(); // this run ended cleanly: close.end is in it
     Q_EMIT q->closed(exitCode);
     if (unixSignals)
         unixSignals->uninstall(); // the previous handlers again (spec §5)
@@ -564,6 +567,7 @@ Result App::setup()
     }
     if (!d->constructionError.isEmpty())
         return d->failSetup(d->constructionError, Internal::ExitConfig);
+    Internal::BlackBox::start(d.get()); // the previous run's post mortem, this run's black box
 
     if (!d->early.errors.isEmpty())
         return d->failUsage(d->early.errors.constFirst());

@@ -22,6 +22,7 @@
 namespace Mortar::Internal {
 
 class InspectionServer;
+class BlackBox;
 class AppPrivate;
 
 /*!
@@ -169,6 +170,10 @@ public:
     LogOutput logOutput;
     // Unloads what is still loaded when destroyed, while the registry and trace exist.
     const std::unique_ptr<PluginManager> plugins{new PluginManager(*q, *hooks, *trace)};
+
+    // The black box (spec §15, blackbox.cpp): the previous run's report, and this run's file.
+    RunReport lastRun;
+    std::unique_ptr<BlackBox> blackBox;
 
     // The inspection server (spec §10.1), when AppOptions::inspect or MORTAR_INSPECT=1 asked for
     // it. Last: destroyed first, while the trace it listens to exists.

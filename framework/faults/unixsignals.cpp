@@ -3,6 +3,7 @@
 #include "unixsignals_p.h"
 
 #include "asyncsafe_p.h"
+#include "blackboxfile_p.h"
 #include "hookregistry_p.h"
 #include "loggingcategories_p.h"
 #include "trace_p.h"
@@ -210,8 +211,9 @@ void reportForcedEnd(const FaultContext *context, const char *kind, const char *
     text.finish("\n");
     text.writeTo(STDERR_FILENO);
 
-    // The trace file: what was still buffered, then the final line.
-    if (context && context->trace) {
+    // The trace file and the black box (spec §15): what was still buffered, then the final line.
+    BlackBoxFile *const blackBox = BlackBoxFile::current();
+    if ((context && context->trace) || blackBox) {
         SafeLine fields;
         fields.add("\"kind\":\"").add(kind).add("\",\"cause\":\"").add(cause).add("\"");
         if (signalNumber) {
@@ -221,8 +223,13 @@ void reportForcedEnd(const FaultContext *context, const char *kind, const char *
         }
         if (!crashed)
             fields.add(",\"code\":").add(qint64(exitCode));
+        if (fromWatchdog)
+            fields.add(",\"budgetMs\":").add(budgetMs);
         appendRunning(fields, context, true);
-        context->trace->writeFinalEvent(fields, fromWatchdog);
+        if (context && context->trace)
+            context->trace->writeFinalEvent(fields, fromWatchdog);
+        if (blackBox)
+            blackBox->writeFinal(fields, fromWatchdog);
     }
 
     EmergencyCleanup::run();
