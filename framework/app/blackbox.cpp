@@ -44,9 +44,11 @@ QString RunReport::summary() const
         return {};
     QString line = u"the last run (pid %1, %2) "_s.arg(pid).arg(
             startedAt.toLocalTime().toString(u"yyyy-MM-dd HH:mm"_s));
-    const QString signal = signalNumber ? QString::fromUtf8(::sigabbrev_np(signalNumber)) : QString();
+    const QString signal =
+            signalNumber ? QString::fromUtf8(::sigabbrev_np(signalNumber)) : QString();
     const QString seconds = closeDurationNs >= 0
-            ? u"%1 s"_s.arg(QString::number(double(closeDurationNs) / 1e9, 'f', closeDurationNs < 10'000'000'000 ? 1 : 0))
+            ? u"%1 s"_s.arg(QString::number(double(closeDurationNs) / 1e9, 'f',
+                                            closeDurationNs < 10'000'000'000 ? 1 : 0))
             : QString();
     switch (ending) {
     case Ending::Killed:
@@ -63,8 +65,8 @@ QString RunReport::summary() const
                 "close)"_s;
         break;
     case Ending::FailedHandlers:
-        line += u"closed with exit code %1 and failed cleanup: %2"_s.arg(exitCode.value_or(-1)).arg(
-                failedHandlers.join(u", "_s));
+        line += u"closed with exit code %1 and failed cleanup: %2"_s.arg(exitCode.value_or(-1))
+                        .arg(failedHandlers.join(u", "_s));
         return line;
     default: break;
     }
@@ -151,7 +153,7 @@ void BlackBox::start(AppPrivate *d)
     if (!d->options.blackBox)
         return;
     const QString dir = directory(d->options.label);
-    const QString last = dir + u"/last-run.jsonl"_s;
+    const QString last = RunReport::lastRunFile(d->options.label);
     const QString previous = dir + u"/previous-run.jsonl"_s;
 
     if (QFileInfo::exists(last)) {
@@ -186,10 +188,12 @@ void BlackBox::start(AppPrivate *d)
     std::unique_ptr<BlackBox> box(new BlackBox(*d->trace));
     QString error;
     const qint64 originNs = monotonicNs() - d->trace->now();
-    if (!QDir().mkpath(dir) || !QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)
+    if (!QDir().mkpath(dir)
+        || !QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)
         || !box->m_file.open(last, originNs, &error)) {
         qCWarning(lcApp, "The black box %s cannot be written (%s): this run goes without it",
-                  qPrintable(last), error.isEmpty() ? "cannot create its directory" : qPrintable(error));
+                  qPrintable(last),
+                  error.isEmpty() ? "cannot create its directory" : qPrintable(error));
         return;
     }
     const QJsonObject header{
@@ -222,7 +226,8 @@ void BlackBox::onEvent(const TraceEvent &event)
         m_running.store(event.extra.value(u"state"_s).toString() == u"Running"_s,
                         std::memory_order_relaxed);
     const qint64 now = monotonicNs();
-    if (isFlushPoint(event.kind, m_running.load(std::memory_order_relaxed)) || m_file.buffered() > FlushBytes
+    if (isFlushPoint(event.kind, m_running.load(std::memory_order_relaxed))
+        || m_file.buffered() > FlushBytes
         || now - m_lastFlushNs.load(std::memory_order_relaxed) > FlushIntervalNs)
         flush();
 }
@@ -310,7 +315,7 @@ RunReport BlackBox::read(const QString &path)
         } else if (event.kind == u"process.killed"_s || event.kind == u"process.crashed"_s) {
             forced = true;
             report.ending = event.kind == u"process.killed"_s ? RunReport::Ending::Killed
-                                                               : RunReport::Ending::Crashed;
+                                                              : RunReport::Ending::Crashed;
             report.cause = event.extra.value(u"cause"_s).toString();
             report.exitCode = event.code;
             report.signalNumber = event.extra.value(u"signalNumber"_s).toInt();
@@ -343,6 +348,11 @@ RunReport BlackBox::read(const QString &path)
 } // namespace Mortar::Internal
 
 namespace Mortar {
+
+QString RunReport::lastRunFile(const QString &label)
+{
+    return Internal::BlackBox::directory(label) + u"/last-run.jsonl"_s;
+}
 
 RunReport App::lastRun() const
 {

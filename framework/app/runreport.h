@@ -33,16 +33,16 @@ struct MORTAR_EXPORT RunReport
 
     Ending ending = Ending::None;
     qint64 pid = 0;
-    QDateTime startedAt;            //!< UTC
-    std::optional<int> exitCode;    //!< unknown for a crash or a vanished run
-    QString cause;                  //!< \c watchdog, \c signal, \c crash, \c vanished, or the close's cause
-    int signalNumber = 0;           //!< the crash or second signal
-    QString hook;                   //!< where it hung, crashed or was last seen
-    QString handler;                //!< the handler that was running (its name)
-    QString owner;                  //!< that handler's owner (a plugin, an extension), if known
-    qint64 closeDurationNs = -1;    //!< from close.begin to the end, if the close began
-    QStringList failedHandlers;     //!< FailedHandlers: \c{name (hook, status)}
-    QString path;                   //!< the black-box file it was read from
+    QDateTime startedAt;         //!< UTC
+    std::optional<int> exitCode; //!< unknown for a crash or a vanished run
+    QString cause;        //!< \c watchdog, \c signal, \c crash, \c vanished, or the close's cause
+    int signalNumber = 0; //!< the crash or second signal
+    QString hook;         //!< where it hung, crashed or was last seen
+    QString handler;      //!< the handler that was running (its name)
+    QString owner;        //!< that handler's owner (a plugin, an extension), if known
+    qint64 closeDurationNs = -1; //!< from close.begin to the end, if the close began
+    QStringList failedHandlers;  //!< FailedHandlers: \c{name (hook, status)}
+    QString path;                //!< the black-box file it was read from
 
     bool isValid() const { return ending != Ending::None; }
     /*! True when there is nothing to report: no previous run, or one that ended cleanly. */
@@ -52,6 +52,9 @@ struct MORTAR_EXPORT RunReport
         pre_close)". Empty when clean(). */
     QString summary() const;
     static QString endingName(Ending ending);
+    /*! Where the black box of the App labelled \a label keeps its current (or, while no App of
+        that label runs, its last) run: \c{<state dir>/<label>/last-run.jsonl}. */
+    static QString lastRunFile(const QString &label);
 };
 
 } // namespace Mortar

@@ -129,7 +129,8 @@ private Q_SLOTS:
         QCOMPARE(field(second.out, "code"), "124");
         QCOMPARE(field(second.out, "postMortem"), "1");
         const QByteArray summary = field(second.out, "summary");
-        QVERIFY2(summary.startsWith(QByteArray("the last run (pid " + QByteArray::number(first.pid) + ", ")),
+        QVERIFY2(summary.startsWith(
+                         QByteArray("the last run (pid " + QByteArray::number(first.pid) + ", ")),
                  info.constData());
         QVERIFY2(summary.contains("was killed by the watchdog after 0.3 s in 'sync: upload "
                                   "changes' (extension sync, pre_close)"),
@@ -172,8 +173,9 @@ private Q_SLOTS:
         QCOMPARE(field(second.out, "owner"), "extension:sync");
         QCOMPARE(field(second.out, "signal"), QByteArray::number(SIGSEGV));
         QCOMPARE(field(second.out, "postMortem"), "1");
-        QVERIFY2(field(second.out, "summary").contains("crashed with SIGSEGV in 'sync: upload "
-                                                       "changes' (extension sync, pre_close)"),
+        QVERIFY2(field(second.out, "summary")
+                         .contains("crashed with SIGSEGV in 'sync: upload "
+                                   "changes' (extension sync, pre_close)"),
                  second.out.constData());
     }
 
@@ -190,6 +192,28 @@ private Q_SLOTS:
                          .contains("closed with exit code 1 and failed cleanup: 'sync: upload "
                                    "changes' (pre_close, failed)"),
                  second.out.constData());
+    }
+
+    void inspectorOpensTheLastRun()
+    {
+#ifndef MORTAR_INSPECTOR
+        QSKIP("built without mortar-inspector");
+#else
+        QTemporaryDir state;
+        QCOMPARE(run(state, u"watchdog"_s).code, 124);
+        QProcess inspector;
+        QProcessEnvironment env = environment(state);
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        inspector.setProcessEnvironment(env);
+        inspector.start(QStringLiteral(MORTAR_INSPECTOR),
+                        {u"--last"_s, u"blackboxapp"_s, u"--summary"_s});
+        QVERIFY(inspector.waitForFinished(30'000));
+        const QByteArray out = inspector.readAllStandardOutput();
+        const QByteArray err = inspector.readAllStandardError();
+        QVERIFY2(out.contains("sync: upload changes"), QByteArray(out + err).constData());
+        QVERIFY2(out.contains("exit code 124") && out.contains("process.killed"),
+                 QByteArray(out + err).constData());
+#endif
     }
 
     void unwritableStateDirOnlyWarns()

@@ -41,20 +41,19 @@ void say(const QByteArray &line)
 
 void loadSync(Mortar::App &app)
 {
-    app.hooks().add(
-            u"pre_close"_s,
-            [] {
-                if (g_mode == u"watchdog"_s || g_mode == u"hang"_s) {
-                    say("hanging");
-                    for (;;)
-                        QThread::sleep(1);
-                }
-                if (g_mode == u"segv"_s)
-                    std::raise(SIGSEGV);
-                if (g_mode == u"fail"_s)
-                    throw std::runtime_error("the server said no");
-            },
-            {.name = u"sync: upload changes"_s});
+    app.hooks().add(u"pre_close"_s,
+                    [] {
+                        if (g_mode == u"watchdog"_s || g_mode == u"hang"_s) {
+                            say("hanging");
+                            for (;;)
+                                QThread::sleep(1);
+                        }
+                        if (g_mode == u"segv"_s)
+                            std::raise(SIGSEGV);
+                        if (g_mode == u"fail"_s)
+                            throw std::runtime_error("the server said no");
+                    },
+                    {.name = u"sync: upload changes"_s});
 }
 
 } // namespace
