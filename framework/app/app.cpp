@@ -285,7 +285,8 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     const HookRun postClose = hooks->run(u"post_close"_s);
     if (!preClose.ok() || !postClose.ok())
         applyExitCodeRule(1, u"a cleanup handler failed or timed out"_s);
-    plugins->unloadAll(); // after post_close, in reverse load order (spec §7)
+    plugins->unloadAll();  // after post_close, in reverse load order (spec §7)
+    leakCensus.take(this); // what outlived the close (spec §16)
 
     QObject::disconnect(aboutToQuitConnection);
     // Before close.end: a trace never says both "closed" and "killed by the watchdog" (§4.6).
@@ -599,6 +600,7 @@ Result App::setup()
                 Qt::QueuedConnection);
     }
 
+    d->leakCensus.snapshot(); // after the framework's own descriptors and threads (spec §16)
     d->hooks->run(u"pre_setup"_s);
 
     // The config is read before the extensions load, although it comes second in SPEC §2.3's

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "commandline_p.h"
+#include "leakcensus_p.h"
 #include "logoutput_p.h"
 #include "unixsignals_p.h"
 #include "watchdog_p.h"
@@ -174,6 +175,7 @@ public:
     // The black box (spec §15, blackbox.cpp): the previous run's report, and this run's file.
     RunReport lastRun;
     std::unique_ptr<BlackBox> blackBox;
+    LeakCensus leakCensus; // what outlived the close (spec §16, leakcensus.cpp)
 
     // The inspection server (spec §10.1), when AppOptions::inspect or MORTAR_INSPECT=1 asked for
     // it. Last: destroyed first, while the trace it listens to exists.
