@@ -19,6 +19,7 @@
 #include <csignal>
 #include <cstring>
 
+#include <pthread.h>
 #include <signal.h>
 
 using namespace Qt::StringLiterals;
@@ -92,17 +93,14 @@ namespace Mortar::Internal {
 
 namespace {
 
-/*! Outside the run phase (setup, the close) every event is written at once: a handler that
-    hangs there and is then SIGKILLed must be named, and the App's thread — which runs the
-    flush timer — is the one that hangs. In the run phase, where an application's own hooks may
-    run often, lines wait for a flush point, 64 KiB or a second. */
-bool isFlushPoint(const QString &kind, bool running)
+/*! Written at once, by the recording thread: the outline of the run, which a reader of the
+    black box needs most (the rest waits for the flusher thread). */
+bool isFlushPoint(const QString &kind)
 {
-    return !running || kind == u"state"_s || kind.startsWith(u"close."_s)
-            || kind.startsWith(u"process."_s) || kind == u"postMortem"_s;
+    return kind == u"state"_s || kind.startsWith(u"close."_s) || kind.startsWith(u"process."_s)
+            || kind == u"postMortem"_s;
 }
 
-constexpr qint64 FlushIntervalNs = 1'000'000'000;
 constexpr qsizetype FlushBytes = 64 * 1024;
 
 bool isBad(const QString &status)
@@ -119,14 +117,28 @@ bool isAlive(qint64 pid)
 
 } // namespace
 
-BlackBox::BlackBox(Trace &trace) : m_trace(trace)
+BlackBox::BlackBox(Trace &trace) : m_trace(trace) { }
+
+void BlackBox::flusherLoop()
 {
-    // A long run phase records little: this bounds what a SIGKILL loses to about a second.
-    m_timer.setInterval(1000);
-    connect(&m_timer, &QTimer::timeout, this, [this] {
-        if (m_file.buffered() > 0)
-            flush();
-    });
+    // Signals go to the App's threads, never here (as for the watchdog).
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    pthread_setname_np(pthread_self(), "mortar-blackbox");
+    std::unique_lock locker(m_mutex);
+    for (;;) {
+        m_wake.wait(locker, [this] { return m_pending || m_stop; });
+        if (m_stop)
+            return;
+        m_wake.wait_for(locker, std::chrono::milliseconds(100), [this] { return m_stop; });
+        m_pending = false;
+        locker.unlock();
+        flush();
+        locker.lock();
+        // A line appended while this one wrote may have found the buffer not yet empty.
+        m_pending = m_pending || m_file.buffered() > 0;
+    }
 }
 
 BlackBox::~BlackBox()
@@ -158,7 +170,14 @@ void BlackBox::start(AppPrivate *d)
 
     if (QFileInfo::exists(last)) {
         RunReport report = read(last);
-        if (!isAlive(report.pid)) {
+        if (isAlive(report.pid)) {
+            // Another instance runs and writes it: its black box stays whole, this run goes
+            // without one.
+            qCDebug(lcApp, "No black box: process %lld of label %s keeps %s", report.pid,
+                    qPrintable(d->options.label), qPrintable(last));
+            return;
+        }
+        {
             if (QFile::exists(previous))
                 QFile::remove(previous);
             QFile::rename(last, previous);
@@ -213,7 +232,8 @@ void BlackBox::start(AppPrivate *d)
     connect(d->trace.get(), &Trace::eventRecorded, box.get(), &BlackBox::onEvent,
             Qt::DirectConnection);
     box->flush();
-    box->m_timer.start();
+    BlackBox *const raw = box.get();
+    box->m_flusher = std::thread([raw] { raw->flusherLoop(); });
     d->blackBox = std::move(box);
 }
 
@@ -221,20 +241,19 @@ void BlackBox::onEvent(const TraceEvent &event)
 {
     if (event.kind == u"log"_s || !m_file.isOpen())
         return;
+    const bool wasEmpty = m_file.buffered() == 0;
     m_file.append(event.toJsonLine(), event.seq);
-    if (event.kind == u"state"_s)
-        m_running.store(event.extra.value(u"state"_s).toString() == u"Running"_s,
-                        std::memory_order_relaxed);
-    const qint64 now = monotonicNs();
-    if (isFlushPoint(event.kind, m_running.load(std::memory_order_relaxed))
-        || m_file.buffered() > FlushBytes
-        || now - m_lastFlushNs.load(std::memory_order_relaxed) > FlushIntervalNs)
+    if (isFlushPoint(event.kind) || m_file.buffered() > FlushBytes) {
         flush();
+    } else if (wasEmpty) {
+        const std::lock_guard locker(m_mutex);
+        m_pending = true;
+        m_wake.notify_one();
+    }
 }
 
 void BlackBox::flush()
 {
-    m_lastFlushNs.store(monotonicNs(), std::memory_order_relaxed);
     if (!m_file.flush() && !m_failed.exchange(true))
         qCWarning(lcApp, "Writing the black box failed (%s): this run goes on without it",
                   std::strerror(errno));
@@ -242,8 +261,15 @@ void BlackBox::flush()
 
 void BlackBox::finish()
 {
-    m_timer.stop();
     disconnect(&m_trace, &Trace::eventRecorded, this, &BlackBox::onEvent);
+    if (m_flusher.joinable()) {
+        {
+            const std::lock_guard locker(m_mutex);
+            m_stop = true;
+        }
+        m_wake.notify_one();
+        m_flusher.join();
+    }
     m_file.close();
 }
 

@@ -13,7 +13,10 @@
 #include <mortar/trace.h>
 
 #include <QObject>
-#include <QTimer>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace Mortar::Internal {
 
@@ -43,12 +46,21 @@ private:
     void onEvent(const TraceEvent &event);
     void flush();
 
+    void flusherLoop();
+
     Trace &m_trace;
     BlackBoxFile m_file;
-    QTimer m_timer;
-    std::atomic<qint64> m_lastFlushNs{0};
     std::atomic<bool> m_failed{false};
-    std::atomic<bool> m_running{false}; // the App is in its run phase
+
+    // The flusher thread ("mortar-blackbox"): asleep while nothing is buffered; woken by the
+    // first line after a flush, it writes the batch 100 ms later. So a handler that hangs (or
+    // a SIGKILL) loses at most 100 ms of events, in whatever thread the App is stuck, at one
+    // write per batch — not one per handler of a close with thousands.
+    std::thread m_flusher;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_pending = false; // under m_mutex: lines wait for the flusher
+    bool m_stop = false;    // under m_mutex
 };
 
 } // namespace Mortar::Internal

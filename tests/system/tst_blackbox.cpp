@@ -51,6 +51,13 @@ private:
                 process.waitForReadyRead(100);
                 out += process.readAllStandardOutput();
             }
+            // The hanging handler's handler.begin reaches the file within 100 ms (the
+            // flusher thread), not at once: a SIGKILL in between would lose it.
+            const QString file = state.path() + u"/blackboxapp/last-run.jsonl"_s;
+            QDeadlineTimer written(10'000);
+            while (!SystemTest::readFile(file).contains("\"handler\":\"sync: upload changes\"")
+                   && !written.hasExpired())
+                QTest::qWait(20);
             ::kill(pid_t(pid), SIGKILL);
         }
         process.waitForFinished(30'000);
