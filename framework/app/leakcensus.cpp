@@ -7,6 +7,7 @@
 
 #include <QFile>
 #include <QJsonObject>
+#include <QThread>
 
 #include <algorithm>
 
@@ -90,12 +91,24 @@ void LeakCensus::take(AppPrivate *d)
     };
 
     const int ownTid = int(::gettid());
-    QList<int> threads = listNumbers("/proc/self/task", false).values();
-    std::sort(threads.begin(), threads.end());
+    const auto newThreads = [&] {
+        QList<int> tids = listNumbers("/proc/self/task", false).values();
+        tids.removeIf([&](int tid) { return m_threads.contains(tid) || tid == ownTid; });
+        std::sort(tids.begin(), tids.end());
+        return tids;
+    };
+    // A thread that just finished (a QThread's wait() returns before the OS thread is gone)
+    // or just started (it has the process's name until it gives itself one) gets a moment:
+    // up to 50 ms, only when there is one.
+    QList<int> threads = newThreads();
+    for (int wait = 0; wait < 5 && !threads.isEmpty(); ++wait) {
+        QThread::msleep(10);
+        threads = newThreads();
+    }
     for (const int tid : std::as_const(threads)) {
-        if (m_threads.contains(tid) || tid == ownTid)
-            continue;
         const QString name = threadName(tid);
+        if (name.isEmpty())
+            continue; // it ended meanwhile
         // The framework's own (the watchdog, the inspection server) and Qt's idle pool threads,
         // which expire by themselves.
         if (name.startsWith(u"mortar-"_s) || name == u"Thread (pooled)"_s || named.contains(name))

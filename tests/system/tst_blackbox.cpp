@@ -55,7 +55,9 @@ private:
             // flusher thread), not at once: a SIGKILL in between would lose it.
             const QString file = state.path() + u"/blackboxapp/last-run.jsonl"_s;
             QDeadlineTimer written(10'000);
-            while (!SystemTest::readFile(file).contains("\"handler\":\"sync: upload changes\"")
+            while (!SystemTest::readFile(file).contains(
+                           "\"kind\":\"handler.begin\",\"hook\":\"pre_close\",\"handler\":\"sync: "
+                           "upload changes\"")
                    && !written.hasExpired())
                 QTest::qWait(20);
             ::kill(pid_t(pid), SIGKILL);
