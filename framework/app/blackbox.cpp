@@ -229,12 +229,40 @@ void BlackBox::start(AppPrivate *d)
         if (event.kind != u"log"_s)
             box->m_file.append(event.toJsonLine(), event.seq);
     }
-    connect(d->trace.get(), &Trace::eventRecorded, box.get(), &BlackBox::onEvent,
-            Qt::DirectConnection);
+    box->listen(true);
+    // The run phase is not recorded: a live receiver of eventRecorded makes the trace build
+    // every event whole, which would cost the application's own hot hooks several times their
+    // price. The outline of a crash or a watchdog end (hook, handler) comes from the final
+    // line anyway. Listening again at the close, its state event is written here.
+    connect(d->q, &App::stateChanged, box.get(), [raw = box.get()](App::State state) {
+        if (state == App::State::Running) {
+            raw->listen(false);
+        } else if (state == App::State::Closing && !raw->m_listening) {
+            TraceEvent event;
+            event.kind = u"state"_s;
+            event.seq = raw->m_trace.size() + raw->m_trace.droppedCount() - 1;
+            event.t = raw->m_trace.now();
+            event.thread = 1;
+            event.extra = {{u"state"_s, u"Closing"_s}};
+            raw->listen(true);
+            raw->onEvent(event);
+        }
+    });
     box->flush();
     BlackBox *const raw = box.get();
     box->m_flusher = std::thread([raw] { raw->flusherLoop(); });
     d->blackBox = std::move(box);
+}
+
+void BlackBox::listen(bool on)
+{
+    if (on == m_listening)
+        return;
+    m_listening = on;
+    if (on)
+        connect(&m_trace, &Trace::eventRecorded, this, &BlackBox::onEvent, Qt::DirectConnection);
+    else
+        disconnect(&m_trace, &Trace::eventRecorded, this, &BlackBox::onEvent);
 }
 
 void BlackBox::onEvent(const TraceEvent &event)
@@ -261,7 +289,7 @@ void BlackBox::flush()
 
 void BlackBox::finish()
 {
-    disconnect(&m_trace, &Trace::eventRecorded, this, &BlackBox::onEvent);
+    listen(false);
     if (m_flusher.joinable()) {
         {
             const std::lock_guard locker(m_mutex);

@@ -44,6 +44,8 @@ public:
 private:
     explicit BlackBox(Trace &trace);
     void onEvent(const TraceEvent &event);
+    /*! Connected to Trace::eventRecorded or not: off during the run phase. */
+    void listen(bool on);
     void flush();
 
     void flusherLoop();
@@ -51,6 +53,7 @@ private:
     Trace &m_trace;
     BlackBoxFile m_file;
     std::atomic<bool> m_failed{false};
+    bool m_listening = false; // App's thread only
 
     // The flusher thread ("mortar-blackbox"): asleep while nothing is buffered; woken by the
     // first line after a flush, it writes the batch 100 ms later. So a handler that hangs (or
