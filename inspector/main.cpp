@@ -1,18 +1,19 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // mortar-inspector: shows what a Mortar app did while it closed (SPEC 10.2).
+#include "chromeexport.h"
+#include "closecompare.h"
 #include "closesummary.h"
 #include "mainwindow.h"
 #include "runningapps.h"
 #include "tracefile.h"
 
 #include <mortar/runreport.h>
-#include <mortar/tracespans.h>
 #include <mortar/version.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QSaveFile>
+#include <QTextStream>
 #include <QTimer>
 
 #include <cstdio>
@@ -42,8 +43,9 @@ bool isHeadless(int argc, char *argv[])
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--summary") == 0 || std::strcmp(argv[i], "--list") == 0
             || std::strncmp(argv[i], "--export-chrome", 15) == 0
-            || std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0
-            || std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0)
+            || std::strcmp(argv[i], "--compare") == 0 || std::strcmp(argv[i], "--help") == 0
+            || std::strcmp(argv[i], "-h") == 0 || std::strcmp(argv[i], "--version") == 0
+            || std::strcmp(argv[i], "-v") == 0)
             return true;
     }
     return false;
@@ -67,8 +69,9 @@ void finishUnattended(Mortar::Inspector::MainWindow &window, int exitCode, bool 
                       const QString &screenshot)
 {
     if (summary) {
-        print(stdout, Mortar::Inspector::CloseSummary::of(window.events()).toText());
-        print(stdout, u"the app exited with %1\n"_s.arg(exitCode));
+        QTextStream out(stdout);
+        Mortar::Inspector::CloseSummary::of(window.events()).write(out);
+        out << "the app exited with " << exitCode << '\n';
     }
     if (!screenshot.isEmpty() && !window.grab().save(screenshot)) {
         print(stderr, u"mortar-inspector: Unable to save %1\n"_s.arg(screenshot));
@@ -76,6 +79,38 @@ void finishUnattended(Mortar::Inspector::MainWindow &window, int exitCode, bool 
         return;
     }
     QCoreApplication::exit(0);
+}
+/*! --compare BASE NEW: 1 if NEW regressed, 0 if not, 64 if misused, 66 if unreadable. */
+int compareTraces(const QStringList &files, const QString &thresholdText)
+{
+    bool ok = false;
+    const double threshold = thresholdText.toDouble(&ok);
+    if (!ok || threshold < 0) {
+        print(stderr,
+              u"mortar-inspector: --threshold wants a percentage (0 or more), not '%1'\n"_s.arg(
+                      thresholdText));
+        return ExitUsage;
+    }
+    if (files.size() != 2) {
+        print(stderr,
+              u"mortar-inspector: --compare wants two trace files: BASE.jsonl NEW.jsonl\n"_s);
+        return ExitUsage;
+    }
+    Mortar::Inspector::CloseSummary summaries[2];
+    for (int i = 0; i < 2; ++i) {
+        Mortar::Inspector::TraceFile trace;
+        if (const Mortar::Result loaded = trace.load(files.at(i)); !loaded) {
+            print(stderr, u"mortar-inspector: %1\n"_s.arg(loaded.errorString()));
+            return ExitNoInput;
+        }
+        summaries[i] = Mortar::Inspector::CloseSummary::of(trace.events());
+    }
+    const Mortar::Inspector::CloseCompare compare = Mortar::Inspector::CloseCompare::of(
+            std::move(summaries[0]), std::move(summaries[1]), threshold);
+    QTextStream out(stdout);
+    out << "compare " << files.at(0) << " (base) with " << files.at(1) << " (new)\n";
+    compare.write(out);
+    return compare.regressed() ? 1 : 0;
 }
 } // namespace
 
@@ -108,15 +143,32 @@ int main(int argc, char *argv[])
             u"list"_s, u"Print the running Mortar apps (label, pid, socket) and exit."_s);
     const QCommandLineOption screenshotOption(
             u"screenshot"_s,
-            u"With --launch or --attach: once the app has ended, save the window to this PNG "
-            u"and quit. Alone: save the list of running apps and quit."_s,
+            u"With a trace file: once it is loaded and shown, save the window to this PNG and "
+            u"quit. With --launch or --attach: the same once the app has ended. Alone: save the "
+            u"list of running apps and quit."_s,
             u"file.png"_s);
+    const QCommandLineOption compareOption(
+            u"compare"_s,
+            u"Compare the close of two trace files, BASE and NEW, per handler; exit 1 if NEW "
+            u"regressed (a new failure, timeout or unfinished handler, or a handler slower by "
+            u"more than the threshold and by at least 1 ms), else 0."_s);
+    const QCommandLineOption baseOption(
+            u"base"_s,
+            u"With a trace file in the window: compare its close with this earlier one (as "
+            u"File → Compare with… does), on the Compare tab."_s,
+            u"base.jsonl"_s);
+    const QCommandLineOption thresholdOption(
+            u"threshold"_s, u"With --compare: how much slower a handler may get (default 20)."_s,
+            u"percent"_s, u"20"_s);
     parser.addOption(summaryOption);
     parser.addOption(exportOption);
     parser.addOption(launchOption);
     parser.addOption(attachOption);
     parser.addOption(listOption);
     parser.addOption(screenshotOption);
+    parser.addOption(compareOption);
+    parser.addOption(thresholdOption);
+    parser.addOption(baseOption);
     const QCommandLineOption lastOption(
             u"last"_s, u"Open the black box of this app's last run (spec §15), as a trace file."_s,
             u"label"_s);
@@ -132,6 +184,12 @@ int main(int argc, char *argv[])
         files.append(Mortar::RunReport::lastRunFile(parser.value(lastOption)));
     if (parser.isSet(listOption))
         return listRunningApps();
+    if (parser.isSet(compareOption))
+        return compareTraces(files, parser.value(thresholdOption));
+    if (parser.isSet(thresholdOption)) {
+        print(stderr, u"mortar-inspector: --threshold goes with --compare\n"_s);
+        return ExitUsage;
+    }
 
     // Live: launched or attached, in the window.
     const bool unattended = parser.isSet(screenshotOption) || parser.isSet(summaryOption);
@@ -184,9 +242,44 @@ int main(int argc, char *argv[])
                     QCoreApplication::exit(0);
                 });
             }
-        } else if (const Mortar::Result opened = window.openTraceFile(files.first()); !opened) {
-            print(stderr, u"mortar-inspector: %1\n"_s.arg(opened.errorString()));
-            return ExitNoInput;
+        } else {
+            // Read in the background with a progress bar; shown (and compared, and saved as a
+            // screenshot) once loaded.
+            // A file given on the command line that cannot be read ends the program (66), with
+            // the reason on stderr rather than in a message box.
+            window.setProperty("unattended", true);
+            QObject::connect(
+                    &window, &Mortar::Inspector::MainWindow::traceOpened, &window,
+                    [&](const Mortar::Result &opened) {
+                        if (!opened) {
+                            print(stderr, u"mortar-inspector: %1\n"_s.arg(opened.errorString()));
+                            QCoreApplication::exit(ExitNoInput);
+                            return;
+                        }
+                        if (parser.isSet(baseOption)) {
+                            if (const Mortar::Result compared =
+                                        window.compareWith(parser.value(baseOption));
+                                !compared) {
+                                print(stderr,
+                                      u"mortar-inspector: %1\n"_s.arg(compared.errorString()));
+                                QCoreApplication::exit(ExitNoInput);
+                                return;
+                            }
+                        }
+                        if (screenshot.isEmpty())
+                            return;
+                        // Shown: laid out and painted once the events queued by showing are done.
+                        QTimer::singleShot(0, &window, [&] {
+                            if (!window.grab().save(screenshot)) {
+                                print(stderr,
+                                      u"mortar-inspector: Unable to save %1\n"_s.arg(screenshot));
+                                QCoreApplication::exit(ExitCantCreate);
+                                return;
+                            }
+                            QCoreApplication::exit(0);
+                        });
+                    });
+            window.openTraceFileInBackground(files.first());
         }
         window.show();
         return QApplication::exec();
@@ -196,7 +289,9 @@ int main(int argc, char *argv[])
         return ExitUsage;
     }
 
-    Mortar::Inspector::TraceFile trace;
+    // Deliberately never freed: the process ends right after, and freeing a million events
+    // would take longer than printing their summary.
+    Mortar::Inspector::TraceFile &trace = *new Mortar::Inspector::TraceFile;
     if (const Mortar::Result loaded = trace.load(files.first()); !loaded) {
         print(stderr, u"mortar-inspector: %1\n"_s.arg(loaded.errorString()));
         return ExitNoInput;
@@ -205,21 +300,18 @@ int main(int argc, char *argv[])
         print(stderr, u"mortar-inspector: %1: skipped %2\n"_s.arg(files.first(), problem));
 
     if (parser.isSet(exportOption)) {
-        QSaveFile out(parser.value(exportOption));
-        if (!out.open(QIODevice::WriteOnly)
-            || out.write(Mortar::chromeTrace(trace.events(), trace.pid(), trace.label())
-                                 .toJson(QJsonDocument::Compact))
-                    < 0
-            || !out.commit()) {
-            print(stderr,
-                  u"mortar-inspector: Unable to write %1: %2\n"_s.arg(out.fileName(),
-                                                                      out.errorString()));
+        if (const Mortar::Result written = Mortar::Inspector::writeChromeTrace(
+                    parser.value(exportOption), trace.events(), trace.pid(), trace.label());
+            !written) {
+            print(stderr, u"mortar-inspector: %1\n"_s.arg(written.errorString()));
             return ExitCantCreate;
         }
     }
     if (parser.isSet(summaryOption)) {
-        print(stdout, u"%1 (pid %2)\n"_s.arg(trace.label()).arg(trace.pid()));
-        print(stdout, Mortar::Inspector::CloseSummary::of(trace.events()).toText());
+        QTextStream out(stdout);
+        const auto *summary = new Mortar::Inspector::CloseSummary(
+                Mortar::Inspector::CloseSummary::of(trace.events()));
+        summary->write(out, u"%1 (pid %2)"_s.arg(trace.label()).arg(trace.pid()));
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "extension_p.h"
 #include "hookregistry_p.h"
 #include "inspectionserver_p.h"
+#include "log_p.h"
 #include "loggingcategories_p.h"
 #include "trace_p.h"
 
@@ -50,20 +51,18 @@ QString causeName(CloseCause cause)
 AppPrivate::AppPrivate(App *app, AppOptions appOptions)
     : q(app),
       options(std::move(appOptions)),
-      trace(new Trace(options.label)),
-      log(new Log(options.label, trace.get())),
-      hooks(new HookRegistry(app, trace.get()))
+      trace(TracePrivate::create(options.label)),
+      log(LogPrivate::create(options.label, trace.get())),
+      hooks(HookRegistryPrivate::create(app, trace.get()))
 {
-    hooks->d->m_defaultOwner = options.label;
-    hooks->d->m_defaultTimeoutMs = options.handlerTimeout.count();
-    faultContext.trace = trace->d.get();
-    faultContext.hooks = hooks->d.get();
+    faultContext.trace = TracePrivate::get(*trace);
+    faultContext.hooks = HookRegistryPrivate::get(*hooks);
     faultContext.closing = &closing;
     faultContext.label = options.label.toUtf8();
-    // In the thread that waits, which is the App's for the close.
-    hooks->d->m_pendingChanged = [this](const QStringList &names) {
-        Q_EMIT q->pendingHandlersChanged(names);
-    };
+    // pendingChanged is called in the thread that waits, which is the App's for the close.
+    HookRegistryPrivate::get(*hooks)->configure(
+            options.label, options.handlerTimeout,
+            [this](const QStringList &names) { Q_EMIT q->pendingHandlersChanged(names); });
 }
 
 void AppPrivate::record(const QString &kind, const QJsonObject &extra, std::optional<int> code,
@@ -74,7 +73,7 @@ void AppPrivate::record(const QString &kind, const QJsonObject &extra, std::opti
     event.extra = extra;
     event.code = code;
     event.error = error;
-    trace->d->record(std::move(event));
+    TracePrivate::get(*trace)->record(std::move(event));
 }
 
 void AppPrivate::defineFrameworkHooks()
@@ -116,10 +115,8 @@ void AppPrivate::defineFrameworkHooks()
             };
         }
         const HandlerId id = hooks->add(hook.name, std::move(emitter), {.name = hook.handlerName});
-        QMutexLocker locker(&hooks->d->m_mutex);
-        hooks->d->m_byId.value(id.value())->receiverCount = [this, signature = hook.signature] {
-            return q->receivers(signature);
-        };
+        HookRegistryPrivate::get(*hooks)->setReceiverCount(
+                id, [this, signature = hook.signature] { return q->receivers(signature); });
     }
     for (const QString &name : options.defineHooks)
         hooks->define(name);
@@ -359,12 +356,12 @@ bool App::setExitCode(int code)
 
 QStringList App::pendingHandlers() const
 {
-    return d->hooks->d->pendingHandlers();
+    return Internal::HookRegistryPrivate::get(*d->hooks)->pendingHandlers();
 }
 
 QDeadlineTimer App::pendingDeadline(const QString &handler) const
 {
-    return d->hooks->d->pendingDeadline(handler);
+    return Internal::HookRegistryPrivate::get(*d->hooks)->pendingDeadline(handler);
 }
 
 HookRegistry &App::hooks()

@@ -25,6 +25,7 @@ namespace Mortar::Internal {
 
 class InspectionServer;
 class BlackBox;
+struct InspectedApp;
 class AppPrivate;
 
 /*!
@@ -63,6 +64,10 @@ enum class CloseCause {
     CommandLine // --help or --version was answered
 };
 QString causeName(CloseCause cause);
+
+/*! What an inspection server may read of \a app: for the server's own tests, which make one
+    without setup(). */
+MORTAR_EXPORT InspectedApp inspectedAppOf(App &app);
 
 class AppPrivate
 {
@@ -114,6 +119,14 @@ public:
     bool requestQuit(CloseCause cause, std::optional<int> code);
     /*! QEvent::Quit reached the QCoreApplication; true: it is consumed here. */
     bool onQtQuitEvent(QEvent *event);
+
+    /*! setup()'s first step when inspection is on: the server, told what it may read of the
+        App (appinspection.cpp). */
+    Result startInspection();
+    /*! What the inspection server may read of this App. */
+    InspectedApp inspectedApp();
+    /*! Hands the server the plugins and extensions its snapshot lists (App's thread). */
+    void refreshInspectionInventory();
 
     /*! setup()'s step: AppOptions::catchSignals and the crash signals (spec §5, §6.2). */
     void installSignalHandlers();
@@ -167,7 +180,6 @@ public:
     // Extensions and what the built-in ones keep per App. Declared last, so destroyed first,
     // while the log and the trace they refer to still exist.
     const std::unique_ptr<ExtensionRegistry> extensions{new ExtensionRegistry(q)};
-    QString pidFilePath; // held by mortar.pidfile (pidfile.cpp); empty: none
 
     const std::unique_ptr<Config> config{new Config};
     QCommandLineParser commandLine;

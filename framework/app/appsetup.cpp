@@ -8,7 +8,6 @@
 #include "blackbox_p.h"
 #include "exitcodes_p.h"
 #include "extension_p.h"
-#include "inspectionserver_p.h"
 #include "loggingcategories_p.h"
 
 #include <QCoreApplication>
@@ -174,28 +173,8 @@ Result App::setup()
     // First, so that an inspector sees the whole setup live (it gets the backlog anyway).
     if (d->options.inspect || d->early.inspect
         || qEnvironmentVariableIntValue("MORTAR_INSPECT") == 1) {
-        d->inspection = std::make_unique<Internal::InspectionServer>(*this);
-        // A launching inspector hands its token over; otherwise the server makes one. Read
-        // once and removed, so that the app's children do not inherit it (spec §10.1).
-        const QString token = qEnvironmentVariable("MORTAR_INSPECT_TOKEN");
-        qunsetenv("MORTAR_INSPECT_TOKEN");
-        const Result listening = d->inspection->listen(token);
-        if (!listening)
-            return d->failSetup(listening.errorString());
-        // Queued: the request arrives inside the server's socket handling, which the close's
-        // nested event loops (and quit_requested's dialogs) must not re-enter. A quit request
-        // (spec §4.7): quit_requested may veto it.
-        connect(
-                d->inspection.get(), &Internal::InspectionServer::closeRequested, this,
-                [this] {
-                    if (d->state >= State::Closing) {
-                        d->record(u"close.repeated"_s, {{u"cause"_s, u"inspector"_s}});
-                        return;
-                    }
-                    if (d->requestQuit(Internal::CloseCause::Inspector, std::nullopt))
-                        d->close(std::nullopt, Internal::CloseCause::Inspector);
-                },
-                Qt::QueuedConnection);
+        if (const Result started = d->startInspection(); !started)
+            return d->failSetup(started.errorString());
     }
 
     d->leakCensus.snapshot(); // after the framework's own descriptors and threads (spec §16)

@@ -51,14 +51,11 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     record(u"close.begin"_s, requested(), code);
     if (code)
         q->setExitCode(*code);
-    {
-        QMutexLocker locker(&hooks->d->m_mutex);
-        // A budget too large to add to the clock is no budget (spec §4.6).
-        hooks->d->m_closeDeadline =
-                options.closeTimeout.count() > 0 && !Watchdog::isUnbounded(options.closeTimeout)
-                ? QDeadlineTimer(options.closeTimeout)
-                : QDeadlineTimer(QDeadlineTimer::Forever);
-    }
+    // A budget too large to add to the clock is no budget (spec §4.6).
+    HookRegistryPrivate::get(*hooks)->setCloseDeadline(
+            options.closeTimeout.count() > 0 && !Watchdog::isUnbounded(options.closeTimeout)
+                    ? QDeadlineTimer(options.closeTimeout)
+                    : QDeadlineTimer(QDeadlineTimer::Forever));
     if (options.closeTimeout.count() > 0)
         watchdog.start(options.closeTimeout, [this] { watchdogExpired(); });
 
@@ -78,7 +75,7 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     end.code = exitCode.load();
     end.durationNs = trace->now() - closeStart;
     end.extra.insert(u"cause"_s, causeName(cause));
-    trace->d->record(std::move(end));
+    TracePrivate::get(*trace)->record(std::move(end));
     trace->flush();
     if (blackBox)
         blackBox->finish(); // this run ended cleanly: close.end is in it
@@ -142,12 +139,12 @@ void AppPrivate::onUnixSignal(int signalNumber)
         // Arrived while closing, read in a nested event loop: the signal handler counted it
         // already (the next one ends the process there); the close goes on.
         event.extra.insert(u"duringClose"_s, true);
-        trace->d->record(std::move(event));
+        TracePrivate::get(*trace)->record(std::move(event));
         return;
     }
     const HookRun run = hooks->run(u"signal"_s, {signalNumber});
     event.extra.insert(u"prevented"_s, run.defaultPrevented);
-    trace->d->record(std::move(event));
+    TracePrivate::get(*trace)->record(std::move(event));
     if (run.defaultPrevented || state >= App::State::Closing)
         return; // e.g. SIGHUP to reload; or a handler closed already
     unixSignals->setTerminating();

@@ -3,6 +3,7 @@
 #include <mortar/pidfile.h>
 
 #include "app_p.h"
+#include "extension_p.h"
 
 #include <mortar/app.h>
 #include <mortar/emergencycleanup.h>
@@ -29,6 +30,27 @@
 using namespace Qt::StringLiterals;
 
 namespace Mortar {
+
+namespace {
+
+/*! The extension's state: the path of the pid file this App holds; empty: none. Kept by the
+    App's extension registry (extensions own their state). */
+struct PidFileState
+{
+    QString path;
+};
+
+QString &heldPath(const App &app)
+{
+    Internal::ExtensionRegistryPrivate *registry =
+            Internal::ExtensionRegistryPrivate::get(*Internal::AppPrivate::get(app)->extensions);
+    auto *state = registry->state<PidFileState>(u"mortar.pidfile"_s);
+    if (!state)
+        state = &registry->setState(u"mortar.pidfile"_s, std::make_unique<PidFileState>());
+    return state->path;
+}
+
+} // namespace
 
 namespace {
 
@@ -125,7 +147,7 @@ void writeAtomically(const QString &path, const QByteArray &content)
 
 void removePidFile(App &app, const QString &path, qint64 ownPid)
 {
-    Internal::AppPrivate::get(app)->pidFilePath.clear();
+    heldPath(app).clear();
     // Unregistered from the emergency cleanup only once the file is gone: a forced end (the
     // watchdog) in the middle of this still removes it. When the file is not ours any more, at
     // once: the emergency cleanup must not remove another instance's file.
@@ -208,7 +230,7 @@ void load(App &app)
         auto unregister = qScopeGuard([&] { EmergencyCleanup::instance().remove(path); });
         writeAtomically(path, QByteArray::number(ownPid) + '\n');
         unregister.dismiss();
-        Internal::AppPrivate::get(app)->pidFilePath = path;
+        heldPath(app) = path;
     }
     app.log().debug(u"Wrote the pid file %1"_s.arg(path));
 
@@ -226,7 +248,7 @@ MORTAR_EXTENSION("mortar.pidfile", load)
 
 QString PidFile::path(const App &app)
 {
-    return Internal::AppPrivate::get(app)->pidFilePath;
+    return heldPath(app);
 }
 
 QString PidFile::configuredPath(const App &app)

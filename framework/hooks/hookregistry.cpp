@@ -239,7 +239,8 @@ bool HookRegistryPrivate::removeEntry(HandlerId id, const QString &reason)
 } // namespace Internal
 
 HookRegistry::HookRegistry(App *app, Trace *trace)
-    : d(std::make_unique<Internal::HookRegistryPrivate>(this, app, trace->d.get()))
+    : d(std::make_unique<Internal::HookRegistryPrivate>(this, app,
+                                                        Internal::TracePrivate::get(*trace)))
 {
 }
 

@@ -142,9 +142,7 @@ Q_SIGNALS:
     void handlerRemoved(const Mortar::HandlerInfo &handler);
 
 private:
-    friend class App;
-    friend class Internal::AppPrivate;
-    friend class Internal::HookRegistryPrivate;
+    friend class Internal::HookRegistryPrivate; // create(), get()
     HookRegistry(App *app, Trace *trace);
 
     HandlerId addWithContext(const QString &hook, const QObject *context, Handler handler,

@@ -212,6 +212,37 @@ public:
 class HookRegistryPrivate
 {
 public:
+    /*! The App's registry (HookRegistry's constructor is private). */
+    static std::unique_ptr<HookRegistry> create(App *app, Trace *trace)
+    {
+        return std::unique_ptr<HookRegistry>(new HookRegistry(app, trace));
+    }
+    static HookRegistryPrivate *get(HookRegistry &registry) { return registry.d.get(); }
+
+    /*! What the App sets up once, before any handler runs: who owns handlers added outside any
+        OwnerScope, the default asynchronous timeout, and whom to tell when pendingHandlers
+        changes. */
+    void configure(const QString &defaultOwner, std::chrono::milliseconds defaultTimeout,
+                   std::function<void(const QStringList &)> pendingChanged)
+    {
+        m_defaultOwner = defaultOwner;
+        m_defaultTimeoutMs = defaultTimeout.count();
+        m_pendingChanged = std::move(pendingChanged);
+    }
+    /*! Gives handler \a id a receiver count (the App's signal handlers: QObject::receivers()). */
+    void setReceiverCount(HandlerId id, std::function<int()> count)
+    {
+        QMutexLocker locker(&m_mutex);
+        if (HandlerEntry *entry = m_byId.value(id.value()))
+            entry->receiverCount = std::move(count);
+    }
+    /*! When the close's budget ends: HookContext::deadline() and the handlers' timeouts. */
+    void setCloseDeadline(QDeadlineTimer deadline)
+    {
+        QMutexLocker locker(&m_mutex);
+        m_closeDeadline = deadline;
+    }
+
     HookRegistryPrivate(HookRegistry *registry, App *app, TracePrivate *trace)
         : q(registry),
           m_app(app),

@@ -3,16 +3,13 @@
 #include "inspectionserver_p.h"
 #include "inspectionworker_p.h"
 
-#include <mortar/app.h>
 #include <mortar/emergencycleanup.h>
-#include <mortar/extension.h>
 
 #include <QCborArray>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
-#include <QMetaEnum>
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <QStandardPaths>
@@ -26,31 +23,10 @@ namespace Mortar::Internal {
 
 Q_LOGGING_CATEGORY(lcInspect, "mortar.inspect", QtInfoMsg)
 
-namespace {
-template <typename Enum>
-QString enumName(Enum value)
-{
-    return QString::fromLatin1(QMetaEnum::fromType<Enum>().valueToKey(int(value)));
-}
-} // namespace
-
-InspectionServer::InspectionServer(App &app)
-    : m_app(app),
-      m_shared(std::make_shared<InspectionShared>(app))
+InspectionServer::InspectionServer(InspectedApp app)
+    : m_shared(std::make_shared<InspectionShared>(std::move(app)))
 {
     m_thread.setObjectName(u"mortar-inspect"_s);
-    // The snapshot's plugins and extensions change only with these, in the App's thread.
-    connect(&app.plugins(), &PluginManager::pluginLoaded, this,
-            &InspectionServer::refreshInventory);
-    connect(&app.plugins(), &PluginManager::pluginFailed, this,
-            &InspectionServer::refreshInventory);
-    connect(&app.plugins(), &PluginManager::pluginUnloaded, this,
-            &InspectionServer::refreshInventory);
-    connect(&app.extensions(), &ExtensionRegistry::extensionLoaded, this,
-            &InspectionServer::refreshInventory);
-    connect(&app.extensions(), &ExtensionRegistry::extensionFailed, this,
-            &InspectionServer::refreshInventory);
-    connect(&app, &App::stateChanged, this, &InspectionServer::refreshInventory);
 }
 
 InspectionServer::~InspectionServer()
@@ -118,7 +94,7 @@ Result InspectionServer::listen(const QString &token)
     if (const Result ok = runtimeDirectory(&directory); !ok)
         return ok;
     m_socketPath = QDir(directory).filePath(
-            u"%1-%2"_s.arg(m_app.label()).arg(QCoreApplication::applicationPid()));
+            u"%1-%2"_s.arg(m_shared->app.label).arg(QCoreApplication::applicationPid()));
 
     if (token.isEmpty()) {
         QByteArray random(32, Qt::Uninitialized);
@@ -139,7 +115,6 @@ Result InspectionServer::listen(const QString &token)
     } else {
         m_shared->token = token;
     }
-    refreshInventory();
 
     m_worker = new InspectionWorker(m_shared);
     m_worker->moveToThread(&m_thread);
@@ -187,26 +162,8 @@ void InspectionServer::setMaxPendingBytes(qint64 bytes)
     m_shared->maxPendingBytes = bytes;
 }
 
-void InspectionServer::refreshInventory()
+void InspectionServer::setInventory(QCborArray plugins, QCborArray extensions)
 {
-    QCborArray plugins;
-    for (const PluginInfo &plugin : m_app.plugins().plugins()) {
-        plugins.append(QCborMap{{u"name"_s, plugin.name},
-                                {u"version"_s, plugin.version},
-                                {u"description"_s, plugin.description},
-                                {u"depends"_s, QCborArray::fromStringList(plugin.depends)},
-                                {u"enabledByDefault"_s, plugin.enabledByDefault},
-                                {u"fileName"_s, plugin.fileName},
-                                {u"state"_s, enumName(plugin.state)},
-                                {u"error"_s, plugin.errorString},
-                                {u"enabledBy"_s, plugin.enabledBy}});
-    }
-    QCborArray extensions;
-    for (const ExtensionRegistry::Extension &extension : m_app.extensions().extensions()) {
-        extensions.append(QCborMap{{u"name"_s, extension.name},
-                                   {u"state"_s, enumName(extension.state)},
-                                   {u"error"_s, extension.error}});
-    }
     QMutexLocker locker(&m_shared->mutex);
     m_shared->plugins = std::move(plugins);
     m_shared->extensions = std::move(extensions);

@@ -11,17 +11,37 @@
 #include <QObject>
 #include <QThread>
 
+#include <QCborArray>
+#include <QCborMap>
+
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace Mortar {
-class App;
-}
+class HookRegistry;
+class Trace;
+} // namespace Mortar
 
 namespace Mortar::Internal {
 
 class InspectionWorker;
 struct InspectionShared;
+
+/*!
+    What the server reads of the App it inspects. The App fills it in (app/appinspection.cpp),
+    so the server depends on nothing above it. The server's thread reads the trace and the
+    registry through their thread-safe parts, and calls hello(), which reads only constants and
+    atomics.
+*/
+struct InspectedApp
+{
+    QString label;
+    Trace *trace = nullptr;              // not owned
+    const HookRegistry *hooks = nullptr; // not owned
+    /*! The hello's \c label, \c state, \c exitCode and \c options, as of now. */
+    std::function<QCborMap()> hello;
+};
 
 /*!
     The App's inspection server (SPEC 10.1): a QLocalServer in the user's runtime directory
@@ -38,7 +58,7 @@ class MORTAR_EXPORT InspectionServer final : public QObject // exported for its 
     Q_OBJECT
 
 public:
-    explicit InspectionServer(App &app);
+    explicit InspectionServer(InspectedApp app);
     /*! Sends what is queued and waits (flush(), at most a second) so that inspectors see the
         whole run, then closes every connection. */
     ~InspectionServer() override;
@@ -59,6 +79,10 @@ public:
         takes nothing for 100 ms is not waited for. */
     void flush(std::chrono::milliseconds budget);
 
+    /*! The plugins and extensions the snapshot lists, as the App's thread last saw them: the
+        App calls this whenever they change (their registries are not thread-safe). */
+    void setInventory(QCborArray plugins, QCborArray extensions);
+
     /*! Bytes queued for one client beyond which its events are dropped (and counted). */
     void setMaxPendingBytes(qint64 bytes);
 
@@ -71,11 +95,8 @@ Q_SIGNALS:
     void closeRequested();
 
 private:
-    /*! Copies the plugins and extensions for the snapshot (App's thread). */
-    void refreshInventory();
     void removeFiles();
 
-    App &m_app;
     const std::shared_ptr<InspectionShared> m_shared;
     QString m_socketPath;
     QString m_tokenPath;

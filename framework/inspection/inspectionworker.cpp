@@ -3,7 +3,7 @@
 #include "inspectionworker_p.h"
 #include "trace_p.h"
 
-#include <mortar/app.h>
+#include <mortar/hookregistry.h>
 
 #include <QCborArray>
 #include <QCoreApplication>
@@ -32,9 +32,9 @@ constexpr auto PumpInterval = std::chrono::milliseconds(10);
 // How often clients without a token are looked at, and a server that stopped is restarted.
 constexpr auto HousekeepingInterval = std::chrono::milliseconds(200);
 
-TracePrivate *traceOf(App &app)
+TracePrivate *traceOf(const InspectedApp &app)
 {
-    return TracePrivate::get(app.trace());
+    return TracePrivate::get(*app.trace);
 }
 
 /*! Only the user who runs the App may inspect it (besides the socket's and the directory's
@@ -52,11 +52,6 @@ bool peerIsThisUser(QLocalSocket *socket)
     Q_UNUSED(socket);
     return true;
 #endif
-}
-
-QString stateName(App::State state)
-{
-    return QString::fromLatin1(QMetaEnum::fromType<App::State>().valueToKey(int(state)));
 }
 
 } // namespace
@@ -281,30 +276,19 @@ void InspectionWorker::read(Client *client)
 
 QCborMap InspectionWorker::hello() const
 {
-    const AppOptions &options = m_shared->app.options();
-    QCborArray signals_;
-    for (const int signal : options.catchSignals)
-        signals_.append(signal);
-    return {{u"type"_s, u"hello"_s},
-            {u"protocol"_s, InspectionProtocol::Version},
-            {u"label"_s, m_shared->app.label()},
-            {u"pid"_s, QCoreApplication::applicationPid()},
-            {u"state"_s, stateName(m_shared->app.state())},
-            {u"exitCode"_s, m_shared->app.exitCode()},
-            {u"options"_s,
-             QCborMap{{u"exitOnClose"_s, options.exitOnClose},
-                      {u"closeTimeoutMs"_s, qint64(options.closeTimeout.count())},
-                      {u"handlerTimeoutMs"_s, qint64(options.handlerTimeout.count())},
-                      {u"timeoutExitCode"_s, options.timeoutExitCode},
-                      {u"catchSignals"_s, signals_}}}};
+    QCborMap hello = m_shared->app.hello ? m_shared->app.hello() : QCborMap();
+    hello.insert(u"type"_s, u"hello"_s);
+    hello.insert(u"protocol"_s, InspectionProtocol::Version);
+    hello.insert(u"pid"_s, QCoreApplication::applicationPid());
+    return hello;
 }
 
 QCborMap InspectionWorker::snapshot() const
 {
     QCborArray hooks;
-    for (const QString &hook : m_shared->app.hooks().names()) {
+    for (const QString &hook : m_shared->app.hooks->names()) {
         QCborArray handlers;
-        for (const HandlerInfo &info : m_shared->app.hooks().handlers(hook)) {
+        for (const HandlerInfo &info : m_shared->app.hooks->handlers(hook)) {
             handlers.append(QCborMap{{u"id"_s, qint64(info.id().value())},
                                      {u"name"_s, info.name()},
                                      {u"weight"_s, info.weight()},

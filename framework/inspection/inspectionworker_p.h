@@ -3,6 +3,8 @@
 // Internal to Mortar; not part of the API.
 #pragma once
 
+#include "inspectionserver_p.h"
+
 #include <mortar/inspectionprotocol.h>
 #include <mortar/result.h>
 #include <mortar/trace.h>
@@ -32,9 +34,9 @@ namespace Mortar::Internal {
 /*! What the App's thread and the server's thread share (InspectionServer, InspectionWorker). */
 struct InspectionShared
 {
-    explicit InspectionShared(App &inspected) : app(inspected) { }
+    explicit InspectionShared(InspectedApp inspected) : app(std::move(inspected)) { }
 
-    App &app; // only its thread-safe parts are used from the server's thread: hooks, trace, state
+    const InspectedApp app;
     QString token;
     std::atomic<int> clients{0};
     std::atomic<qint64> maxPendingBytes{1024 * 1024};

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/log.h>
 
+#include "log_p.h"
 #include "trace_p.h"
 
 #include <QMessageLogger>
@@ -9,24 +10,6 @@
 using namespace Qt::StringLiterals;
 
 namespace Mortar {
-
-namespace Internal {
-class LogPrivate
-{
-public:
-    LogPrivate(const QString &label, Trace *trace)
-        : m_categoryName(label.toUtf8()),
-          // Info and above by default; debug is enabled by QT_LOGGING_RULES (or --debug).
-          m_category(m_categoryName.constData(), QtInfoMsg),
-          m_trace(trace)
-    {
-    }
-
-    const QByteArray m_categoryName; // must outlive m_category, which keeps the pointer
-    const QLoggingCategory m_category;
-    Trace *const m_trace; // not owned
-};
-} // namespace Internal
 
 Log::Log(const QString &label, Trace *trace)
     : d(std::make_unique<Internal::LogPrivate>(label, trace))
@@ -99,7 +82,7 @@ void Log::log(Level level, const QString &message)
     event.message = message;
     event.extra.insert(u"level"_s, levelName(level));
     event.extra.insert(u"category"_s, QString::fromUtf8(d->m_categoryName));
-    d->m_trace->d->record(std::move(event));
+    Internal::TracePrivate::get(*d->m_trace)->record(std::move(event));
 }
 
 const QLoggingCategory &Log::category() const

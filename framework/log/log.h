@@ -51,8 +51,7 @@ public:
     static QString levelName(Level level);
 
 private:
-    friend class App;
-    friend class Internal::AppPrivate;
+    friend class Internal::LogPrivate; // create()
     Log(const QString &label, Trace *trace);
     std::unique_ptr<Internal::LogPrivate> const d;
 };

@@ -100,11 +100,7 @@ Q_SIGNALS:
     void eventRecorded(const Mortar::TraceEvent &event);
 
 private:
-    friend class App;
-    friend class Internal::AppPrivate;
-    friend class HookRegistry;
-    friend class Log;
-    friend class Internal::TracePrivate;
+    friend class Internal::TracePrivate; // create(), get()
     explicit Trace(const QString &label);
     std::unique_ptr<Internal::TracePrivate> const d;
 };

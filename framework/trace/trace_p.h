@@ -134,7 +134,12 @@ class TracePrivate
 public:
     TracePrivate(Trace *q, const QString &label);
 
-    /*! For the framework's parts that are not Trace's friends (the inspection server). */
+    /*! The App's trace (Trace's constructor is private: the App makes the one it has). */
+    static std::unique_ptr<Trace> create(const QString &label)
+    {
+        return std::unique_ptr<Trace>(new Trace(label));
+    }
+    /*! The private part of \a trace, for the framework's own layers (as qtbase's d_func()). */
     static TracePrivate *get(Trace &trace) { return trace.d.get(); }
 
     /*! A small number for the calling thread, stable for its life. */

@@ -16,7 +16,10 @@ void EventTableModel::appendEvents(const QList<TraceEvent> &events)
         return;
     const int first = int(m_events.size());
     beginInsertRows({}, first, first + int(events.size()) - 1);
-    m_events.append(events);
+    if (m_events.isEmpty())
+        m_events = events; // shared with whoever holds them (a trace file's million events)
+    else
+        m_events.append(events);
     endInsertRows();
 }
 
@@ -38,17 +41,53 @@ int EventTableModel::columnCount(const QModelIndex &parent) const
 }
 
 namespace {
-// What a row says besides its columns: the error, else the message, else what names the
-// subject of events that have neither (a plugin, an extension, a state, a close's cause).
+// What a row says besides its columns: what the event means — the exit code and the rule that
+// set it, the signal's name, a log line's level — else its error or message, else what names
+// its subject (a plugin, an extension, a state, a close's cause).
 QString details(const TraceEvent &event)
 {
+    const auto extra = [&event](const char *key) {
+        return event.extra.value(QLatin1StringView(key)).toVariant().toString();
+    };
+    if (event.kind == u"exitCode"_s || event.kind == u"exitCode.refused"_s)
+        return u"exit code %1"_s.arg(event.code ? QString::number(*event.code) : u"?"_s);
+    if (event.kind == u"exitCode.rule"_s)
+        return u"exit code %1: %2"_s.arg(event.code ? QString::number(*event.code) : u"?"_s,
+                                         extra("why"));
+    if (event.kind == u"signal"_s) {
+        QString text = extra("signal");
+        if (event.extra.value(u"prevented"_s).toBool())
+            text += u" (prevented)"_s;
+        if (event.extra.value(u"duringClose"_s).toBool())
+            text += u" (during the close)"_s;
+        return text;
+    }
+    if (event.kind == u"log"_s)
+        return u"%1: %2"_s.arg(extra("level"), event.message);
+    if (event.kind == u"process.killed"_s || event.kind == u"process.crashed"_s) {
+        QString text = extra("cause");
+        if (!extra("signal").isEmpty())
+            text += u" "_s + extra("signal");
+        if (!event.handler.isEmpty())
+            text += u" in '%1'"_s.arg(event.handler);
+        if (event.extra.contains(u"runningNs"_s))
+            text += u" (running %1 ms)"_s.arg(event.extra.value(u"runningNs"_s).toInteger()
+                                              / 1'000'000);
+        if (event.code)
+            text += u", exit code %1"_s.arg(*event.code);
+        return text;
+    }
+    if ((event.kind == u"close.end"_s || event.kind == u"process.exit"_s) && event.code) {
+        const QString cause = extra("cause");
+        return cause.isEmpty() ? u"exit code %1"_s.arg(*event.code)
+                               : u"exit code %1, cause %2"_s.arg(*event.code).arg(cause);
+    }
     if (!event.error.isEmpty())
         return event.error;
     if (!event.message.isEmpty())
         return event.message;
     for (const auto *key : {"name", "state", "cause"}) {
-        if (const QString value = event.extra.value(QLatin1StringView(key)).toString();
-            !value.isEmpty())
+        if (const QString value = extra(key); !value.isEmpty())
             return value;
     }
     return {};

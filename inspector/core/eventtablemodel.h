@@ -29,6 +29,7 @@ public:
     void appendEvents(const QList<TraceEvent> &events);
     void clear();
     const TraceEvent &event(int row) const { return m_events.at(row); }
+    const QList<TraceEvent> &events() const { return m_events; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

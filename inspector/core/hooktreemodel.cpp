@@ -6,6 +6,8 @@
 
 #include <QCborArray>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace Mortar::Inspector {
@@ -19,36 +21,58 @@ HookTreeModel::HookTreeModel(QObject *parent) : QAbstractItemModel(parent) { }
 
 int HookTreeModel::hookRow(const QString &hook)
 {
-    for (int i = 0; i < m_hooks.size(); ++i) {
-        if (m_hooks[i].name == hook)
-            return i;
-    }
+    if (const auto it = m_rowOfHook.constFind(hook); it != m_rowOfHook.cend())
+        return *it;
     const int row = int(m_hooks.size());
     beginInsertRows({}, row, row);
-    m_hooks.append({hook, {}});
+    m_hooks.append({hook, {}, {}});
+    m_rowOfHook.insert(hook, row);
     endInsertRows();
     return row;
 }
 
-HookTreeModel::HandlerRow *HookTreeModel::handlerRow(const QString &hook, const QString &handler)
+int HookTreeModel::handlerRow(int hook, const QString &handler) const
 {
-    const int h = hookRow(hook);
-    QList<HandlerRow> &handlers = m_hooks[h].handlers;
-    for (HandlerRow &row : handlers) {
-        if (row.name == handler)
-            return &row;
-    }
-    return nullptr;
+    return m_hooks.at(hook).rowOfHandler.value(handler, -1);
 }
 
-void HookTreeModel::changed(int hook, int handler)
+int HookTreeModel::addHandler(int hook, HandlerRow row)
 {
-    const QModelIndex parent = index(hook, 0);
-    Q_EMIT dataChanged(index(handler, 0, parent), index(handler, ColumnCount - 1, parent));
+    HookRow &hookRow = m_hooks[hook];
+    const int r = int(hookRow.handlers.size());
+    beginInsertRows(index(hook, 0), r, r);
+    hookRow.rowOfHandler.insert(row.name, r);
+    hookRow.handlers.append(std::move(row));
+    endInsertRows();
+    return r;
 }
 
 void HookTreeModel::appendEvents(const QList<TraceEvent> &events)
 {
+    // A batch: new handlers are collected per hook and inserted at once, and what changed is
+    // reported as one range per hook — a trace file is one batch of a million events.
+    struct Pending
+    {
+        QList<HandlerRow> added;
+        int firstChanged = std::numeric_limits<int>::max();
+        int lastChanged = -1;
+    };
+    QHash<int, Pending> pending;
+    const auto rowOf = [&](int h, const TraceEvent &event) -> HandlerRow & {
+        HookRow &hook = m_hooks[h];
+        Pending &p = pending[h];
+        int r = hook.rowOfHandler.value(event.handler, -1);
+        if (r < 0) {
+            r = int(hook.handlers.size() + p.added.size());
+            hook.rowOfHandler.insert(event.handler, r);
+            p.added.append({event.handler, event.weight, event.owner, event.source, {}, {}, {}});
+        }
+        if (r >= hook.handlers.size())
+            return p.added[r - hook.handlers.size()];
+        p.firstChanged = std::min(p.firstChanged, r);
+        p.lastChanged = std::max(p.lastChanged, r);
+        return hook.handlers[r];
+    };
     for (const TraceEvent &event : events) {
         const bool begin = event.kind == u"handler.begin"_s;
         const bool end = event.kind == u"handler.end"_s || event.kind == u"deferral.end"_s;
@@ -58,30 +82,53 @@ void HookTreeModel::appendEvents(const QList<TraceEvent> &events)
         }
         if (!begin && !end)
             continue;
-        HandlerRow *row = handlerRow(event.hook, event.handler);
-        const int h = hookRow(event.hook);
-        if (!row) {
-            QList<HandlerRow> &handlers = m_hooks[h].handlers;
-            const int r = int(handlers.size());
-            beginInsertRows(index(h, 0), r, r);
-            handlers.append({event.handler, event.weight, event.owner, event.source, {}, {}, {}});
-            endInsertRows();
-            row = &handlers.last();
-        }
+        HandlerRow &row = rowOf(hookRow(event.hook), event);
         if (begin) {
-            row->status = u"running"_s;
-            row->durationNs.reset();
-            row->error.clear();
+            row.status = u"running"_s;
+            row.durationNs.reset();
+            row.error.clear();
             if (!event.owner.isEmpty())
-                row->owner = event.owner;
+                row.owner = event.owner;
             if (!event.source.isEmpty())
-                row->source = event.source;
+                row.source = event.source;
         } else {
-            row->status = event.extra.value(u"deferred"_s).toBool() ? u"waiting"_s : event.status;
-            row->durationNs = event.durationNs;
-            row->error = event.error;
+            row.status = event.extra.value(u"deferred"_s).toBool() ? u"waiting"_s : event.status;
+            row.durationNs = event.durationNs;
+            row.error = event.error;
         }
-        changed(h, int(row - m_hooks[h].handlers.data()));
+    }
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+        HookRow &hook = m_hooks[it.key()];
+        const QModelIndex parent = index(it.key(), 0);
+        if (it->lastChanged >= 0)
+            Q_EMIT dataChanged(index(it->firstChanged, 0, parent),
+                               index(it->lastChanged, ColumnCount - 1, parent));
+        if (!it->added.isEmpty()) {
+            const int first = int(hook.handlers.size());
+            beginInsertRows(parent, first, first + int(it->added.size()) - 1);
+            if (hook.handlers.isEmpty())
+                hook.handlers = std::move(it->added); // a trace file: no second copy
+            else
+                hook.handlers.append(std::move(it->added));
+            endInsertRows();
+        }
+        // The hook row's text counts its handlers.
+        Q_EMIT dataChanged(index(it.key(), 0), index(it.key(), ColumnCount - 1));
+    }
+}
+
+void HookTreeModel::markUnfinished()
+{
+    for (int h = 0; h < m_hooks.size(); ++h) {
+        QList<HandlerRow> &handlers = m_hooks[h].handlers;
+        for (int r = 0; r < handlers.size(); ++r) {
+            HandlerRow &row = handlers[r];
+            if (row.status != u"running"_s && row.status != u"waiting"_s)
+                continue;
+            row.status = u"did not finish"_s;
+            const QModelIndex parent = index(h, 0);
+            Q_EMIT dataChanged(index(r, 0, parent), index(r, ColumnCount - 1, parent));
+        }
     }
 }
 
@@ -94,11 +141,8 @@ void HookTreeModel::setSnapshot(const QCborMap &snapshot)
         for (const QCborValue &handlerValue : hook.value(u"handlers"_s).toArray()) {
             const QCborMap handler = handlerValue.toMap();
             const QString name = handler.value(u"name"_s).toString();
-            if (handlerRow(hookName, name))
+            if (handlerRow(h, name) >= 0)
                 continue;
-            QList<HandlerRow> &handlers = m_hooks[h].handlers;
-            const int r = int(handlers.size());
-            beginInsertRows(index(h, 0), r, r);
             // The App's signal handlers (App::preClose() …) stand for the slots connected to
             // the signal: how many there are says more than where Mortar emits it.
             const qint64 receivers = handler.value(u"receivers"_s).toInteger(-1);
@@ -106,14 +150,14 @@ void HookTreeModel::setSnapshot(const QCborMap &snapshot)
                     ? (receivers == 1 ? u"1 connected slot"_s
                                       : u"%1 connected slots"_s.arg(receivers))
                     : handler.value(u"source"_s).toString();
-            handlers.append({name,
-                             int(handler.value(u"weight"_s).toInteger()),
-                             handler.value(u"owner"_s).toString(),
-                             source,
-                             u"not run"_s,
-                             {},
-                             {}});
-            endInsertRows();
+            addHandler(h,
+                       {name,
+                        int(handler.value(u"weight"_s).toInteger()),
+                        handler.value(u"owner"_s).toString(),
+                        source,
+                        u"not run"_s,
+                        {},
+                        {}});
         }
     }
 }

@@ -6,6 +6,7 @@
 
 #include <QAbstractItemModel>
 #include <QCborMap>
+#include <QHash>
 #include <QList>
 
 #include <optional>
@@ -29,6 +30,9 @@ public:
     explicit HookTreeModel(QObject *parent = nullptr);
 
     void appendEvents(const QList<TraceEvent> &events);
+    /*! The trace is complete (a file, or a live app that ended): a handler still "running" or
+        "waiting" never finished — it hung, or the process was killed or crashed in it. */
+    void markUnfinished();
     /*! The registered hooks and handlers of a live app (the protocol's snapshot): handlers that
         have not run are listed as such. */
     void setSnapshot(const QCborMap &snapshot);
@@ -56,13 +60,15 @@ private:
     {
         QString name;
         QList<HandlerRow> handlers;
+        QHash<QString, int> rowOfHandler; // a close can have 500 000 handlers: no search by name
     };
 
-    int hookRow(const QString &hook); // adds the hook if new
-    HandlerRow *handlerRow(const QString &hook, const QString &handler);
-    void changed(int hook, int handler);
+    int hookRow(const QString &hook);                       // adds the hook if new
+    int handlerRow(int hook, const QString &handler) const; // -1 if not listed
+    int addHandler(int hook, HandlerRow row);
 
     QList<HookRow> m_hooks;
+    QHash<QString, int> m_rowOfHook;
 };
 
 } // namespace Mortar::Inspector

@@ -54,6 +54,7 @@ void InspectorClient::connectTo(const QString &socketPath, const QString &token)
 void InspectorClient::requestClose()
 {
     m_socket.write(InspectionProtocol::encodeFrame({{u"type"_s, u"requestClose"_s}}));
+    m_socket.flush(); // now: the caller may wait for the app's end without an event loop
 }
 
 bool InspectorClient::isConnected() const

@@ -9,6 +9,8 @@
 #include <QList>
 #include <QStringList>
 
+#include <atomic>
+
 namespace Mortar::Inspector {
 
 /*!
@@ -23,8 +25,9 @@ namespace Mortar::Inspector {
 class TraceFile final
 {
 public:
-    /*! Reads \a path; fails naming the file if it cannot be read or is not a Mortar trace. */
-    Result load(const QString &path);
+    /*! Reads \a path; fails naming the file if it cannot be read or is not a Mortar trace.
+        \a progress, if given, is set to the bytes read so far (another thread may show it). */
+    Result load(const QString &path, std::atomic<qint64> *progress = nullptr);
 
     const QJsonObject &header() const { return m_header; }
     QString label() const;

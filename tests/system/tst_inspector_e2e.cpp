@@ -37,10 +37,13 @@ private Q_SLOTS:
         QVERIFY2(inspector.exitStatus() == QProcess::NormalExit && inspector.exitCode() == 0,
                  qPrintable(output + errors));
 
-        // The pre_close handlers with their statuses, and the exit code, as the window has them.
+        // The verdict first; the pre_close handlers with their statuses, and the exit code, as
+        // the window has them.
+        QVERIFY2(output.startsWith(u"exec() ended → 1 failed → closed in "_s), qPrintable(output));
+        QVERIFY2(output.section(u'\n', 0, 0).endsWith(u" → exit code 1"_s), qPrintable(output));
         const auto row = [&](const QString &handler) {
             for (const QString &line : output.split(u'\n')) {
-                if (line.contains(handler))
+                if (line.startsWith(u"p"_s) && line.contains(handler)) // a table row
                     return line.simplified();
             }
             return QString();

@@ -7,6 +7,7 @@
 
 #include <mortar/app.h>
 
+#include "app_p.h"
 #include "inspectionserver_p.h"
 
 #include <QAbstractItemModelTester>
@@ -38,7 +39,7 @@ private Q_SLOTS:
     {
         Mortar::App app({.label = u"followed"_s});
         app.hooks().add(u"pre_close"_s, [] {}, {.name = u"tidy up"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
 
         InspectorClient client;
@@ -76,7 +77,7 @@ private Q_SLOTS:
     void asksTheAppToClose()
     {
         Mortar::App app({.label = u"followed"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
         QSignalSpy requested(&server, &InspectionServer::closeRequested);
         InspectorClient client;
@@ -90,7 +91,7 @@ private Q_SLOTS:
     void aWrongTokenEndsWithTheReason()
     {
         Mortar::App app({.label = u"followed"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"did not carry the token"_s));
         InspectorClient client;

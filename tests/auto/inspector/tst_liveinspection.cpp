@@ -6,11 +6,13 @@
 #include "inspectee.h"
 #include "mainwindow.h"
 #include "pluginmodel.h"
+#include "runningapps.h"
 #include "runningappsmodel.h"
 #include "runningappspage.h"
 #include "tracefile.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -145,9 +147,41 @@ private Q_SLOTS:
 
         // --summary reads it as it reads the app's own trace file.
         const QString ownSummary = summaryOf(appTrace);
-        QVERIFY2(ownSummary.startsWith(u"inspectee (pid %1)"_s.arg(app.pid())),
+        QVERIFY2(ownSummary.contains(u"\ninspectee (pid %1)\n"_s.arg(app.pid())),
                  qPrintable(ownSummary));
         QCOMPARE(summaryOf(saved), ownSummary);
+    }
+
+    void requestCloseEndsTheApp()
+    {
+        const QString appTrace = m_runtime.filePath(u"asked.jsonl"_s);
+        Inspectee app(appTrace);
+        QVERIFY(app.waitUntilReady());
+        MainWindow window;
+        QVERIFY(!window.requestCloseAction()->isEnabled()); // nothing followed yet
+        QString error;
+        const std::optional<Mortar::Inspector::RunningApp> target =
+                Mortar::Inspector::RunningApps::find().resolve(QString::number(app.pid()), &error);
+        QVERIFY2(target, qPrintable(error));
+        QVERIFY(window.attach(*target));
+        QSignalSpy ended(&window, &MainWindow::appEnded);
+        QTRY_VERIFY(window.requestCloseAction()->isEnabled());
+
+        // File → Request close: the app closes by itself, as asked.
+        window.requestCloseAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(app.process().state(), QProcess::NotRunning, 20000);
+        QCOMPARE(app.process().exitStatus(), QProcess::NormalExit);
+        QTRY_COMPARE(ended.count(), 1);
+        QVERIFY(!window.requestCloseAction()->isEnabled());
+        const auto closeBegin = std::find_if(
+                window.events().cbegin(), window.events().cend(),
+                [](const Mortar::TraceEvent &event) { return event.kind == u"close.begin"_s; });
+        QVERIFY(closeBegin != window.events().cend());
+        QVERIFY2(window.verdictText().contains(u" → exit code "_s),
+                 qPrintable(window.verdictText()));
+        qInfo("closed by the inspector: cause '%s'; %s",
+              qPrintable(closeBegin->extra.value(u"cause"_s).toString()),
+              qPrintable(window.verdictText()));
     }
 };
 

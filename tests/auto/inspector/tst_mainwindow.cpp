@@ -19,6 +19,7 @@
 using namespace Qt::StringLiterals;
 using Mortar::Inspector::HookTreeModel;
 using Mortar::Inspector::MainWindow;
+using Mortar::Inspector::TimelineView;
 
 class tst_MainWindow : public QObject
 {
@@ -85,14 +86,31 @@ private Q_SLOTS:
         QCOMPARE(hooks->index(2, HookTreeModel::Error, preClose).data().toString(),
                  u"cache directory is read-only"_s);
 
-        // Timeline: a lane per hook, a span per handler run.
-        QCOMPARE(window.timeline()->laneNames(), (QStringList{u"pre_close"_s, u"post_close"_s}));
-        QCOMPARE(window.timeline()->spans().size(), 6);
-        QVERIFY(window.timeline()->spans().at(3).durationNs() >= 35'000'000); // upload session
+        // Timeline: a lane per hook; in it the hook, a span per handler call, and the
+        // asynchronous part of "upload session" on a row of its own.
+        TimelineView *timeline = window.timeline();
+        QCOMPARE(timeline->laneNames(), (QStringList{u"pre_close"_s, u"post_close"_s}));
+        const QList<int> handlerSpans = timeline->handlerSpans();
+        QStringList spanNames;
+        for (const int s : handlerSpans)
+            spanNames << timeline->nameOf(timeline->spans().at(s));
+        QCOMPARE(spanNames,
+                 (QStringList{u"close database"_s, u"App::preClose()"_s, u"remove cache"_s,
+                              u"upload session"_s, u"upload session (async)"_s,
+                              u"App::postClose()"_s, u"remove pid file"_s}));
+        const TimelineView::Span &async = timeline->spans().at(handlerSpans.at(4));
+        const TimelineView::Span &call = timeline->spans().at(handlerSpans.at(3));
+        QVERIFY(async.durationNs() >= 35'000'000);
+        QVERIFY(async.row != call.row);    // no span covers another
+        QCOMPARE(timeline->rowCount(), 5); // pre_close: hook, calls, async; post_close: hook, calls
 
         QVERIFY2(window.statusText().contains(u"app shop"_s), qPrintable(window.statusText()));
         QVERIFY(window.statusText().contains(u"state Closed"_s));
         QVERIFY(window.statusText().contains(u"exit code 1"_s));
+        QVERIFY2(window.statusText().contains(u"closed by close(), closed in "_s),
+                 qPrintable(window.statusText()));
+        QVERIFY2(window.verdictText().startsWith(u"close() → 1 failed → closed in "_s),
+                 qPrintable(window.verdictText()));
 
         // Look at it: the screenshot is kept for a human (and the docs).
         const QString screenshot =

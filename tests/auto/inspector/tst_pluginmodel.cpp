@@ -104,6 +104,51 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, PluginModel::Name).data(Qt::ToolTipRole).toString(),
                  u"Keeps things"_s);
     }
+
+    void saysHowItsHandlersEnded()
+    {
+        // A loaded plugin whose handlers hang or fail is not a green "Loaded".
+        PluginModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<Mortar::TraceEvent> events;
+        const auto add = [&](const QString &kind, const QString &plugin, const QString &handler,
+                             const QString &status = {}) {
+            Mortar::TraceEvent event;
+            event.kind = kind;
+            event.hook = u"pre_close"_s;
+            event.handler = handler;
+            if (kind == u"handler.begin"_s)
+                event.owner = plugin;
+            event.status = status;
+            if (kind == u"plugin.loaded"_s) {
+                event.hook.clear();
+                event.durationNs = 1'250'000;
+                event.extra = {{u"name"_s, plugin}, {u"version"_s, u"1.0"_s}};
+            }
+            events.append(event);
+        };
+        add(u"plugin.loaded"_s, u"storage"_s, {});
+        add(u"plugin.loaded"_s, u"ui"_s, {});
+        add(u"plugin.loaded"_s, u"network"_s, {});
+        add(u"handler.begin"_s, u"storage"_s, u"storage: flush"_s);
+        add(u"handler.end"_s, u"storage"_s, u"storage: flush"_s, u"failed"_s);
+        add(u"handler.begin"_s, u"network"_s, u"network: close"_s);
+        add(u"handler.end"_s, u"network"_s, u"network: close"_s, u"ok"_s);
+        add(u"handler.begin"_s, u"ui"_s, u"ui: save layout"_s); // never ends
+        model.appendEvents(events);
+        QCOMPARE(cell(model, u"storage"_s, PluginModel::Handlers), u"failed (1 ran, 1 failed)"_s);
+        QCOMPARE(cell(model, u"network"_s, PluginModel::Handlers), u"ok (1 ran)"_s);
+        QCOMPARE(cell(model, u"ui"_s, PluginModel::Handlers), u"running (1 ran, 1 running)"_s);
+        QCOMPARE(cell(model, u"storage"_s, PluginModel::LoadTime), u"1.250 ms"_s);
+        QCOMPARE(colour(model, u"storage"_s), statusColor(u"failed"_s));
+        QCOMPARE(colour(model, u"network"_s), statusColor(u"ok"_s));
+        // The trace is complete: the hang did not finish, and the plugin is coloured so.
+        model.markUnfinished();
+        QCOMPARE(cell(model, u"ui"_s, PluginModel::Handlers),
+                 u"did not finish (1 ran, 1 did not finish)"_s);
+        QCOMPARE(colour(model, u"ui"_s), statusColor(u"did not finish"_s));
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_PluginModel)

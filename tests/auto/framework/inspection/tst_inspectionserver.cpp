@@ -4,6 +4,7 @@
 #include <mortar/app.h>
 #include <mortar/inspectionprotocol.h>
 
+#include "app_p.h"
 #include "inspectionserver_p.h"
 
 #include <QCborArray>
@@ -130,7 +131,7 @@ private Q_SLOTS:
     void listensInAPrivateDirectoryWithAToken()
     {
         App app({.label = u"inspected"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         const Mortar::Result listening = server.listen();
         QVERIFY2(listening, qPrintable(listening.errorString()));
         const QFileInfo directory(QFileInfo(server.socketPath()).path());
@@ -151,7 +152,7 @@ private Q_SLOTS:
     {
         App app({.label = u"inspected"_s});
         app.hooks().add(u"pre_close"_s, [] {}, {.weight = -3, .name = u"flush"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
         app.log().info(u"before the inspector"_s);
 
@@ -199,7 +200,7 @@ private Q_SLOTS:
     void aWrongTokenIsRefused()
     {
         App app({.label = u"inspected"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"did not carry the token"_s));
         Client client;
@@ -235,7 +236,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, bytes);
         QFETCH(QString, why);
         App app({.label = u"inspected"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
         Client good, bad;
         QVERIFY(good.connectTo(server.socketPath()));
@@ -256,7 +257,7 @@ private Q_SLOTS:
     void aTruncatedFrameThenHangupIsHarmless()
     {
         App app({.label = u"inspected"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
         {
             Client client;
@@ -272,7 +273,7 @@ private Q_SLOTS:
     void requestCloseAsksTheApp()
     {
         App app({.label = u"inspected"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
         QSignalSpy requested(&server, &InspectionServer::closeRequested);
         Client client;
@@ -315,7 +316,7 @@ private Q_SLOTS:
     void aSlowClientGetsEverythingLater()
     {
         App app({.label = u"inspected"_s});
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         server.setMaxPendingBytes(64 * 1024);
         QVERIFY(server.listen());
         // It stops reading while the App logs a lot: the App does not wait for it, and at most
@@ -331,7 +332,7 @@ private Q_SLOTS:
     {
         App app({.label = u"inspected"_s});
         app.trace().setCapacity(2000); // the oldest log events go first
-        InspectionServer server(app);
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         server.setMaxPendingBytes(16 * 1024);
         QVERIFY(server.listen());
         // Reading again, it is told how many events it lost; it gets the rest.
