@@ -8,6 +8,7 @@
 #include "runningapps.h"
 #include "tracefile.h"
 
+#include <mortar/runreport.h>
 #include <mortar/version.h>
 
 #include <QApplication>
@@ -168,13 +169,19 @@ int main(int argc, char *argv[])
     parser.addOption(compareOption);
     parser.addOption(thresholdOption);
     parser.addOption(baseOption);
+    const QCommandLineOption lastOption(
+            u"last"_s, u"Open the black box of this app's last run (spec §15), as a trace file."_s,
+            u"label"_s);
+    parser.addOption(lastOption);
     parser.addPositionalArgument(
             u"trace"_s,
             u"A trace file (.jsonl) written by a Mortar app. Without one, the running Mortar "
             u"apps are listed to attach to."_s);
     parser.process(app);
 
-    const QStringList files = parser.positionalArguments();
+    QStringList files = parser.positionalArguments();
+    if (parser.isSet(lastOption)) // <state dir>/<label>/last-run.jsonl, opened like FILE
+        files.append(Mortar::RunReport::lastRunFile(parser.value(lastOption)));
     if (parser.isSet(listOption))
         return listRunningApps();
     if (parser.isSet(compareOption))

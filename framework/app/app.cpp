@@ -4,6 +4,7 @@
 
 #include "app_p.h"
 #include "asyncsafe_p.h"
+#include "blackbox_p.h"
 #include "extension_p.h"
 #include "hookregistry_p.h"
 #include "inspectionserver_p.h"

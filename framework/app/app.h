@@ -11,6 +11,7 @@
 #include <mortar/mortar_export.h>
 #include <mortar/pluginmanager.h>
 #include <mortar/result.h>
+#include <mortar/runreport.h>
 #include <mortar/tempfiles.h>
 #include <mortar/trace.h>
 
@@ -126,6 +127,9 @@ public:
     /*! The process-wide registry of paths removed even when the process ends abnormally
         (watchdog, second signal, crash); the same object as EmergencyCleanup::instance(). */
     EmergencyCleanup &emergencyCleanup();
+    /*! How the previous run of this label ended, read from its black box at setup() (spec §15);
+        invalid before setup() or with AppOptions::blackBox off. */
+    RunReport lastRun() const;
 
 Q_SIGNALS:
     void stateChanged(Mortar::App::State state);

@@ -5,6 +5,7 @@
 
 #include "commandline_p.h"
 #include "exitcodes_p.h"
+#include "leakcensus_p.h"
 #include "logoutput_p.h"
 #include "unixsignals_p.h"
 #include "watchdog_p.h"
@@ -23,6 +24,7 @@
 namespace Mortar::Internal {
 
 class InspectionServer;
+class BlackBox;
 struct InspectedApp;
 class AppPrivate;
 
@@ -184,6 +186,11 @@ public:
     LogOutput logOutput;
     // Unloads what is still loaded when destroyed, while the registry and trace exist.
     const std::unique_ptr<PluginManager> plugins{new PluginManager(*q, *hooks, *trace)};
+
+    // The black box (spec §15, blackbox.cpp): the previous run's report, and this run's file.
+    RunReport lastRun;
+    std::unique_ptr<BlackBox> blackBox;
+    LeakCensus leakCensus; // what outlived the close (spec §16, leakcensus.cpp)
 
     // The inspection server (spec §10.1), when AppOptions::inspect or MORTAR_INSPECT=1 asked for
     // it. Last: destroyed first, while the trace it listens to exists.

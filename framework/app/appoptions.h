@@ -69,6 +69,9 @@ struct AppOptions
     bool inspect = false;
     /*! Write the trace as JSON Lines here (also \c MORTAR_TRACE=path). */
     QString traceFile = {};
+    /*! Keep this run's lifecycle trace in <state dir>/<label>/last-run.jsonl, for a post mortem
+        at the next start (App::lastRun()); Mortar::Test::options() turns it off. */
+    bool blackBox = true;
 };
 
 } // namespace Mortar

@@ -5,6 +5,7 @@
 #include <mortar/app.h>
 
 #include "app_p.h"
+#include "blackbox_p.h"
 #include "exitcodes_p.h"
 #include "extension_p.h"
 #include "loggingcategories_p.h"
@@ -164,6 +165,7 @@ Result App::setup()
     }
     if (!d->constructionError.isEmpty())
         return d->failSetup(d->constructionError);
+    Internal::BlackBox::start(d.get()); // the previous run's post mortem, this run's black box
 
     if (!d->early.errors.isEmpty())
         return d->failUsage(d->early.errors.constFirst());
@@ -175,6 +177,7 @@ Result App::setup()
             return d->failSetup(started.errorString());
     }
 
+    d->leakCensus.snapshot(); // after the framework's own descriptors and threads (spec §16)
     d->hooks->run(u"pre_setup"_s);
 
     // The config is read before the extensions load, although it comes second in SPEC §2.3's

@@ -6,6 +6,7 @@
 
 #include "app_p.h"
 #include "asyncsafe_p.h"
+#include "blackbox_p.h"
 #include "exitcodes_p.h"
 #include "hookregistry_p.h"
 #include "inspectionserver_p.h"
@@ -62,7 +63,8 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     const HookRun postClose = hooks->run(u"post_close"_s);
     if (!preClose.ok() || !postClose.ok())
         applyExitCodeRule(ExitRule::CleanupFailed);
-    plugins->unloadAll(); // after post_close, in reverse load order (spec §7)
+    plugins->unloadAll();  // after post_close, in reverse load order (spec §7)
+    leakCensus.take(this); // what outlived the close (spec §16)
 
     QObject::disconnect(aboutToQuitConnection);
     // Before close.end: a trace never says both "closed" and "killed by the watchdog" (§4.6).
@@ -75,6 +77,8 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     end.extra.insert(u"cause"_s, causeName(cause));
     TracePrivate::get(*trace)->record(std::move(end));
     trace->flush();
+    if (blackBox)
+        blackBox->finish(); // this run ended cleanly: close.end is in it
     Q_EMIT q->closed(exitCode);
     if (unixSignals)
         unixSignals->uninstall(); // the previous handlers again (spec §5)

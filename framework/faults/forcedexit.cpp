@@ -5,6 +5,7 @@
 #include "forcedexit_p.h"
 
 #include "asyncsafe_p.h"
+#include "blackboxfile_p.h"
 #include "hookregistry_p.h"
 #include "trace_p.h"
 
@@ -119,8 +120,9 @@ void reportForcedEnd(const FaultContext *context, const ForcedEnd &end) noexcept
     text.finish("\n");
     text.writeTo(STDERR_FILENO);
 
-    // The trace file: what was still buffered, then the final line.
-    if (context && context->trace) {
+    // The trace file and the black box (spec §15): what was still buffered, then the final line.
+    BlackBoxFile *const blackBox = BlackBoxFile::current();
+    if ((context && context->trace) || blackBox) {
         SafeLine fields;
         fields.add("\"kind\":\"").add(kind).add("\",\"cause\":\"").add(cause).add("\"");
         if (signalNumber) {
@@ -130,8 +132,13 @@ void reportForcedEnd(const FaultContext *context, const ForcedEnd &end) noexcept
         }
         if (!crashed)
             fields.add(",\"code\":").add(qint64(exitCode));
+        if (fromWatchdog)
+            fields.add(",\"budgetMs\":").add(end.budgetMs);
         appendRunning(fields, context, true);
-        context->trace->writeFinalEvent(fields, fromWatchdog);
+        if (context && context->trace)
+            context->trace->writeFinalEvent(fields, fromWatchdog);
+        if (blackBox)
+            blackBox->writeFinal(fields, fromWatchdog);
     }
 
     EmergencyCleanup::run();

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/pluginmanager.h>
 
+#include "objectcensus_p.h"
+
 #include "pluginmetadata_p.h"
 #include "pluginselection_p.h"
 
@@ -15,6 +17,7 @@
 #include <QLibrary>
 #include <QLoggingCategory>
 #include <QPluginLoader>
+#include <QScopeGuard>
 #include <QStandardPaths>
 
 #include <exception>
@@ -287,6 +290,9 @@ Result PluginManager::loadOne(Entry &entry, bool required)
         return fail(entry,
                     Internal::pluginLoadErrorReason(loader->errorString(), entry.info.fileName),
                     required);
+    // What the plugin creates from here to the end of its load() is its own (spec §16).
+    Internal::ObjectCensus::beginLoad(entry.info.name);
+    const auto endCensus = qScopeGuard([] { Internal::ObjectCensus::endLoad(); });
     QObject *root = loader->instance();
     auto *plugin = qobject_cast<Plugin *>(root);
     if (!plugin) {
@@ -336,6 +342,32 @@ Result PluginManager::loadOne(Entry &entry, bool required)
     return Result::success();
 }
 
+namespace {
+
+/*! The census of one plugin's objects: a \c leak.* event and a warning each. */
+void recordLeaks(Trace &trace, const QList<Internal::PluginLeak> &leaks)
+{
+    for (const Internal::PluginLeak &leak : leaks) {
+        TraceEvent event;
+        event.kind = leak.kind;
+        event.owner = u"plugin:"_s + leak.plugin;
+        event.message = leak.what;
+        event.extra = {{u"plugin"_s, leak.plugin},
+                       {u"className"_s, leak.className},
+                       {u"objectName"_s, leak.objectName}};
+        trace.record(std::move(event));
+        qCWarning(lcPlugins).noquote()
+                << u"Plugin '%1' left %2 alive after its unload(): %3 (%4)"_s.arg(
+                           leak.plugin,
+                           leak.kind == u"leak.thread"_s          ? u"a running thread"_s
+                                   : leak.kind == u"leak.timer"_s ? u"an active timer"_s
+                                                                  : u"an object"_s,
+                           leak.what, leak.kind);
+    }
+}
+
+} // namespace
+
 void PluginManager::removeHandlersOf(const QString &name)
 {
     // By owner rather than by the ids handlerAdded reported: that also catches handlers added
@@ -372,6 +404,9 @@ void PluginManager::unloadAll()
             }
         }
         removeHandlersOf(name);
+        // Before the root object goes: a QThread still running under it would abort the
+        // process in its destructor, and the census names it first (spec §16).
+        recordLeaks(m_trace, Internal::ObjectCensus::take(name, entry->loader->instance()));
         entry->plugin = nullptr;
         entry->loader->unload(); // destroys the root object
         entry->loader.reset();
