@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -153,7 +154,7 @@ struct HandlerEntry
     QPointer<QObject> context;
     bool hasContext = false;
     int weight = 0;
-    quint64 order = 0; // registration order, for the stable sort
+    size_t slot = 0; // its index in its weight level's entries (HookData)
     quint32 traceRef = 0;
     std::chrono::milliseconds timeout{};
     std::function<int()> receiverCount; // the App's signal handlers only
@@ -177,10 +178,35 @@ struct RunPlan
     QList<HandlerResult> okResults;
 };
 
+/*!
+    A hook's handlers, ordered at insertion: one level per weight (weights are few, and a level
+    is what the runner waits on as a barrier), each in registration order. add() appends to its
+    level and remove() clears a slot, both O(1) amortized (plus O(log levels)); a level is
+    compacted once half of it is cleared, so removing many handlers at once stays linear.
+*/
+struct WeightLevel
+{
+    std::vector<std::unique_ptr<HandlerEntry>> entries; // registration order; null: removed
+    size_t removed = 0;                                 // null slots in entries
+};
+
 struct HookData
 {
-    std::vector<std::unique_ptr<HandlerEntry>> entries; // in run order
-    std::shared_ptr<const RunPlan> plan;                // null until the next run needs it
+    std::map<int, WeightLevel> levels;   // by ascending weight
+    size_t count = 0;                    // handlers, removed ones not counted
+    std::shared_ptr<const RunPlan> plan; // null until the next run needs it
+
+    /*! Calls \a f with every handler, in run order. */
+    template <typename F>
+    void forEach(F &&f) const
+    {
+        for (const auto &[weight, level] : levels) {
+            for (const auto &entry : level.entries) {
+                if (entry)
+                    f(*entry);
+            }
+        }
+    }
 };
 
 /*! A handler's status as the trace records it (the same four values, in the same order). */

@@ -287,6 +287,34 @@ private Q_SLOTS:
         QVERIFY(app.hooks().handlers(u"h"_s).isEmpty());
     }
 
+    void orderSurvivesManyRemovals()
+    {
+        // Mixed weights, then most handlers removed in an interleaved pattern (levels compact
+        // as they empty), then more added: the run order is still by weight, then registration.
+        App app(options());
+        app.hooks().define(u"h"_s);
+        QList<Mortar::HandlerId> ids;
+        for (int i = 0; i < 300; ++i)
+            ids.append(app.hooks().add(u"h"_s, [i] { return i; }, {.weight = i % 3}));
+        for (int i = 0; i < 300; ++i) {
+            if (i % 5 != 0)
+                QVERIFY(app.hooks().remove(ids[i]));
+        }
+        for (int i = 300; i < 306; ++i)
+            app.hooks().add(u"h"_s, [i] { return i; }, {.weight = i % 3});
+        QVariantList expected;
+        for (int weight = 0; weight < 3; ++weight) {
+            for (int i = 0; i < 306; ++i) {
+                if (i % 3 == weight && (i % 5 == 0 || i >= 300))
+                    expected.append(i);
+            }
+        }
+        QCOMPARE(app.hooks().run(u"h"_s).values(), expected);
+        QCOMPARE(app.hooks().handlers(u"h"_s).size(), expected.size());
+        QCOMPARE(app.hooks().handlers(u"h"_s).constFirst().weight(), 0);
+        QCOMPARE(app.hooks().handlers(u"h"_s).constLast().weight(), 2);
+    }
+
     void handlersRemovedDuringARunAreSkipped()
     {
         App app(options());
