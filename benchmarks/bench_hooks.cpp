@@ -121,7 +121,7 @@ void runPreClose(benchmark::State &state, bool traced)
         // Timed with the HookRun's destruction: every caller of run() gets one and drops it.
         const Mortar::HookRun run = app->hooks().run(u"pre_close"_s);
         benchmark::DoNotOptimize(run);
-        if (run.results.size() != expectedResults) {
+        if (run.results().size() != expectedResults) {
             state.SkipWithError("pre_close did not run every handler");
             break;
         }

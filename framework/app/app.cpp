@@ -347,12 +347,12 @@ bool AppPrivate::requestQuit(CloseCause cause, std::optional<int> code)
     inQuitRequested = false;
     if (state >= App::State::Closing)
         return false; // a handler closed, or a signal came while a dialog was open
-    if (!run.defaultPrevented)
+    if (!run.defaultPrevented())
         return true;
-    record(u"quit.prevented"_s, {{u"cause"_s, causeName(cause)}, {u"handler"_s, run.preventedBy}},
+    record(u"quit.prevented"_s, {{u"cause"_s, causeName(cause)}, {u"handler"_s, run.preventedBy()}},
            code);
     qCInfo(lcApp).noquote() << u"The quit request (%1) was prevented by '%2'; the App keeps "
-                               u"running"_s.arg(causeName(cause), run.preventedBy);
+                               u"running"_s.arg(causeName(cause), run.preventedBy());
     return false;
 }
 
@@ -433,9 +433,9 @@ void AppPrivate::onUnixSignal(int signalNumber)
         return;
     }
     const HookRun run = hooks->run(u"signal"_s, {signalNumber});
-    event.extra.insert(u"prevented"_s, run.defaultPrevented);
+    event.extra.insert(u"prevented"_s, run.defaultPrevented());
     trace->d->record(std::move(event));
-    if (run.defaultPrevented || state >= App::State::Closing)
+    if (run.defaultPrevented() || state >= App::State::Closing)
         return; // e.g. SIGHUP to reload; or a handler closed already
     unixSignals->setTerminating();
     applyExitCodeRule(128 + signalNumber, u"a Unix signal caused the close"_s);

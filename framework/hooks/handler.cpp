@@ -80,27 +80,102 @@ QString HandlerResult::statusName(Status status)
     return Internal::traceStatusName(Internal::toTraceStatus(status)); // one list of the names
 }
 
+HookRun::HookRun() : d(new Internal::HookRunData) { }
+HookRun::HookRun(Internal::HookRunData *data) : d(data) { }
+HookRun::HookRun(const HookRun &other) = default;
+HookRun::HookRun(HookRun &&other) noexcept = default;
+HookRun &HookRun::operator=(const HookRun &other) = default;
+HookRun &HookRun::operator=(HookRun &&other) noexcept = default;
+HookRun::~HookRun() = default;
+
+QString HookRun::hook() const
+{
+    return d->hook;
+}
+
 bool HookRun::ok() const
 {
-    if (!errorString.isEmpty())
-        return false;
-    return std::none_of(results.cbegin(), results.cend(), [](const HandlerResult &result) {
-        return result.status == HandlerResult::Status::Failed
-                || result.status == HandlerResult::Status::TimedOut;
-    });
+    return d->errorString.isEmpty() && !d->failed;
+}
+
+QString HookRun::errorString() const
+{
+    return d->errorString;
+}
+
+bool HookRun::defaultPrevented() const
+{
+    return d->defaultPrevented;
+}
+
+QString HookRun::preventedBy() const
+{
+    return d->preventedBy;
 }
 
 QVariantList HookRun::values() const
 {
     QVariantList values;
-    for (const HandlerResult &result : results) {
-        if (result.value.isValid())
-            values.append(result.value);
+    for (const auto &notable : d->notable) {
+        if (notable.value.isValid())
+            values.append(notable.value);
     }
     return values;
 }
 
+QList<HandlerResult> HookRun::failures() const
+{
+    QList<HandlerResult> failures;
+    for (const auto &notable : d->notable) {
+        if (notable.status == HandlerResult::Status::Failed
+            || notable.status == HandlerResult::Status::TimedOut) {
+            failures.append(d->resultOf(notable));
+        }
+    }
+    return failures;
+}
+
+qsizetype HookRun::handlerCount() const
+{
+    return d->plan ? qsizetype(d->plan->steps.size()) : 0;
+}
+
+QList<HandlerResult> HookRun::results() const
+{
+    QList<HandlerResult> results;
+    if (!d->plan)
+        return results;
+    const size_t count = d->plan->steps.size();
+    results.reserve(qsizetype(count));
+    auto notable = d->notable.cbegin();
+    for (size_t i = 0; i < count; ++i) {
+        if (notable != d->notable.cend() && size_t(notable->index) == i) {
+            results.append(d->resultOf(*notable++));
+            continue;
+        }
+        HandlerResult &result = results.emplace_back();
+        result.handler = d->plan->infos[i];
+        if (!d->timings.empty()) {
+            result.startNs = d->timings[i].startNs;
+            result.durationNs = d->timings[i].durationNs;
+        }
+    }
+    return results;
+}
+
 namespace Internal {
+
+HandlerResult HookRunData::resultOf(const Notable &outcome) const
+{
+    HandlerResult result;
+    result.handler = plan->infos[size_t(outcome.index)];
+    result.status = outcome.status;
+    result.error = outcome.error;
+    result.startNs = outcome.startNs;
+    result.durationNs = outcome.durationNs;
+    result.value = outcome.value;
+    return result;
+}
 
 App &appOf(HookContext &context)
 {

@@ -124,16 +124,11 @@ std::shared_ptr<const RunPlan> HookRegistryPrivate::planOf(HookData &hook)
     if (!hook.plan) {
         auto plan = std::make_shared<RunPlan>();
         plan->steps.reserve(hook.count);
-        plan->okResults.reserve(qsizetype(hook.count));
+        plan->infos.reserve(hook.count);
         hook.forEach([&plan](HandlerEntry &entry) {
             plan->steps.push_back(
                     {entry.invoke, &entry, entry.traceRef, entry.hasContext, entry.timeout});
-            // A copy of its own, allocated here next to the others: a run copies and releases
-            // every result's HandlerInfo, and a sequential walk over their reference counts is
-            // several times cheaper than one across the registrations' scattered allocations.
-            HandlerInfo &info = plan->okResults.emplace_back().handler;
-            info = entry.info;
-            info.d.detach();
+            plan->infos.push_back(entry.info);
         });
         hook.plan = std::move(plan);
     }

@@ -162,8 +162,8 @@ struct HandlerEntry
 };
 
 /*! A hook's handlers laid out for running: the callables side by side (one cache-friendly
-    pass), and the results of a run in which every handler simply returns, which a run shares
-    (O(1)) and copies only when a handler's outcome differs. Rebuilt after add() or remove(). */
+    pass), and their infos, which the runs made from it share (HookRun::results() reads them).
+    Rebuilt after add() or remove(). */
 struct RunPlan
 {
     struct Step
@@ -175,7 +175,41 @@ struct RunPlan
         std::chrono::milliseconds timeout;
     };
     std::vector<Step> steps;
-    QList<HandlerResult> okResults;
+    std::vector<HandlerInfo> infos; // per step: outlives the registrations, as runs keep the plan
+};
+
+/*!
+    What a HookRun keeps: the plan it ran (names the handlers), and per handler only what is not
+    a plain return — a status other than Ok, a value, the outcome of asynchronous work — plus the
+    timings when traced. results() is built from these on demand.
+*/
+class HookRunData : public QSharedData
+{
+public:
+    struct Notable
+    {
+        qsizetype index = 0; // in the plan
+        HandlerResult::Status status = HandlerResult::Status::Ok;
+        QString error;
+        qint64 startNs = 0;
+        qint64 durationNs = 0;
+        QVariant value;
+    };
+    struct Timing
+    {
+        qint64 startNs;
+        qint64 durationNs;
+    };
+    HandlerResult resultOf(const Notable &notable) const;
+
+    QString hook;
+    QString errorString;
+    QString preventedBy;
+    bool defaultPrevented = false;
+    bool failed = false; // a handler failed or timed out
+    std::shared_ptr<const RunPlan> plan;
+    std::vector<Timing> timings;  // one per handler when traced, else empty
+    std::vector<Notable> notable; // in run order
 };
 
 /*!

@@ -279,7 +279,7 @@ private Q_SLOTS:
         app.hooks().add(u"pre_close"_s, [] {});
         const Mortar::HookRun run = app.hooks().run(u"pre_close"_s);
         QCOMPARE(app.trace().size(), before);
-        QCOMPARE(run.results.first().durationNs, 0);
+        QCOMPARE(run.results().first().durationNs, 0);
         app.trace().setEnabled(true);
         app.hooks().run(u"pre_close"_s);
         QVERIFY(app.trace().size() > before);
