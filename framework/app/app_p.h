@@ -4,6 +4,7 @@
 #pragma once
 
 #include "commandline_p.h"
+#include "exitcodes_p.h"
 #include "logoutput_p.h"
 #include "unixsignals_p.h"
 #include "watchdog_p.h"
@@ -70,12 +71,13 @@ public:
     void registerBindings(bool lastChance, QStringList *undefined);
 
     void setState(App::State newState);
-    /*! The exit-code rules of a situation (exception, failed cleanup, signal …) apply only while
-        no other code was set: an explicit non-zero code always wins. */
-    void applyExitCodeRule(int code, const QString &why);
+    /*! A rule of the exit-code table (exitcodes_p.h) applies only while no other code was set:
+        an explicit non-zero code always wins. */
+    void applyExitCodeRule(ExitCodeRule rule);
     /*! Records why setup failed, logs it unless \a logged (a usage error is written on stderr
-        as command-line programs do), sets \a code and closes. */
-    Result failSetup(const QString &why, int code, bool logged = false);
+        as command-line programs do), applies \a rule's code and closes. */
+    Result failSetup(const QString &why, ExitCodeRule rule = ExitRule::SetupFailed,
+                     bool logged = false);
     /*! A bad command line: \a why and a --help hint on stderr, then failSetup() with 64. */
     Result failUsage(const QString &why);
 
@@ -130,6 +132,7 @@ public:
     const std::unique_ptr<HookRegistry> hooks;
 
     std::atomic<App::State> state{App::State::Created};
+    std::atomic<bool> closing{false}; // state is Closing: what the signal handlers ask
     std::atomic<int> exitCode{0};
 
     bool setupStarted = false;

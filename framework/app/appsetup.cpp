@@ -1,12 +1,18 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
-// The steps of App::setup() that bring in what the user configured: config files, extensions,
-// plugins and the command line (spec §7, §8). The order is App::setup()'s.
+// App::setup() (spec §2.3) and its steps that bring in what the user configured: config files,
+// extensions, plugins and the command line (spec §7, §8); and how setup fails.
+#include <mortar/app.h>
+
 #include "app_p.h"
+#include "exitcodes_p.h"
 #include "extension_p.h"
+#include "inspectionserver_p.h"
+#include "loggingcategories_p.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QRegularExpression>
 
 #include <cstdio>
 
@@ -115,4 +121,118 @@ AppPrivate::ParseOutcome AppPrivate::parseCommandLine(QString *error)
     return ParseOutcome::Continue;
 }
 
+Result AppPrivate::failUsage(const QString &why)
+{
+    // As command-line programs do (and QCommandLineParser::process()), whatever --quiet says.
+    const QString program = QCoreApplication::applicationName();
+    std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", qPrintable(program),
+                 qPrintable(why), qPrintable(program));
+    std::fflush(stderr);
+    return failSetup(why, ExitRule::UsageError, true);
+}
+
+Result AppPrivate::failSetup(const QString &why, ExitCodeRule rule, bool logged)
+{
+    if (!logged)
+        log->error(why);
+    record(u"setup.failed"_s, {}, rule.code, why);
+    setupResult = Result::failure(why);
+    applyExitCodeRule(rule);
+    close(std::nullopt, CloseCause::SetupFailed);
+    return setupResult;
+}
+
 } // namespace Mortar::Internal
+
+namespace Mortar {
+
+Result App::setup()
+{
+    if (d->setupStarted)
+        return d->setupResult;
+    d->setupStarted = true;
+    // First of all, before any extension or plugin loads: a signal or a crash from here on
+    // ends in an orderly close or the emergency cleanup (spec §5).
+    d->installSignalHandlers();
+    d->setState(State::SettingUp);
+
+    static const QRegularExpression validLabel(u"^[A-Za-z0-9_-]+$"_s);
+    if (d->options.label.isEmpty())
+        return d->failSetup(u"Invalid App label: it is empty; AppOptions::label is required"_s);
+    if (!validLabel.match(d->options.label).hasMatch()) {
+        return d->failSetup(u"Invalid App label '%1': use only letters, digits, '_' and '-'"_s.arg(
+                d->options.label));
+    }
+    if (!d->constructionError.isEmpty())
+        return d->failSetup(d->constructionError);
+
+    if (!d->early.errors.isEmpty())
+        return d->failUsage(d->early.errors.constFirst());
+
+    // First, so that an inspector sees the whole setup live (it gets the backlog anyway).
+    if (d->options.inspect || d->early.inspect
+        || qEnvironmentVariableIntValue("MORTAR_INSPECT") == 1) {
+        d->inspection = std::make_unique<Internal::InspectionServer>(*this);
+        // A launching inspector hands its token over; otherwise the server makes one. Read
+        // once and removed, so that the app's children do not inherit it (spec §10.1).
+        const QString token = qEnvironmentVariable("MORTAR_INSPECT_TOKEN");
+        qunsetenv("MORTAR_INSPECT_TOKEN");
+        const Result listening = d->inspection->listen(token);
+        if (!listening)
+            return d->failSetup(listening.errorString());
+        // Queued: the request arrives inside the server's socket handling, which the close's
+        // nested event loops (and quit_requested's dialogs) must not re-enter. A quit request
+        // (spec §4.7): quit_requested may veto it.
+        connect(
+                d->inspection.get(), &Internal::InspectionServer::closeRequested, this,
+                [this] {
+                    if (d->state >= State::Closing) {
+                        d->record(u"close.repeated"_s, {{u"cause"_s, u"inspector"_s}});
+                        return;
+                    }
+                    if (d->requestQuit(Internal::CloseCause::Inspector, std::nullopt))
+                        d->close(std::nullopt, Internal::CloseCause::Inspector);
+                },
+                Qt::QueuedConnection);
+    }
+
+    d->hooks->run(u"pre_setup"_s);
+
+    // The config is read before the extensions load, although it comes second in SPEC §2.3's
+    // list: the config names extensions ([<label>] extensions=) and configures them
+    // ([pidfile] path), and reading it has no other effect. See docs/plugins.md.
+    if (const Result read = d->readConfig(); !read)
+        return d->failSetup(read.errorString());
+    if (const Result loaded = d->loadExtensions(); !loaded)
+        return d->failSetup(loaded.errorString());
+    if (const Result loaded = d->loadPlugins(); !loaded)
+        return d->failSetup(loaded.errorString());
+    d->registerBindings(false, nullptr); // hooks that extensions and plugins defined
+
+    QString usageError;
+    switch (d->parseCommandLine(&usageError)) {
+    case Internal::AppPrivate::ParseOutcome::Continue: break;
+    case Internal::AppPrivate::ParseOutcome::Failed: return d->failUsage(usageError);
+    case Internal::AppPrivate::ParseOutcome::Answered:
+        // --help or --version: answered, and the App ends through its normal close with 0.
+        // setup() still fails, so that code checking it does not go on to run.
+        d->setupResult = Result::failure(u"The command line was answered (--help or --version); "
+                                         u"the App closed"_s);
+        d->close(std::nullopt, Internal::CloseCause::CommandLine);
+        return d->setupResult;
+    }
+
+    QStringList undefined;
+    d->registerBindings(true, &undefined);
+    if (!undefined.isEmpty()) {
+        return d->failSetup(u"AppOptions::hooks names hooks that no one defined: %1"_s.arg(
+                undefined.join(u", "_s)));
+    }
+
+    d->hooks->run(u"post_setup"_s);
+    if (d->state == State::SettingUp)
+        d->setState(State::Ready);
+    return d->setupResult;
+}
+
+} // namespace Mortar

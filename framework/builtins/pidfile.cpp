@@ -13,13 +13,18 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
-#include <QSaveFile>
+#include <QScopeGuard>
 #include <QStandardPaths>
 
 #include <cerrno>
 #include <climits>
-#include <signal.h>
+#include <cstring>
 #include <stdexcept>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -74,19 +79,64 @@ private:
     QLockFile m_lock;
 };
 
+/*! The path exists as a directory entry (a dangling symbolic link does too). */
+bool entryExists(const QString &path, struct stat *status = nullptr)
+{
+    struct stat local = {};
+    return ::lstat(QFile::encodeName(path).constData(), status ? status : &local) == 0;
+}
+
+bool isSymbolicLink(const QString &path)
+{
+    struct stat status = {};
+    return entryExists(path, &status) && S_ISLNK(status.st_mode);
+}
+
+[[noreturn]] void failSymbolicLink(const QString &path)
+{
+    fail(u"the pid file %1 is a symbolic link: refusing to follow or replace it (a link in a "
+         u"shared directory could make this process overwrite another file); remove it, or "
+         u"configure another path"_s.arg(path));
+}
+
+/*!
+    Writes \a content to \a path atomically: a new file beside it (O_EXCL, so never through a
+    link), renamed over the path — rename(2) replaces a directory entry, it follows no link.
+*/
+void writeAtomically(const QString &path, const QByteArray &content)
+{
+    QByteArray temporary = QFile::encodeName(path) + ".XXXXXX";
+    const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
+    if (fd < 0) {
+        fail(u"Unable to write the pid file %1: %2"_s.arg(
+                path, QString::fromLocal8Bit(std::strerror(errno))));
+    }
+    const bool written = ::fchmod(fd, 0644) == 0
+            && ::write(fd, content.constData(), size_t(content.size())) == content.size();
+    const int writeError = errno;
+    ::close(fd);
+    if (!written || ::rename(temporary.constData(), QFile::encodeName(path).constData()) != 0) {
+        const int error = written ? errno : writeError;
+        ::unlink(temporary.constData());
+        fail(u"Unable to write the pid file %1: %2"_s.arg(
+                path, QString::fromLocal8Bit(std::strerror(error))));
+    }
+}
+
 void removePidFile(App &app, const QString &path, qint64 ownPid)
 {
-    // Whatever happens to the file, this process is no longer its holder: the emergency cleanup
-    // must not remove a file that may belong to another instance by now.
-    EmergencyCleanup::instance().remove(path);
     Internal::AppPrivate::get(app)->pidFilePath.clear();
+    // Unregistered from the emergency cleanup only once the file is gone: a forced end (the
+    // watchdog) in the middle of this still removes it. When the file is not ours any more, at
+    // once: the emergency cleanup must not remove another instance's file.
+    const auto unregister = qScopeGuard([&] { EmergencyCleanup::instance().remove(path); });
 
     const qint64 holder = PidFile::readPid(path);
-    if (!QFileInfo::exists(path)) {
+    if (!entryExists(path)) {
         app.log().warning(u"The pid file %1 was removed by someone else"_s.arg(path));
         return;
     }
-    if (holder != ownPid) {
+    if (holder != ownPid || isSymbolicLink(path)) {
         // Someone replaced it (an administrator, or another instance after it was removed):
         // it is theirs now.
         app.log().warning(
@@ -94,9 +144,11 @@ void removePidFile(App &app, const QString &path, qint64 ownPid)
                         path, holder ? QString::number(holder) : u"none"_s));
         return;
     }
-    QFile file(path);
-    if (!file.remove()) // the handler fails: recorded, and exit code rule 1
-        fail(u"Unable to remove the pid file %1: %2"_s.arg(path, file.errorString()));
+    if (::unlink(QFile::encodeName(path).constData()) != 0 && errno != ENOENT) {
+        // The handler fails: recorded, and exit code rule 1.
+        fail(u"Unable to remove the pid file %1: %2"_s.arg(
+                path, QString::fromLocal8Bit(std::strerror(errno))));
+    }
 }
 
 void load(App &app)
@@ -107,12 +159,26 @@ void load(App &app)
     makePrivateDirectory(QFileInfo(path).absolutePath());
 
     const qint64 ownPid = QCoreApplication::applicationPid();
+    // Never followed, never replaced (spec §6.1): checked before the lock, and again under it.
+    if (isSymbolicLink(path))
+        failSymbolicLink(path);
     {
         const WriteLock lock(path);
-        if (QFileInfo::exists(path)) {
+        if (isSymbolicLink(path))
+            failSymbolicLink(path);
+        if (entryExists(path)) {
             // A file that cannot be read cannot be told stale: never replace it blindly.
-            if (QFile file(path); !file.open(QIODevice::ReadOnly))
-                fail(u"Unable to read the pid file %1: %2"_s.arg(path, file.errorString()));
+            const int fd = ::open(QFile::encodeName(path).constData(),
+                                  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+            if (fd < 0) {
+                fail(u"Unable to read the pid file %1: %2"_s.arg(
+                        path, QString::fromLocal8Bit(std::strerror(errno))));
+            }
+            struct stat status = {};
+            const bool regular = ::fstat(fd, &status) == 0 && S_ISREG(status.st_mode);
+            ::close(fd);
+            if (!regular)
+                fail(u"Unable to read the pid file %1: it is not a regular file"_s.arg(path));
             const qint64 holder = PidFile::readPid(path);
             if (holder == ownPid) {
                 fail(u"the pid file %1 is held by this process (%2): another App labelled '%3' "
@@ -134,14 +200,14 @@ void load(App &app)
                                    path));
         }
 
-        // QSaveFile writes a temporary file beside it and renames it over: atomic, so a reader
-        // never sees a half-written pid.
-        QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(QByteArray::number(ownPid) + '\n') < 0
-            || !file.commit()) {
-            fail(u"Unable to write the pid file %1: %2"_s.arg(path, file.errorString()));
-        }
+        // Atomic, so a reader never sees a half-written pid. (Not QSaveFile: it writes through a
+        // symbolic link to its target.)
+        // Registered first: a forced end right after the write still removes the file (here
+        // the file is absent or stale, so removing it is right either way).
         EmergencyCleanup::instance().add(path);
+        auto unregister = qScopeGuard([&] { EmergencyCleanup::instance().remove(path); });
+        writeAtomically(path, QByteArray::number(ownPid) + '\n');
+        unregister.dismiss();
         Internal::AppPrivate::get(app)->pidFilePath = path;
     }
     app.log().debug(u"Wrote the pid file %1"_s.arg(path));
@@ -178,11 +244,18 @@ QString PidFile::configuredPath(const App &app)
 
 qint64 PidFile::readPid(const QString &path)
 {
-    QFile file(path);
-    // A pid file is a line; anything much longer is not one.
-    if (!file.open(QIODevice::ReadOnly))
+    // Not through a symbolic link (spec §6.1); non-blocking, should someone put a FIFO there.
+    const int fd = ::open(QFile::encodeName(path).constData(),
+                          O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
         return 0;
-    const QByteArray content = file.read(64);
+    // A pid file is a line; anything much longer is not one.
+    char buffer[64];
+    const ssize_t read = ::read(fd, buffer, sizeof buffer);
+    ::close(fd);
+    if (read <= 0)
+        return 0;
+    const QByteArray content(buffer, read);
     bool ok = false;
     const qint64 pid = content.trimmed().toLongLong(&ok);
     return ok && pid > 0 && pid <= INT_MAX ? pid : 0;

@@ -90,41 +90,62 @@ public:
             put(digits[--count]);
         return *this;
     }
-    /*! \a text as UTF-8; in a JSON string (\a json) with quotes and control characters escaped.
-        Reads the QString's characters in place: no allocation. */
-    SafeLine &add(const QString &text, bool json) noexcept
+    /*!
+        \a text as UTF-8; in a JSON string (\a json) with quotes, backslashes and control
+        characters escaped. At most \a maxBytes bytes are added: a longer text is cut at a
+        character boundary — never inside a UTF-8 sequence or an escape, so the string stays
+        valid — and ends in "...". It is also cut where it would leave less than TailRoom bytes
+        of the line for what follows it. Reads the QString's characters in place: no allocation.
+    */
+    SafeLine &add(const QString &text, bool json, size_t maxBytes = 256) noexcept
     {
+        static const char hex[] = "0123456789abcdef";
         const QChar *chars = text.constData();
         const qsizetype size = text.size();
+        const size_t room = maxBytes > 3 ? maxBytes - 3 : 0; // for "..."
+        size_t added = 0;
         for (qsizetype i = 0; i < size; ++i) {
             char32_t code = chars[i].unicode();
             if (QChar::isHighSurrogate(code) && i + 1 < size
                 && QChar::isLowSurrogate(chars[i + 1].unicode())) {
                 code = QChar::surrogateToUcs4(char16_t(code), chars[++i].unicode());
+            } else if (QChar::isSurrogate(code)) {
+                code = 0xfffd; // a lone surrogate is no character: U+FFFD, as Qt converts it
             }
+            char piece[8];
+            size_t length = 0;
             if (json && (code == '"' || code == '\\')) {
-                put('\\');
-                put(char(code));
-            } else if (json && code < 0x20) {
-                static const char hex[] = "0123456789abcdef";
-                add("\\u00");
-                put(hex[code >> 4]);
-                put(hex[code & 0xf]);
+                piece[length++] = '\\';
+                piece[length++] = char(code);
+            } else if (json && (code < 0x20 || code == 0x7f)) {
+                for (const char c : {'\\', 'u', '0', '0'})
+                    piece[length++] = c;
+                piece[length++] = hex[(code >> 4) & 0xf];
+                piece[length++] = hex[code & 0xf];
             } else if (code < 0x80) {
-                put(char(code));
+                piece[length++] = char(code);
             } else if (code < 0x800) {
-                put(char(0xc0 | (code >> 6)));
-                put(char(0x80 | (code & 0x3f)));
+                piece[length++] = char(0xc0 | (code >> 6));
+                piece[length++] = char(0x80 | (code & 0x3f));
             } else if (code < 0x10000) {
-                put(char(0xe0 | (code >> 12)));
-                put(char(0x80 | ((code >> 6) & 0x3f)));
-                put(char(0x80 | (code & 0x3f)));
+                piece[length++] = char(0xe0 | (code >> 12));
+                piece[length++] = char(0x80 | ((code >> 6) & 0x3f));
+                piece[length++] = char(0x80 | (code & 0x3f));
             } else {
-                put(char(0xf0 | (code >> 18)));
-                put(char(0x80 | ((code >> 12) & 0x3f)));
-                put(char(0x80 | ((code >> 6) & 0x3f)));
-                put(char(0x80 | (code & 0x3f)));
+                piece[length++] = char(0xf0 | (code >> 18));
+                piece[length++] = char(0x80 | ((code >> 12) & 0x3f));
+                piece[length++] = char(0x80 | ((code >> 6) & 0x3f));
+                piece[length++] = char(0x80 | (code & 0x3f));
             }
+            // The whole character or nothing; and the rest of the line (the string's closing
+            // quote, a few more fields) must still fit.
+            if (added + length > room || m_length + length + 3 > Capacity - Reserve - TailRoom) {
+                add("...");
+                return *this;
+            }
+            for (size_t k = 0; k < length; ++k)
+                put(piece[k]);
+            added += length;
         }
         return *this;
     }
@@ -145,9 +166,11 @@ public:
     void writeTo(int fd) const noexcept { writeAll(fd, m_buffer, m_length); }
 
 private:
+    static constexpr size_t Reserve = 8;    // room for finish()'s ending
+    static constexpr size_t TailRoom = 128; // kept free by a string that is cut for the line's sake
     void put(char c) noexcept
     {
-        if (m_length < Capacity - 8) // room for finish()'s ending
+        if (m_length < Capacity - Reserve)
             m_buffer[m_length++] = c;
     }
 

@@ -3,7 +3,8 @@
 #include "unixsignals_p.h"
 
 #include "asyncsafe_p.h"
-#include "hookregistry_p.h"
+#include "exitcodes_p.h"
+#include "forcedexit_p.h"
 #include "loggingcategories_p.h"
 #include "trace_p.h"
 
@@ -14,9 +15,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include <fcntl.h>
 #include <unistd.h>
+
+// Qt's hooks for tools (qhooks_p.h, used by debuggers and GammaRay): a table of callbacks Qt
+// calls, e.g. for every QObject constructed. Declared here, as that header is private.
+extern quintptr qtHookData[]; // NOLINT: Qt's name
 
 namespace Mortar::Internal {
 
@@ -24,7 +30,6 @@ namespace {
 
 // The App whose handlers are installed; the signal handlers reach it only through this.
 std::atomic<UnixSignals *> g_current{nullptr};
-std::atomic<bool> g_forcedExitClaimed{false};
 
 constexpr int CrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
@@ -37,46 +42,67 @@ bool isFault(int signalNumber)
 }
 constexpr size_t AltStackSize = 64 * 1024;
 
-/*! Names the handler that runs (or whose asynchronous work is awaited), as text or JSON fields. */
-void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexcept
+// qhooks_p.h's indexes into qtHookData.
+constexpr int HookDataSize = 1;
+constexpr int HookAddQObject = 3;
+using AddQObjectCallback = void (*)(QObject *);
+AddQObjectCallback g_previousAddQObject = nullptr;
+
+/*!
+    An alternate signal stack of a thread other than the App's (which UnixSignals gives one),
+    made the first time the thread constructs a QObject — every QThread does, its event
+    dispatcher, before run(). So a stack overflow in any QThread still runs the crash handler
+    (which needs a stack of its own to run on), and the emergency cleanup happens.
+*/
+struct ThreadAltStack
 {
-    HookRegistryPrivate *const hooks = context ? context->hooks : nullptr;
-    const HandlerEntry *const entry =
-            hooks ? hooks->m_runningEntry.load(std::memory_order_relaxed) : nullptr;
-    const int phase = hooks ? hooks->m_runningPhase.load(std::memory_order_relaxed)
-                            : HookRegistryPrivate::NotRunning;
-    if (!entry || phase == HookRegistryPrivate::NotRunning) {
-        if (!json)
-            line.add("no handler was running");
+    std::unique_ptr<char[]> memory;
+    ~ThreadAltStack()
+    {
+        stack_t current = {};
+        if (memory && ::sigaltstack(nullptr, &current) == 0 && current.ss_sp == memory.get()) {
+            stack_t off = {};
+            off.ss_flags = SS_DISABLE;
+            ::sigaltstack(&off, nullptr);
+        }
+    }
+};
+thread_local bool t_altStackChecked = false;
+thread_local ThreadAltStack t_altStack;
+
+void ensureThreadAltStack()
+{
+    t_altStackChecked = true;
+    stack_t current = {};
+    // A thread that has one already keeps it (sanitizers install their own; so does the App's).
+    if (::sigaltstack(nullptr, &current) != 0 || !(current.ss_flags & SS_DISABLE))
         return;
-    }
-    // Copies share the strings (an atomic reference count): nothing is allocated.
-    const QString hook = entry->info.hook();
-    const QString name = entry->info.name();
-    const qint64 runningNs = context->trace ? monotonicNs() - context->trace->originNs()
-                    - hooks->m_runningSinceNs.load(std::memory_order_relaxed)
-                                            : 0;
-    if (json) {
-        line.add(",\"hook\":\"").add(hook, true).add("\",\"handler\":\"").add(name, true);
-        line.add("\",\"runningNs\":").add(runningNs);
-        if (phase == HookRegistryPrivate::WaitingForDeferrals)
-            line.add(",\"deferred\":true");
-        return;
-    }
-    switch (phase) {
-    case HookRegistryPrivate::WaitingForDeferrals:
-        line.add("hook '").add(hook, false).add("' had waited ").add(runningNs / 1'000'000);
-        line.add(" ms for the asynchronous work of handler '").add(name, false).add("'");
-        break;
-    case HookRegistryPrivate::CallingUntimed:
-        line.add("handler '").add(name, false).add("' of hook '").add(hook, false);
-        line.add("' was running (its hook began ").add(runningNs / 1'000'000);
-        line.add(" ms before; handlers are not timed while tracing is off)");
-        break;
-    default:
-        line.add("handler '").add(name, false).add("' of hook '").add(hook, false);
-        line.add("' had been running for ").add(runningNs / 1'000'000).add(" ms");
-    }
+    auto memory = std::make_unique<char[]>(AltStackSize);
+    stack_t ours = {};
+    ours.ss_sp = memory.get();
+    ours.ss_size = AltStackSize;
+    if (::sigaltstack(&ours, nullptr) == 0)
+        t_altStack.memory = std::move(memory);
+}
+
+void onQObjectCreated(QObject *object)
+{
+    if (!t_altStackChecked)
+        ensureThreadAltStack();
+    if (g_previousAddQObject)
+        g_previousAddQObject(object);
+}
+
+/*! Once per process: every thread that constructs a QObject gets an alternate signal stack. */
+void installThreadAltStackHook()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (qtHookData[HookDataSize] <= quintptr(HookAddQObject))
+            return; // a Qt without this hook
+        g_previousAddQObject = reinterpret_cast<AddQObjectCallback>(qtHookData[HookAddQObject]);
+        qtHookData[HookAddQObject] = reinterpret_cast<quintptr>(&onQObjectCreated);
+    });
 }
 
 [[noreturn]] void endOnSecondSignal(UnixSignals *self, int signalNumber) noexcept
@@ -85,70 +111,14 @@ void appendRunning(SafeLine &line, const FaultContext *context, bool json) noexc
         for (;;) // another thread is ending the process; it finishes the job
             ::pause();
     }
-    reportForcedEnd(&self->context(), "process.killed", "signal", signalNumber, 128 + signalNumber,
-                    0, false);
-    ::_exit(128 + signalNumber);
+    reportForcedEnd(&self->context(),
+                    {.reason = ForcedEnd::Reason::SecondSignal,
+                     .signalNumber = signalNumber,
+                     .exitCode = signalExitCode(signalNumber)});
+    ::_exit(signalExitCode(signalNumber));
 }
 
 } // namespace
-
-bool claimForcedExit() noexcept
-{
-    return !g_forcedExitClaimed.exchange(true);
-}
-
-void reportForcedEnd(const FaultContext *context, const char *kind, const char *cause,
-                     int signalNumber, int exitCode, qint64 budgetMs, bool fromWatchdog) noexcept
-{
-    const int savedErrno = errno;
-    const char *const name = signalName(signalNumber);
-    const bool crashed = exitCode < 0;
-
-    // One line on stderr, for whoever reads the log.
-    SafeLine text;
-    text.add("mortar: ");
-    if (context && !context->label.isEmpty())
-        text.add(context->label.constData()).add(": ");
-    if (fromWatchdog) {
-        text.add("the close did not finish within ").add(budgetMs).add(" ms (closeTimeout): ");
-    } else if (crashed) {
-        text.add("crashed with ");
-    } else {
-        text.add("a second terminating signal during the close, ");
-    }
-    if (signalNumber) {
-        if (name)
-            text.add(name);
-        else
-            text.add("signal ").add(qint64(signalNumber));
-        text.add(": ");
-    }
-    appendRunning(text, context, false);
-    if (crashed)
-        text.add("; removing the emergency-cleanup paths, then dying of the signal");
-    else
-        text.add("; ending the process with exit code ").add(qint64(exitCode));
-    text.finish("\n");
-    text.writeTo(STDERR_FILENO);
-
-    // The trace file: what was still buffered, then the final line.
-    if (context && context->trace) {
-        SafeLine fields;
-        fields.add("\"kind\":\"").add(kind).add("\",\"cause\":\"").add(cause).add("\"");
-        if (signalNumber) {
-            fields.add(",\"signalNumber\":").add(qint64(signalNumber));
-            if (name)
-                fields.add(",\"signal\":\"").add(name).add("\"");
-        }
-        if (!crashed)
-            fields.add(",\"code\":").add(qint64(exitCode));
-        appendRunning(fields, context, true);
-        context->trace->writeFinalEvent(fields, fromWatchdog);
-    }
-
-    EmergencyCleanup::run();
-    errno = savedErrno;
-}
 
 UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
                          std::function<void(int)> onSignal)
@@ -163,6 +133,7 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
     connect(m_notifier, &QSocketNotifier::activated, this, &UnixSignals::readPipe);
     m_previous = g_current.exchange(this);
     m_installed = true;
+    installThreadAltStackHook();
 
     // The crash handlers run on an alternate stack, so a stack overflow still gets its report
     // — unless the thread has one already (sanitizers install their own).
@@ -185,6 +156,15 @@ UnixSignals::UnixSignals(FaultContext context, const QList<int> &catchSignals,
                       "Not catching signal %d (AppOptions::catchSignals) for an orderly close: "
                       "it is a fault, which is handled as a crash",
                       signalNumber);
+            continue;
+        }
+        // Inherited as ignored (SIGHUP under nohup, SIGINT in a background job): whoever
+        // started us asked for that, and it stays so (spec §5).
+        struct sigaction inherited = {};
+        if (::sigaction(signalNumber, nullptr, &inherited) == 0
+            && !(inherited.sa_flags & SA_SIGINFO) && inherited.sa_handler == SIG_IGN) {
+            qCDebug(lcApp, "Not catching signal %d: the process inherited it as ignored",
+                    signalNumber);
             continue;
         }
         struct sigaction action = {};
@@ -246,11 +226,13 @@ void UnixSignals::uninstall()
 
 void UnixSignals::readPipe()
 {
-    unsigned char signalNumber = 0;
-    // One signal per activation: if the close it starts spins a nested event loop (deferrals),
-    // the next signal is read there, while closing.
-    if (::read(m_pipe[0], &signalNumber, 1) == 1 && m_onSignal)
-        m_onSignal(signalNumber);
+    // Every signal that is in the pipe now, each byte one signal: two that arrive together
+    // are both handled (spec §5). Read before handling any, since the first one's close may
+    // uninstall, closing the pipe with the second still in it.
+    unsigned char signalNumbers[64];
+    const ssize_t count = ::read(m_pipe[0], signalNumbers, sizeof signalNumbers);
+    for (ssize_t i = 0; i < count && m_onSignal; ++i)
+        m_onSignal(signalNumbers[i]);
 }
 
 void UnixSignals::onCaughtSignal(int signalNumber)
@@ -260,7 +242,7 @@ void UnixSignals::onCaughtSignal(int signalNumber)
     if (self) {
         // While closing, the App's thread may be stuck in a handler: the second signal is
         // handled here, not through the event loop.
-        if (self->m_context.state->load(std::memory_order_relaxed) == App::State::Closing
+        if (self->m_context.closing->load(std::memory_order_relaxed)
             && self->isSecondWhileClosing()) {
             endOnSecondSignal(self, signalNumber);
         }
@@ -276,8 +258,8 @@ void UnixSignals::onCrashSignal(int signalNumber, siginfo_t *, void *)
     if (claimForcedExit()) {
         UnixSignals *const self = g_current.load(std::memory_order_acquire);
         if (self)
-            reportForcedEnd(&self->m_context, "process.crashed", "crash", signalNumber, -1, 0,
-                            false);
+            reportForcedEnd(&self->m_context,
+                            {.reason = ForcedEnd::Reason::Crash, .signalNumber = signalNumber});
         else
             EmergencyCleanup::run();
     }

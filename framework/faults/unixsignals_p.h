@@ -7,7 +7,7 @@
 // turned into a close, the second signal and the crash signals handled inside the signal
 // handler, and the report every forced exit writes (stderr line, trace line, emergency cleanup).
 
-#include <mortar/app.h>
+#include "forcedexit_p.h"
 
 #include <QByteArray>
 #include <QList>
@@ -22,32 +22,6 @@
 class QSocketNotifier;
 
 namespace Mortar::Internal {
-
-class HookRegistryPrivate;
-class TracePrivate;
-
-/*! What the forced-exit paths read of an App: set before it is published, then only read,
-    without locks. */
-struct FaultContext
-{
-    TracePrivate *trace = nullptr;                  // not owned
-    HookRegistryPrivate *hooks = nullptr;           // not owned
-    const std::atomic<App::State> *state = nullptr; // not owned
-    QByteArray label;
-};
-
-/*! Claims the process's one forced exit: false when another thread is already ending the
-    process (then that thread finishes the job). Async-signal-safe. */
-bool claimForcedExit() noexcept;
-
-/*!
-    The report of a forced end, in this order: one line on stderr, the trace file's pending
-    buffer and a final \a kind event (\c process.killed or \c process.crashed), then
-    EmergencyCleanup::run(). Names the handler that is running and for how long. Async-signal-safe;
-    \a fromWatchdog lets it wait briefly for the trace buffer's lock.
-*/
-void reportForcedEnd(const FaultContext *context, const char *kind, const char *cause,
-                     int signalNumber, int exitCode, qint64 budgetMs, bool fromWatchdog) noexcept;
 
 /*!
     The Unix signal handling of one App, from setup() to the end of its close: the signals of

@@ -8,9 +8,20 @@
 
 namespace Mortar::Internal {
 
+bool Watchdog::isUnbounded(std::chrono::milliseconds budget)
+{
+    using namespace std::chrono;
+    // now + budget in steady_clock's nanoseconds must not overflow (it would wrap into the
+    // past: an immediate expiry). Also QDeadlineTimer counts in qint64 nanoseconds.
+    const auto headroom = steady_clock::time_point::max() - steady_clock::now();
+    return budget.count() < 0 || budget >= duration_cast<milliseconds>(headroom) / 2;
+}
+
 void Watchdog::start(std::chrono::milliseconds budget, std::function<void()> onExpiry)
 {
     stop();
+    if (isUnbounded(budget))
+        return;
     const auto deadline = std::chrono::steady_clock::now() + budget;
     m_thread = std::thread([this, deadline, onExpiry = std::move(onExpiry)] {
         sigset_t all;

@@ -25,7 +25,11 @@ public:
     Watchdog(const Watchdog &) = delete;
     Watchdog &operator=(const Watchdog &) = delete;
 
-    /*! Arms the watchdog: \a onExpiry runs after \a budget unless stop() comes first. */
+    /*! A budget too large to add to the clock (e.g. milliseconds::max()): no deadline. */
+    static bool isUnbounded(std::chrono::milliseconds budget);
+
+    /*! Arms the watchdog: \a onExpiry runs after \a budget unless stop() comes first. An
+        unbounded budget arms nothing. */
     void start(std::chrono::milliseconds budget, std::function<void()> onExpiry);
     /*! Disarms it and waits for its thread. */
     void stop();

@@ -4,6 +4,7 @@
 #include "inspectionworker_p.h"
 
 #include <mortar/app.h>
+#include <mortar/emergencycleanup.h>
 #include <mortar/extension.h>
 
 #include <QCborArray>
@@ -54,6 +55,26 @@ InspectionServer::InspectionServer(App &app)
 
 InspectionServer::~InspectionServer()
 {
+    shutdown();
+}
+
+void InspectionServer::removeFiles()
+{
+    // Removed first, then unregistered: a forced end in between still finds them registered.
+    for (QString *path : {&m_socketPath, &m_tokenPath}) {
+        if (path->isEmpty() || !m_registered.contains(*path))
+            continue;
+        QFile::remove(*path);
+        EmergencyCleanup::instance().remove(*path);
+        m_registered.removeAll(*path);
+    }
+}
+
+void InspectionServer::shutdown()
+{
+    // The files go before the final flush: connected inspectors keep their connection, and a
+    // signal that ends the process during the (bounded) flush leaves nothing behind.
+    removeFiles();
     if (m_worker) {
         // Inspectors get everything before the process ends (bounded; see flush()).
         flush(std::chrono::seconds(1));
@@ -62,9 +83,8 @@ InspectionServer::~InspectionServer()
                 Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
+        m_worker = nullptr; // deleted by the thread's finished()
     }
-    if (!m_tokenPath.isEmpty())
-        QFile::remove(m_tokenPath);
 }
 
 Result InspectionServer::runtimeDirectory(QString *path)
@@ -106,6 +126,9 @@ Result InspectionServer::listen(const QString &token)
                                               random.size() / 4);
         m_shared->token = QString::fromLatin1(random.toHex());
         m_tokenPath = m_socketPath + u".token"_s;
+        // Registered before it exists: a crash right after writing it still removes it.
+        if (EmergencyCleanup::instance().add(m_tokenPath))
+            m_registered.append(m_tokenPath);
         QSaveFile file(m_tokenPath);
         if (!file.open(QIODevice::WriteOnly)
             || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
@@ -126,6 +149,9 @@ Result InspectionServer::listen(const QString &token)
         Q_EMIT closeRequested();
     });
     m_thread.start();
+    // The socket goes on every end, forced ones included (spec §10.1).
+    if (EmergencyCleanup::instance().add(m_socketPath))
+        m_registered.append(m_socketPath);
     Result listening;
     QMetaObject::invokeMethod(
             m_worker, [&] { listening = m_worker->listen(m_socketPath); },

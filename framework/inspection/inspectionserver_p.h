@@ -42,6 +42,10 @@ public:
     /*! Sends what is queued and waits (flush(), at most a second) so that inspectors see the
         whole run, then closes every connection. */
     ~InspectionServer() override;
+    /*! What the destructor does, earlier: removes the socket and the token file, flushes to
+        the connected inspectors (at most a second), closes every connection. For an end that
+        skips the destructor (exitOnClose's std::exit). Idempotent. */
+    void shutdown();
 
     /*! Listens on <runtime dir>/mortar/<label>-<pid>. The token is \a token (a launched app's,
         from MORTAR_INSPECT_TOKEN) or a new random one written to a 0600 file beside the socket. */
@@ -69,11 +73,13 @@ Q_SIGNALS:
 private:
     /*! Copies the plugins and extensions for the snapshot (App's thread). */
     void refreshInventory();
+    void removeFiles();
 
     App &m_app;
     const std::shared_ptr<InspectionShared> m_shared;
     QString m_socketPath;
     QString m_tokenPath;
+    QStringList m_registered; // with the emergency cleanup (spec §6.2), until removed
     QThread m_thread;
     InspectionWorker *m_worker = nullptr; // lives in m_thread; deleted when it finishes
 };

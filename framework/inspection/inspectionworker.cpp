@@ -29,6 +29,8 @@ constexpr int EventsPerFrame = 2000;
 constexpr auto StallTimeout = std::chrono::milliseconds(100);
 // How often new events are looked for while a client is subscribed: "live" is this late.
 constexpr auto PumpInterval = std::chrono::milliseconds(10);
+// How often clients without a token are looked at, and a server that stopped is restarted.
+constexpr auto HousekeepingInterval = std::chrono::milliseconds(200);
 
 TracePrivate *traceOf(App &app)
 {
@@ -61,10 +63,13 @@ QString stateName(App::State state)
 
 InspectionWorker::InspectionWorker(std::shared_ptr<InspectionShared> shared)
     : m_shared(std::move(shared)),
-      m_pumpTimer(new QTimer(this))
+      m_pumpTimer(new QTimer(this)),
+      m_housekeeping(new QTimer(this))
 {
     m_pumpTimer->setInterval(PumpInterval);
     connect(m_pumpTimer, &QTimer::timeout, this, &InspectionWorker::pumpAll);
+    m_housekeeping->setInterval(HousekeepingInterval);
+    connect(m_housekeeping, &QTimer::timeout, this, &InspectionWorker::housekeeping);
 }
 
 InspectionWorker::~InspectionWorker()
@@ -74,6 +79,7 @@ InspectionWorker::~InspectionWorker()
 
 Result InspectionWorker::listen(const QString &socketPath)
 {
+    m_socketPath = socketPath;
     m_server = new QLocalServer(this);
     m_server->setSocketOptions(QLocalServer::UserAccessOption);
     QLocalServer::removeServer(socketPath); // a stale socket of a process that died with our pid
@@ -82,16 +88,18 @@ Result InspectionWorker::listen(const QString &socketPath)
                 socketPath, m_server->errorString()));
     }
     connect(m_server, &QLocalServer::newConnection, this, &InspectionWorker::accept);
+    m_housekeeping->start();
     return Result::success();
 }
 
 void InspectionWorker::shutdown()
 {
+    m_housekeeping->stop();
     // The sockets must not call back while they go.
     for (const auto &client : m_clients) {
-        if (client->subscribed)
-            traceOf(m_shared->app)->removeReader();
         if (QLocalSocket *socket = client->socket) {
+            if (client->subscribed)
+                traceOf(m_shared->app)->removeReader();
             socket->disconnect(this);
             delete socket;
         }
@@ -103,6 +111,12 @@ void InspectionWorker::shutdown()
     m_server = nullptr;
 }
 
+int InspectionWorker::connectedCount() const
+{
+    return int(std::count_if(m_clients.cbegin(), m_clients.cend(),
+                             [](const auto &client) { return !client->socket.isNull(); }));
+}
+
 void InspectionWorker::accept()
 {
     while (QLocalSocket *socket = m_server->nextPendingConnection()) {
@@ -112,57 +126,143 @@ void InspectionWorker::accept()
             socket->deleteLater();
             continue;
         }
+        if (connectedCount() >= MaxClients) {
+            // Told why, so that a 17th inspector says so instead of waiting.
+            qCWarning(lcInspect, "Refused an inspector: %d are connected, the most allowed",
+                      MaxClients);
+            socket->write(InspectionProtocol::encodeFrame(
+                    {{u"type"_s, u"error"_s},
+                     {u"message"_s,
+                      u"too many inspectors connected (at most %1); try again later"_s.arg(
+                              MaxClients)}}));
+            // Gracefully: what is written is delivered first. A peer that does not read it is
+            // cut off after a second.
+            connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+            socket->flush();
+            socket->disconnectFromServer();
+            if (socket->state() != QLocalSocket::UnconnectedState)
+                QTimer::singleShot(1000, socket, &QLocalSocket::abort);
+            else
+                socket->deleteLater();
+            continue;
+        }
+        // Until it authenticates, Qt reads no more than the limit from it at a time: an
+        // unauthenticated client cannot make the App buffer what it sends.
+        socket->setReadBufferSize(MaxBytesBeforeToken + 1);
         auto client = std::make_unique<Client>();
         client->socket = socket;
+        client->tokenDeadline = QDeadlineTimer(TokenTimeout);
         Client *raw = client.get();
         m_clients.push_back(std::move(client));
-        m_shared->clients.store(int(m_clients.size()));
+        m_shared->clients.store(connectedCount());
+        // raw stays valid while these can fire: drop() disconnects them before sweep() deletes.
         connect(socket, &QLocalSocket::readyRead, this, [this, raw] { read(raw); });
         // A client that fell behind gets more as soon as it has taken some.
         connect(socket, &QLocalSocket::bytesWritten, this, [this, raw] {
-            if (raw->subscribed && raw->socket->bytesToWrite() <= m_shared->maxPendingBytes / 2)
+            if (raw->subscribed && raw->socket
+                && raw->socket->bytesToWrite() <= m_shared->maxPendingBytes / 2)
                 pump(raw);
         });
         connect(socket, &QLocalSocket::disconnected, this, [this, raw] { drop(raw, {}); });
+        // A peer that went away while we had bytes queued for it: Qt would wait in
+        // ClosingState for a flush that never comes, and the client would hold its place.
+        connect(socket, &QLocalSocket::errorOccurred, this, [this, raw] { drop(raw, {}); });
     }
 }
 
 void InspectionWorker::drop(Client *client, const QString &why)
 {
-    const auto it = std::find_if(m_clients.begin(), m_clients.end(),
-                                 [client](const auto &c) { return c.get() == client; });
-    if (it == m_clients.end())
-        return;
+    QLocalSocket *const socket = client->socket;
+    if (!socket)
+        return; // dropped already
     if (!why.isEmpty())
         qCWarning(lcInspect).noquote() << u"Dropped an inspector: %1"_s.arg(why);
-    std::unique_ptr<Client> dropped = std::move(*it);
-    m_clients.erase(it);
-    m_shared->clients.store(int(m_clients.size()));
-    if (dropped->subscribed)
+    // Mark only: the caller (read(), pump(), flush() …) may still be using the Client. It is
+    // deleted by sweep(), from the event loop.
+    client->socket = nullptr;
+    // Counted before the connection closes: whoever sees it closed sees the count without it.
+    m_shared->clients.store(connectedCount());
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
+    if (client->subscribed)
         traceOf(m_shared->app)->removeReader();
     if (std::none_of(m_clients.begin(), m_clients.end(),
-                     [](const auto &c) { return c->subscribed; }))
+                     [](const auto &c) { return c->subscribed && c->socket; }))
         m_pumpTimer->stop();
-    if (QLocalSocket *socket = dropped->socket) {
-        socket->disconnect(this);
-        socket->abort();
-        socket->deleteLater();
+    if (!m_sweepQueued) {
+        m_sweepQueued = true;
+        QMetaObject::invokeMethod(this, &InspectionWorker::sweep, Qt::QueuedConnection);
+    }
+}
+
+void InspectionWorker::sweep()
+{
+    m_sweepQueued = false;
+    m_clients.erase(std::remove_if(m_clients.begin(), m_clients.end(),
+                                   [](const auto &client) { return client->socket.isNull(); }),
+                    m_clients.end());
+}
+
+void InspectionWorker::housekeeping()
+{
+    const auto count = m_clients.size(); // drop() does not shrink it: index loop is safe
+    for (size_t i = 0; i < count; ++i) {
+        Client *client = m_clients[i].get();
+        if (client->socket && !client->subscribed && client->tokenDeadline.hasExpired())
+            drop(client,
+                 u"it sent no valid token within %1 ms"_s.arg(qint64(TokenTimeout.count())));
+        else if (client->socket && client->socket->state() != QLocalSocket::ConnectedState)
+            drop(client, {}); // closing: gone, whatever it still had to get
+    }
+    if (!m_server || m_server->isListening())
+        return;
+    // QLocalServer closes itself (and removes its socket file) when accept() fails — out of
+    // file descriptors, say. Inspection must not be dead for the rest of the run: listen again
+    // as soon as descriptors are free.
+    if (!m_listenFailedReported) {
+        m_listenFailedReported = true;
+        qCWarning(lcInspect).noquote()
+                << u"The inspection server stopped listening (%1); listening again as soon as "
+                   u"it can"_s.arg(m_server->errorString());
+    }
+    QLocalServer::removeServer(m_socketPath);
+    if (m_server->listen(m_socketPath)) {
+        m_listenFailedReported = false;
+        qCInfo(lcInspect).noquote()
+                << u"Inspection server listening again on %1"_s.arg(m_socketPath);
     }
 }
 
 void InspectionWorker::read(Client *client)
 {
-    client->decoder.feed(client->socket->readAll());
-    while (std::optional<QCborMap> message = client->decoder.next()) {
+    if (!client->socket)
+        return;
+    const QByteArray bytes = client->socket->readAll();
+    if (!client->subscribed) {
+        client->bytesBeforeToken += bytes.size();
+        if (client->bytesBeforeToken > MaxBytesBeforeToken) {
+            drop(client, u"it sent more than %1 bytes before its token"_s.arg(MaxBytesBeforeToken));
+            return;
+        }
+    }
+    client->decoder.feed(bytes);
+    // drop() (also from inside send() or subscribe()) nulls the socket: the loop ends there.
+    while (client->socket) {
+        const std::optional<QCborMap> message = client->decoder.next();
+        if (!message)
+            break;
         const QString type = message->value(u"type"_s).toString();
         if (!client->subscribed) {
             // The first frame must carry the token.
             if (type != u"hello"_s || message->value(u"token"_s).toString() != m_shared->token) {
                 send(client, {{u"type"_s, u"error"_s}, {u"message"_s, u"invalid token"_s}});
-                client->socket->flush();
+                if (client->socket)
+                    client->socket->flush();
                 drop(client, u"its first frame did not carry the token"_s);
                 return;
             }
+            client->socket->setReadBufferSize(0); // authenticated: frames up to MaxFrameSize
             subscribe(client);
         } else if (type == u"subscribe"_s) {
             // Already streaming; accepted for clients that say it explicitly.
@@ -175,7 +275,7 @@ void InspectionWorker::read(Client *client)
             return;
         }
     }
-    if (client->decoder.hasError())
+    if (client->socket && client->decoder.hasError())
         drop(client, client->decoder.errorString());
 }
 
@@ -237,7 +337,8 @@ void InspectionWorker::subscribe(Client *client)
     send(client, hello());
     send(client, snapshot());
     pump(client);
-    m_pumpTimer->start();
+    if (client->socket)
+        m_pumpTimer->start();
 }
 
 bool InspectionWorker::send(Client *client, const QCborMap &message)
@@ -266,6 +367,8 @@ void InspectionWorker::pump(Client *client)
         InspectionProtocol::appendEventFrames(frames, events, EventsPerFrame, &missed);
         if (missed > 0)
             send(client, {{u"type"_s, u"missed"_s}, {u"count"_s, missed}});
+        if (!client->socket)
+            break;
         client->socket->write(frames);
         client->lastSentSeq = events.last().seq;
     }
@@ -279,22 +382,29 @@ void InspectionWorker::pump(Client *client)
 
 void InspectionWorker::pumpAll()
 {
-    for (const auto &client : m_clients) {
-        if (client->subscribed)
-            pump(client.get());
+    // By index: pump() may drop a client (marked, not erased), and nothing here appends.
+    const auto count = m_clients.size();
+    for (size_t i = 0; i < count; ++i) {
+        Client *client = m_clients[i].get();
+        if (client->subscribed && client->socket)
+            pump(client);
     }
 }
 
 void InspectionWorker::flush(std::chrono::milliseconds budget)
 {
     const QDeadlineTimer deadline(budget);
-    for (const auto &client : m_clients) {
-        if (!client->subscribed)
+    const auto count = m_clients.size();
+    for (size_t i = 0; i < count; ++i) {
+        Client *const client = m_clients[i].get();
+        if (!client->subscribed || !client->socket)
             continue;
         QDeadlineTimer stall(StallTimeout);
         qint64 left = -1;
         while (client->socket && !deadline.hasExpired() && !stall.hasExpired()) {
-            pump(client.get());
+            pump(client);
+            if (!client->socket)
+                break; // pump() dropped it
             const qint64 now = client->socket->bytesToWrite();
             if (now == 0 && client->lastSentSeq >= traceOf(m_shared->app)->nextSeq() - 1)
                 break; // it has everything
@@ -302,6 +412,7 @@ void InspectionWorker::flush(std::chrono::milliseconds budget)
                 stall.setRemainingTime(StallTimeout); // it reads: wait on
             left = now;
             const qint64 wait = std::min(deadline.remainingTime(), stall.remainingTime());
+            // May emit disconnected, which drops the client: the loop checks the socket.
             client->socket->waitForBytesWritten(int(std::clamp<qint64>(wait, 1, 10)));
         }
     }

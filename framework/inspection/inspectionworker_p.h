@@ -8,6 +8,7 @@
 #include <mortar/trace.h>
 
 #include <QCborArray>
+#include <QDeadlineTimer>
 #include <QList>
 #include <QMutex>
 #include <QObject>
@@ -36,7 +37,7 @@ struct InspectionShared
     App &app; // only its thread-safe parts are used from the server's thread: hooks, trace, state
     QString token;
     std::atomic<int> clients{0};
-    std::atomic<qint64> maxPendingBytes{8 * 1024 * 1024};
+    std::atomic<qint64> maxPendingBytes{1024 * 1024};
 
     // The plugins and extensions as the snapshot lists them, copied in the App's thread (their
     // registries are not thread-safe); the hooks are read from the thread-safe HookRegistry.
@@ -61,6 +62,11 @@ class InspectionWorker final : public QObject
     Q_OBJECT
 
 public:
+    /*! Limits against clients that never authenticate (spec §10.1). */
+    static constexpr int MaxClients = 16;
+    static constexpr qint64 MaxBytesBeforeToken = 4096;
+    static constexpr std::chrono::milliseconds TokenTimeout{2000};
+
     explicit InspectionWorker(std::shared_ptr<InspectionShared> shared);
     ~InspectionWorker() override;
 
@@ -80,8 +86,12 @@ Q_SIGNALS:
 private:
     struct Client
     {
+        // Null once dropped: every loop over a client checks it, since sending may drop the
+        // client (a write that fails emits disconnected) in the middle of a loop.
         QPointer<QLocalSocket> socket;
         InspectionProtocol::FrameDecoder decoder;
+        QDeadlineTimer tokenDeadline; // until the token is in, the client has this long
+        qint64 bytesBeforeToken = 0;
         bool subscribed = false;
         bool live = false;      // "live" was sent: the backlog is behind it
         qint64 backlogEnd = -1; // the last seq of its backlog (recorded before it subscribed)
@@ -96,12 +106,24 @@ private:
     /*! Sends \a client the trace's next events, as long as its socket is not too full. */
     void pump(Client *client);
     void pumpAll();
+    /*! Deletes the clients drop() marked, once no loop runs over them (queued). */
+    void sweep();
+    /*! Every few hundred ms: drops clients that sent no token in time, and listens again if
+        the server stopped (Qt's QLocalServer closes itself when accept() fails, e.g. EMFILE). */
+    void housekeeping();
+    int connectedCount() const;
     QCborMap hello() const;
     QCborMap snapshot() const;
 
     const std::shared_ptr<InspectionShared> m_shared;
     QLocalServer *m_server = nullptr;
-    QTimer *m_pumpTimer = nullptr; // while a client is subscribed
+    QTimer *m_pumpTimer = nullptr;    // while a client is subscribed
+    QTimer *m_housekeeping = nullptr; // always, while listening
+    QString m_socketPath;
+    bool m_listenFailedReported = false; // the server stopped; warned once until it listens again
+    bool m_sweepQueued = false;
+    // Dropped clients stay here (socket null) until sweep(): a Client is never deleted while a
+    // function up the stack still uses it.
     std::vector<std::unique_ptr<Client>> m_clients;
 };
 

@@ -11,10 +11,18 @@
 #include <QJsonDocument>
 #include <QMetaMethod>
 #include <QThread>
+#include <QTimer>
 
 #include <algorithm>
 #include <charconv>
 #include <iterator>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -154,6 +162,11 @@ void TracePrivate::appendLocked(TraceRecord &&record)
     if (m_fileOpen.load(std::memory_order_relaxed)) {
         const FileBufferLock bufferLock(m_fileBufferLock);
         writeToFileBuffer(record);
+        // Written during the run too, so a SIGKILL or an OOM kill loses at most about a
+        // second of it, and the buffer stays small.
+        if (m_fileBuffer.size() >= FileBufferLimit
+            || record.t - m_fileWrittenAt >= FileFlushIntervalNs)
+            writeFileBuffer();
     }
     m_records.push_back(std::move(record));
     if (qsizetype(m_records.size()) > m_trimAt)
@@ -287,16 +300,27 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
     m_fileBuffer += "}\n";
 }
 
+void TracePrivate::writeFileBuffer()
+{
+    m_fileWrittenAt = now();
+    if (!m_file.isOpen() || m_fileBuffer.isEmpty())
+        return;
+    if (m_file.write(m_fileBuffer) != m_fileBuffer.size() && !m_fileErrorShown) {
+        // Once: a full disk would otherwise warn at every write.
+        m_fileErrorShown = true;
+        qCWarning(lcTrace,
+                  "Unable to write the trace file %s: %s (further failures are not "
+                  "reported)",
+                  qPrintable(m_filePath), qPrintable(m_file.errorString()));
+    }
+    m_fileBuffer.clear();
+}
+
 void TracePrivate::flush()
 {
     QMutexLocker locker(&m_mutex);
     const FileBufferLock bufferLock(m_fileBufferLock);
-    if (!m_file.isOpen() || m_fileBuffer.isEmpty())
-        return;
-    if (m_file.write(m_fileBuffer) != m_fileBuffer.size())
-        qCWarning(lcTrace, "Unable to write the trace file %s: %s", qPrintable(m_file.fileName()),
-                  qPrintable(m_file.errorString()));
-    m_fileBuffer.clear();
+    writeFileBuffer();
 }
 
 void TracePrivate::writeFinalEvent(const SafeLine &fields, bool waitForBuffer) noexcept
@@ -416,9 +440,29 @@ Result Trace::openFile(const QString &path)
 {
     QMutexLocker locker(&d->m_mutex);
     if (d->m_file.isOpen())
-        return Result::failure(u"the trace is already written to %1"_s.arg(d->m_file.fileName()));
-    d->m_file.setFileName(path);
-    if (!d->m_file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered)) {
+        return Result::failure(u"the trace is already written to %1"_s.arg(d->m_filePath));
+    // It holds log messages: created 0600, and never through a symbolic link, which another
+    // user may have planted where the file is to be (spec §9).
+    const int fd = ::open(QFile::encodeName(path).constData(),
+                          O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == ELOOP) {
+            return Result::failure(u"Unable to open the trace file %1: it is a symbolic link, "
+                                   u"which is not followed; name the file itself"_s.arg(path));
+        }
+        return Result::failure(u"Unable to open the trace file %1: %2"_s.arg(
+                path, QString::fromLocal8Bit(std::strerror(error))));
+    }
+    // An existing file of ours that others may read is made private: it is rewritten anyway.
+    struct stat status = {};
+    if (::fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && status.st_uid == ::geteuid()
+        && (status.st_mode & 0077) != 0)
+        ::fchmod(fd, status.st_mode & 0700);
+    d->m_filePath = path;
+    if (!d->m_file.open(fd, QIODevice::WriteOnly | QIODevice::Unbuffered,
+                        QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
         return Result::failure(
                 u"Unable to open the trace file %1: %2"_s.arg(path, d->m_file.errorString()));
     }
@@ -443,13 +487,22 @@ Result Trace::openFile(const QString &path)
     d->m_fileFd.store(d->m_file.handle(), std::memory_order_release);
     locker.unlock();
     d->flush();
+    // A quiet run phase records nothing that would write the buffer: a timer does.
+    QMetaObject::invokeMethod(this, [this] {
+        if (d->m_fileTimer)
+            return;
+        d->m_fileTimer = new QTimer(this);
+        d->m_fileTimer->setInterval(int(Internal::TracePrivate::FileFlushIntervalNs / 1'000'000));
+        connect(d->m_fileTimer, &QTimer::timeout, this, [this] { d->flush(); });
+        d->m_fileTimer->start();
+    });
     return Result::success();
 }
 
 QString Trace::fileName() const
 {
     QMutexLocker locker(&d->m_mutex);
-    return d->m_file.isOpen() ? d->m_file.fileName() : QString();
+    return d->m_file.isOpen() ? d->m_filePath : QString();
 }
 
 void Trace::flush()

@@ -10,6 +10,8 @@
 #include <QMetaMethod>
 #include <QMutex>
 
+class QTimer;
+
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -203,8 +205,13 @@ private:
     TraceEvent expand(const TraceRecord &record) const; // m_mutex held
     void trimToCapacity();                              // m_mutex held
     void writeToFileBuffer(const TraceRecord &record);  // m_mutex held
-    void writeFileBuffer();                             // m_mutex held
-    static constexpr qsizetype FileBufferLimit = 1 << 20;
+    /*! Writes the file buffer out and empties it; m_mutex and the buffer lock held. */
+    void writeFileBuffer();
+    /*! The file sink's bounds during the run (spec §9): the buffer is written whenever it
+        holds this much, or when this long passed since it was last written (checked as events
+        are recorded, and by a timer in the Trace's thread when none are). */
+    static constexpr qsizetype FileBufferLimit = 256 * 1024;
+    static constexpr qint64 FileFlushIntervalNs = 1'000'000'000;
 
     const std::chrono::steady_clock::time_point m_origin = std::chrono::steady_clock::now();
     const qint64 m_originNs = m_origin.time_since_epoch() / std::chrono::nanoseconds(1);
@@ -234,8 +241,12 @@ private:
     // Guards m_fileBuffer against writeFinalEvent(), which cannot take m_mutex: writers (who
     // hold m_mutex) spin on it, a forced exit only try-locks it. See FileBufferLock.
     std::atomic<bool> m_fileBufferLock{false};
-    QFile m_file;
+    QFile m_file;       // opened on a descriptor: its fileName() is empty, m_filePath is it
+    QString m_filePath; // m_mutex
     QByteArray m_fileBuffer;
+    qint64 m_fileWrittenAt = 0;    // t of the last write of the buffer; m_mutex
+    bool m_fileErrorShown = false; // one warning per run for a failing file (a full disk)
+    QTimer *m_fileTimer = nullptr; // child of q; flushes a quiet trace's buffer every second
 };
 
 } // namespace Mortar::Internal

@@ -33,8 +33,16 @@ struct Run
     QString markerPath;
     QString emergencyFile;
     QString emergencyDir;
-    QString pidFile; // of the real mortar.pidfile extension
-    QString tempDir; // the child's $TMPDIR, where mortar.tempfiles creates its file
+    QString pidFile;           // of the real mortar.pidfile extension
+    QString tempDir;           // the child's $TMPDIR, where mortar.tempfiles creates its file
+    QList<int> ignoredSignals; // ignored when the app starts (set before start())
+    bool inspect = false;      // with its inspection server (set before start())
+    QString runtimeDir;        // its XDG_RUNTIME_DIR, when inspect
+
+    /*! The inspection server's socket and token file (once started, while inspect). */
+    QString socketPath() const { return u"%1/mortar/faults-%2"_s.arg(runtimeDir).arg(pid); }
+    QString tokenPath() const { return socketPath() + u".token"_s; }
+    qint64 pid = 0;
 
     /*! Creates the files; starts the app. False (with \a why) if that failed. */
     bool start(const QStringList &arguments, QString *why,
@@ -66,19 +74,36 @@ struct Run
         }
         environment.insert(u"FAULTS_PIDFILE"_s, pidFile);
         environment.insert(u"TMPDIR"_s, tempDir);
+        if (inspect) {
+            // A runtime directory of its own, for the socket and the token file.
+            runtimeDir = dir.filePath(u"runtime"_s);
+            if (!QDir().mkpath(runtimeDir)
+                || !QFile::setPermissions(runtimeDir,
+                                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)) {
+                *why = u"cannot create %1"_s.arg(runtimeDir);
+                return false;
+            }
+            environment.insert(u"XDG_RUNTIME_DIR"_s, runtimeDir);
+            environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
+        }
         for (const QString &key : extra.keys())
             environment.insert(key, extra.value(key));
         process.setProcessEnvironment(environment);
         // A crash must not leave a core file behind (nor wait for a core dump to be written).
-        process.setChildProcessModifier([] {
+        // Signals to ignore are ignored as nohup or a shell's background job does: in the child
+        // before exec, so the app inherits them ignored.
+        process.setChildProcessModifier([ignored = ignoredSignals] {
             const rlimit none{0, 0};
             ::setrlimit(RLIMIT_CORE, &none);
+            for (const int signalNumber : ignored)
+                ::signal(signalNumber, SIG_IGN);
         });
         process.start(QStringLiteral(FAULTS_PATH), arguments);
         if (!process.waitForStarted(30'000)) {
             *why = process.errorString();
             return false;
         }
+        pid = process.processId();
         return true;
     }
 

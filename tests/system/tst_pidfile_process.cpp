@@ -158,6 +158,7 @@ private Q_SLOTS:
         QVERIFY2(crashing.waitForReady(), qPrintable(crashing.describe()));
         const QString tempFile = crashing.tempFile();
         QVERIFY(QFileInfo::exists(tempFile));
+        crashing.release(); // it aborts once told to: the files were there until then
         QVERIFY(crashing.waitForFinished());
         auto explain = qScopeGuard([&] {
             if (QTest::currentTestFailed())

@@ -23,6 +23,9 @@ private Q_SLOTS:
     void preventedSignalKeepsRunning();
     void secondSignalDuringHungClose_data();
     void secondSignalDuringHungClose();
+    void inheritedIgnoreStays();
+    void twoSignalsTogetherAreBothRecorded();
+    void signalWhileAnExtensionLoads();
 };
 
 void tst_Signals::signalCloses_data()
@@ -155,6 +158,94 @@ void tst_Signals::secondSignalDuringHungClose()
     QCOMPARE(last.value(u"handler"_s).toString(), u"hangs forever"_s);
     // Everything before the hang is there, with consecutive seq.
     QCOMPARE(last.value(u"seq"_s).toInteger(), trace.events.size() - 1);
+}
+
+void tst_Signals::inheritedIgnoreStays()
+{
+    // Under nohup SIGHUP is ignored: the app must not make it end the process (spec §5).
+    FaultTest::Run run;
+    run.ignoredSignals = {SIGHUP};
+    QString why;
+    QVERIFY2(run.start({u"loop"_s}, &why), qPrintable(why));
+    auto explain = qScopeGuard([&] {
+        if (QTest::currentTestFailed())
+            qWarning("%s", qPrintable(run.describe()));
+    });
+    QVERIFY(run.waitForLine("ready"));
+    // The kernel's word: ignored, not caught.
+    QFile status(u"/proc/%1/status"_s.arg(run.pid));
+    QVERIFY(status.open(QIODevice::ReadOnly));
+    const QByteArray lines = status.readAll();
+    const auto mask = [&](const QByteArray &name) {
+        const qsizetype at = lines.indexOf(QByteArray(name + ":\t"));
+        return lines.mid(at + name.size() + 2, 16).toULongLong(nullptr, 16);
+    };
+    QVERIFY2(mask("SigIgn") & (1u << (SIGHUP - 1)), lines.constData());
+    QVERIFY2(!(mask("SigCgt") & (1u << (SIGHUP - 1))), lines.constData());
+    QVERIFY(run.sendSignal(SIGHUP));
+    // Caught, it would end the app with 129 (sent together with SIGTERM, the kernel may run
+    // SIGTERM's handler first: give SIGHUP its time).
+    QVERIFY2(!run.process.waitForFinished(500), "the app ended on an ignored SIGHUP");
+    QVERIFY(run.sendSignal(SIGTERM));
+    QVERIFY(run.finish());
+    QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.process.exitCode(), 128 + SIGTERM);
+
+    const SystemTest::TraceFile trace = SystemTest::readTrace(run.tracePath);
+    QVERIFY2(trace.isValid(), qPrintable(trace.error));
+    const QList<QJsonObject> signalEvents = trace.eventsOfKind(u"signal"_s);
+    QCOMPARE(signalEvents.size(), 1);
+    QCOMPARE(signalEvents.constFirst().value(u"signalNumber"_s).toInt(), SIGTERM);
+}
+
+void tst_Signals::twoSignalsTogetherAreBothRecorded()
+{
+    FaultTest::Run run;
+    QString why;
+    QVERIFY2(run.start({u"busy"_s}, &why), qPrintable(why));
+    auto explain = qScopeGuard([&] {
+        if (QTest::currentTestFailed())
+            qWarning("%s", qPrintable(run.describe()));
+    });
+    QVERIFY(run.waitForLine("busy"));
+    // The App's thread is blocked for a second: both wait in the self-pipe, read together.
+    QVERIFY(run.sendSignal(SIGHUP));
+    QVERIFY(run.sendSignal(SIGTERM));
+    QVERIFY(run.finish());
+    QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
+    // The first one read closes; which one that is, the kernel decides.
+    QVERIFY2(run.process.exitCode() == 128 + SIGHUP || run.process.exitCode() == 128 + SIGTERM,
+             qPrintable(QString::number(run.process.exitCode())));
+
+    const SystemTest::TraceFile trace = SystemTest::readTrace(run.tracePath);
+    QVERIFY2(trace.isValid(), qPrintable(trace.error));
+    QList<int> recorded;
+    for (const QJsonObject &event : trace.eventsOfKind(u"signal"_s))
+        recorded.append(event.value(u"signalNumber"_s).toInt());
+    std::sort(recorded.begin(), recorded.end());
+    QCOMPARE(recorded, QList<int>({SIGHUP, SIGTERM}));
+    QCOMPARE(trace.eventsOfKind(u"close.begin"_s).size(), 1);
+}
+
+void tst_Signals::signalWhileAnExtensionLoads()
+{
+    // An extension loaded after mortar.pidfile raises SIGINT: the handlers are in place
+    // already (installed first in setup()), so it is an orderly close, and the pid file goes.
+    FaultTest::Run run;
+    QString why;
+    QVERIFY2(run.start({u"extension-sigint"_s}, &why), qPrintable(why));
+    auto explain = qScopeGuard([&] {
+        if (QTest::currentTestFailed())
+            qWarning("%s", qPrintable(run.describe()));
+    });
+    QVERIFY(run.finish());
+    QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.process.exitCode(), 128 + SIGINT);
+    QVERIFY(!run.pidFileExists());
+    const SystemTest::TraceFile trace = SystemTest::readTrace(run.tracePath);
+    QVERIFY2(trace.isValid(), qPrintable(trace.error));
+    QCOMPARE(trace.eventsOfKind(u"signal"_s).size(), 1);
+    QCOMPARE(trace.first(u"close.begin"_s).value(u"cause"_s).toString(), u"signal"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_Signals)

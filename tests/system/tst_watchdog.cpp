@@ -6,6 +6,7 @@
 #include "faulttest.h"
 
 #include <QElapsedTimer>
+#include <QJsonDocument>
 #include <QScopeGuard>
 #include <QTest>
 
@@ -17,6 +18,11 @@ class tst_Watchdog : public QObject
 
 private Q_SLOTS:
     void hungHandlerIsCutOff();
+    void hostileHandlerNameStaysJson();
+    void hugeBudgetIsNoBudget();
+    void watchdogStopsBeforeCloseEnd();
+    void inspectionFilesGoOnForcedEnds_data();
+    void inspectionFilesGoOnForcedEnds();
 };
 
 void tst_Watchdog::hungHandlerIsCutOff()
@@ -74,6 +80,116 @@ void tst_Watchdog::hungHandlerIsCutOff()
                      return e.value(u"kind"_s).toString() == u"handler.end"_s
                              && e.value(u"handler"_s).toString() == u"hangs forever"_s;
                  }).isEmpty());
+}
+
+void tst_Watchdog::hostileHandlerNameStaysJson()
+{
+    // 2000 characters with quotes, backslashes and control characters: the final line is
+    // written in a fixed buffer from the watchdog's thread, and must still be one JSON object.
+    FaultTest::Run run;
+    QString why;
+    QVERIFY2(run.start({u"hang-long-name"_s, u"300"_s}, &why), qPrintable(why));
+    auto explain = qScopeGuard([&] {
+        if (QTest::currentTestFailed())
+            qWarning("%s", qPrintable(run.describe()));
+    });
+    QVERIFY(run.waitForLine("hanging"));
+    QVERIFY(run.finish(30'000));
+    QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.process.exitCode(), 124);
+
+    QFile file(run.tracePath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+    QJsonParseError error;
+    const QJsonDocument last = QJsonDocument::fromJson(lines.constLast(), &error);
+    QVERIFY2(last.isObject(),
+             qPrintable(error.errorString() + u": "_s + QString::fromUtf8(lines.constLast())));
+    QCOMPARE(last.object().value(u"kind"_s).toString(), u"process.killed"_s);
+    QCOMPARE(last.object().value(u"code"_s).toInt(), 124);
+    // The name, cut where a character ends, is the beginning of the real one.
+    const QString handler = last.object().value(u"handler"_s).toString();
+    QVERIFY(handler.endsWith(u"..."_s));
+    QVERIFY(handler.size() > 100);
+    QVERIFY(handler.startsWith(u"q\"b\\c\t\x01\n"_s));
+    const SystemTest::TraceFile trace = SystemTest::readTrace(run.tracePath);
+    QVERIFY2(trace.isValid(), qPrintable(trace.error));
+    QVERIFY2(run.leftBehind().isEmpty(), qPrintable(u"left behind: "_s + run.leftBehind()));
+}
+
+void tst_Watchdog::hugeBudgetIsNoBudget()
+{
+    // closeTimeout = milliseconds::max(): now + budget overflowed into the past, and the
+    // watchdog killed the close at once. It is no budget at all.
+    FaultTest::Run run;
+    QString why;
+    QVERIFY2(run.start({u"slow-close"_s, u"max"_s}, &why), qPrintable(why));
+    auto explain = qScopeGuard([&] {
+        if (QTest::currentTestFailed())
+            qWarning("%s", qPrintable(run.describe()));
+    });
+    QVERIFY(run.finish(30'000));
+    QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.process.exitCode(), 0);
+    const SystemTest::TraceFile trace = SystemTest::readTrace(run.tracePath);
+    QVERIFY2(trace.isValid(), qPrintable(trace.error));
+    QVERIFY(trace.eventsOfKind(u"process.killed"_s).isEmpty());
+    QCOMPARE(trace.eventsOfKind(u"close.end"_s).size(), 1);
+}
+
+void tst_Watchdog::watchdogStopsBeforeCloseEnd()
+{
+    // A slot of App::closed runs after close.end: the close is over, and the watchdog must
+    // not fire in it — else the trace says both "closed" and "killed".
+    FaultTest::Run run;
+    QString why;
+    QVERIFY2(run.start({u"hang-in-closed"_s, u"300"_s}, &why), qPrintable(why));
+    auto explain = qScopeGuard([&] {
+        if (QTest::currentTestFailed())
+            qWarning("%s", qPrintable(run.describe()));
+    });
+    QVERIFY(run.finish(30'000));
+    QVERIFY(run.out.contains("closed\n"));
+    QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.process.exitCode(), 0);
+    const SystemTest::TraceFile trace = SystemTest::readTrace(run.tracePath);
+    QVERIFY2(trace.isValid(), qPrintable(trace.error));
+    QCOMPARE(trace.eventsOfKind(u"close.end"_s).size(), 1);
+    QVERIFY(trace.eventsOfKind(u"process.killed"_s).isEmpty());
+    QVERIFY(!run.pidFileExists());
+}
+
+void tst_Watchdog::inspectionFilesGoOnForcedEnds_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<int>("exitCode");
+    QTest::addRow("watchdog") << u"hang-self"_s << 124;
+    QTest::addRow("exitOnClose's std::exit") << u"exit-on-close"_s << 0;
+}
+
+void tst_Watchdog::inspectionFilesGoOnForcedEnds()
+{
+    // The inspection socket and its token file are emergency-cleanup paths (spec §10.1); and
+    // exitOnClose's std::exit, which skips ~App, removes them before it ends the process.
+    QFETCH(QString, mode);
+    QFETCH(int, exitCode);
+    FaultTest::Run run;
+    run.inspect = true;
+    QString why;
+    QVERIFY2(run.start({mode, u"500"_s}, &why), qPrintable(why));
+    auto explain = qScopeGuard([&] {
+        if (QTest::currentTestFailed())
+            qWarning("%s", qPrintable(run.describe()));
+    });
+    QVERIFY(run.waitForLine("ready"));
+    const bool existed = QFile::exists(run.socketPath()) && QFile::exists(run.tokenPath());
+    QVERIFY(run.finish(30'000));
+    QVERIFY2(existed || mode == u"exit-on-close"_s, "the inspection files were not there");
+    QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.process.exitCode(), exitCode);
+    QVERIFY2(!QFile::exists(run.socketPath()), qPrintable(run.socketPath()));
+    QVERIFY2(!QFile::exists(run.tokenPath()), qPrintable(run.tokenPath()));
+    QVERIFY(!run.pidFileExists());
 }
 
 QTEST_GUILESS_MAIN(tst_Watchdog)

@@ -6,9 +6,9 @@
 //   pidfileholder PIDFILE [hold|abort]
 //
 // Once set up it prints "ready <pid file> <temporary file>" on stdout. "hold" (the default)
-// then waits for a line (or the end) on stdin and closes normally; "abort" calls std::abort(),
-// leaving both files to the emergency cleanup. If setup fails, the App logs why and the exit
-// code is setup()'s (78 when another process holds the pid file).
+// then waits for a line (or the end) on stdin and closes normally; "abort" then calls
+// std::abort(), leaving both files to the emergency cleanup. If setup fails, the App logs why and
+// the exit code is setup()'s (78 when another process holds the pid file).
 #include <mortar/app.h>
 #include <mortar/pidfile.h>
 
@@ -36,8 +36,8 @@ int main(int argc, char *argv[])
     QTextStream(stdout) << "ready " << Mortar::PidFile::path(app) << ' ' << tempFile << Qt::endl;
 
     return app.exec([&] {
+        QTextStream(stdin).readLine();
         if (mode == u"abort"_s)
             std::abort();
-        QTextStream(stdin).readLine();
     });
 }
