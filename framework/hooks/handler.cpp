@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 
 #include <exception>
+#include <unordered_map>
 
 using namespace Qt::StringLiterals;
 
@@ -222,7 +223,7 @@ QString demangle(const char *mangled)
 
 /*! The symbol at exactly \a address, without its parameter list; empty if there is none (a
     static function, or a hidden symbol of a library). */
-QString symbolName(const void *address)
+QString lookUpSymbolName(const void *address)
 {
     Dl_info info{};
     if (!dladdr(address, &info) || !info.dli_sname || info.dli_saddr != address)
@@ -231,6 +232,31 @@ QString symbolName(const void *address)
     if (const auto paren = name.indexOf(u'('); paren > 0)
         name.truncate(paren);
     return name;
+}
+
+// Names are looked up once per callable (per thread, so without a lock): dladdr() and
+// __cxa_demangle() cost microseconds, and registering many handlers of one callable type —
+// one per document, per connection — must cost what a QObject::connect does (SPEC §11).
+QString symbolName(const void *address)
+{
+    thread_local std::unordered_map<const void *, QString> cache;
+    const auto [it, inserted] = cache.try_emplace(address);
+    if (inserted)
+        it->second = lookUpSymbolName(address);
+    return it->second;
+}
+
+/*! The readable type of a callable, or empty if it is a lambda (or within one). */
+QString typeNameOf(const char *mangled)
+{
+    thread_local std::unordered_map<const char *, QString> cache;
+    const auto [it, inserted] = cache.try_emplace(mangled);
+    if (inserted) {
+        const QString type = demangle(mangled);
+        if (!type.contains(u"lambda"_s) && !type.contains(u"::<"_s))
+            it->second = type;
+    }
+    return it->second;
 }
 } // namespace
 
@@ -247,14 +273,14 @@ QString describeCallable(const CallableIdentity &identity, const QObject *contex
     if (!name.isEmpty())
         return name;
     if (identity.functionAddress)
-        return u"function at %1"_s.arg(source);
+        return u"function at "_s + source;
     if (identity.typeName) {
-        const QString type = demangle(identity.typeName);
-        if (!type.contains(u"lambda"_s) && !type.contains(u"::<"_s))
+        QString type = typeNameOf(identity.typeName);
+        if (!type.isEmpty())
             return type;
-        return u"lambda at %1"_s.arg(source);
+        return u"lambda at "_s + source;
     }
-    return u"handler at %1"_s.arg(source);
+    return u"handler at "_s + source;
 }
 
 } // namespace Internal

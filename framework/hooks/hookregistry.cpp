@@ -9,6 +9,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -23,10 +24,31 @@ thread_local std::vector<std::pair<const HookRegistry *, QString>> t_ownerScopes
 
 QString sourceOf(const SourceLocation &where)
 {
-    // The file name alone keeps trace lines short; the line tells the rest.
-    const char *file = where.file_name();
-    const char *slash = std::strrchr(file, '/');
-    return QString::fromUtf8(slash ? slash + 1 : file) + u':' + QString::number(where.line());
+    // Made once per place of registration (per thread: no lock), as registering many handlers
+    // from one line is common and must stay as cheap as a QObject::connect (SPEC §11).
+    struct Key
+    {
+        const char *file;
+        quint32 line;
+        bool operator==(const Key &) const = default;
+    };
+    struct KeyHash
+    {
+        size_t operator()(const Key &key) const
+        {
+            return std::hash<const void *>()(key.file) ^ (size_t(key.line) * 0x9e3779b97f4a7c15u);
+        }
+    };
+    thread_local std::unordered_map<Key, QString, KeyHash> cache;
+    const auto [it, inserted] = cache.try_emplace(Key{where.file_name(), quint32(where.line())});
+    if (inserted) {
+        // The file name alone keeps trace lines short; the line tells the rest.
+        const char *file = where.file_name();
+        const char *slash = std::strrchr(file, '/');
+        it->second =
+                QString::fromUtf8(slash ? slash + 1 : file) + u':' + QString::number(where.line());
+    }
+    return it->second;
 }
 } // namespace
 
@@ -78,6 +100,7 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
     entry->hasContext = context != nullptr;
     entry->context = const_cast<QObject *>(context);
     entry->traceRef = m_trace->internHandler(toTraceHandler(entry->info));
+    const quint32 traceRef = entry->traceRef;
     const HandlerInfo info = entry->info;
 
     {
@@ -105,16 +128,8 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
                 [this, id] { removeEntry(id, u"its context object was destroyed"_s); },
                 Qt::DirectConnection);
     }
-    if (m_trace->isEnabled()) {
-        TraceEvent event;
-        event.kind = u"handler.added"_s;
-        event.hook = hook;
-        event.handler = info.name();
-        event.weight = info.weight();
-        event.owner = info.owner();
-        event.source = info.source();
-        m_trace->record(std::move(event));
-    }
+    if (m_trace->isEnabled()) // a compact record: the trace knows the handler by its number
+        m_trace->recordHandlerAdded(traceRef);
     Q_EMIT q->handlerAdded(info);
     return info.id();
 }

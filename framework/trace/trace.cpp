@@ -113,6 +113,13 @@ void TracePrivate::recordHandlerBegin(quint32 handler, qint64 t)
     append(TraceRecord::handlerBegin(handler, t));
 }
 
+void TracePrivate::recordHandlerAdded(quint32 handler)
+{
+    TraceRecord record = TraceRecord::handlerBegin(handler, now());
+    record.kind = TraceRecord::Kind::HandlerAdded;
+    append(std::move(record));
+}
+
 void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, TraceStatus status,
                                     const QString &error, qint64 durationNs, bool deferred,
                                     quint16 thread)
@@ -180,8 +187,9 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
         event = *record.full;
     } else {
         const TraceHandler &info = m_handlers[record.handler];
-        const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
-        event.kind = begin ? u"handler.begin"_s : u"handler.end"_s;
+        const bool added = record.kind == TraceRecord::Kind::HandlerAdded;
+        const bool begin = record.kind == TraceRecord::Kind::HandlerBegin || added;
+        event.kind = added ? u"handler.added"_s : begin ? u"handler.begin"_s : u"handler.end"_s;
         event.hook = info.hook;
         event.handler = info.name;
         event.weight = info.weight;
@@ -275,11 +283,14 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
         m_fileBuffer += key;
         m_fileBuffer.append(digits, end - digits);
     };
-    const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
+    const bool added = record.kind == TraceRecord::Kind::HandlerAdded;
+    const bool begin = record.kind == TraceRecord::Kind::HandlerBegin || added;
     appendNumber("{\"seq\":", record.seq);
     appendNumber(",\"t\":", record.t);
     appendNumber(",\"thread\":", record.thread);
-    m_fileBuffer += begin ? ",\"kind\":\"handler.begin\"" : ",\"kind\":\"handler.end\"";
+    m_fileBuffer += added ? ",\"kind\":\"handler.added\""
+            : begin       ? ",\"kind\":\"handler.begin\""
+                          : ",\"kind\":\"handler.end\"";
     const HandlerJson &json = handlerJson(record.handler);
     m_fileBuffer += begin ? json.begin : json.end;
     if (!begin) {

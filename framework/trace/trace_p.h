@@ -46,7 +46,7 @@ struct TraceHandler
 */
 struct TraceRecord
 {
-    enum class Kind : quint8 { HandlerBegin, HandlerEnd, Full };
+    enum class Kind : quint8 { HandlerBegin, HandlerEnd, HandlerAdded, Full };
 
     qint64 seq = 0;
     qint64 t = 0;
@@ -152,6 +152,9 @@ public:
     /*! Gives a handler a number the trace refers to it by. Thread-safe. */
     quint32 internHandler(TraceHandler handler);
     void recordHandlerBegin(quint32 handler, qint64 t);
+    /*! \c handler.added of an interned handler: its fields are the handler's, as those of
+        \c handler.begin, so it costs a compact record rather than a full event. */
+    void recordHandlerAdded(quint32 handler);
     void recordHandlerEnd(quint32 handler, qint64 t, TraceStatus status, const QString &error,
                           qint64 durationNs, bool deferred, quint16 thread = 0);
     /*! Records \a event; \c seq and \c thread are filled in, and \c t unless set. */
