@@ -132,7 +132,7 @@ void TracePrivate::record(TraceEvent &&event)
     TraceRecord record;
     record.kind = TraceRecord::Kind::Full;
     record.t = event.t > 0 ? event.t : now();
-    record.full = std::make_unique<TraceEvent>(std::move(event));
+    record.detail = std::make_unique<TraceEvent>(std::move(event));
     append(std::move(record));
 }
 
@@ -175,8 +175,9 @@ void TracePrivate::appendLocked(TraceRecord &&record)
             || record.t - m_fileWrittenAt >= FileFlushIntervalNs)
             writeFileBuffer();
     }
+    m_bytes += record.bytes();
     m_records.push_back(std::move(record));
-    if (qsizetype(m_records.size()) > m_trimAt)
+    if (qsizetype(m_records.size()) > m_trimAt || m_bytes > m_trimBytesAt)
         trimToCapacity();
 }
 
@@ -184,7 +185,7 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
 {
     TraceEvent event;
     if (record.kind == TraceRecord::Kind::Full) {
-        event = *record.full;
+        event = *record.detail;
     } else {
         const TraceHandler &info = m_handlers[record.handler];
         const bool added = record.kind == TraceRecord::Kind::HandlerAdded;
@@ -198,7 +199,7 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
             event.source = info.source;
         } else {
             event.status = traceStatusName(record.status);
-            event.error = record.error;
+            event.error = record.error();
             event.durationNs = record.durationNs;
             if (record.deferred)
                 event.extra.insert(u"deferred"_s, true);
@@ -216,31 +217,53 @@ bool isKeptWhenTrimming(const TraceRecord &record)
 {
     if (record.kind != TraceRecord::Kind::Full)
         return false;
-    const QString &kind = record.full->kind;
+    const QString &kind = record.detail->kind;
     return kind == u"state"_s || kind.startsWith(u"close."_s) || kind.startsWith(u"process."_s)
             || kind == u"exception"_s || kind == u"setup.failed"_s || kind == u"app.created"_s;
 }
 
 bool isLog(const TraceRecord &record)
 {
-    return record.kind == TraceRecord::Kind::Full && record.full->kind == u"log"_s;
+    return record.kind == TraceRecord::Kind::Full && record.detail->kind == u"log"_s;
 }
 } // namespace
+
+qint64 TraceRecord::bytes() const
+{
+    qint64 bytes = sizeof(TraceRecord);
+    if (detail) {
+        const TraceEvent &e = *detail;
+        // The strings' characters and headers; QJsonObject's fields roughly as much again.
+        bytes += qint64(sizeof(TraceEvent));
+        for (const QString *s :
+             {&e.kind, &e.hook, &e.handler, &e.owner, &e.source, &e.status, &e.error, &e.message}) {
+            if (!s->isEmpty())
+                bytes += 2 * s->size() + 32;
+        }
+        bytes += 64 * e.extra.size();
+    }
+    return bytes;
+}
 
 void TracePrivate::trimToCapacity()
 {
     // Down to 90% of the capacity at once, so trimming is rare: first the oldest log events,
     // then the oldest other events but the few that outline the run (state, close, process).
+    // The same in bytes, so a chatty log cannot make the trace grow past its byte bound.
     const qsizetype target = m_capacity - m_capacity / 10;
     qsizetype excess = qsizetype(m_records.size()) - target;
+    qint64 excessBytes = m_bytes - (m_byteCapacity - m_byteCapacity / 10);
     for (const auto &drop : {isLog, +[](const TraceRecord &r) { return !isKeptWhenTrimming(r); }}) {
-        if (excess <= 0)
+        if (excess <= 0 && excessBytes <= 0)
             break;
         const auto dropped =
                 std::remove_if(m_records.begin(), m_records.end(), [&](const TraceRecord &record) {
-                    if (excess <= 0 || !drop(record))
+                    if ((excess <= 0 && excessBytes <= 0) || !drop(record))
                         return false;
+                    const qint64 bytes = record.bytes();
                     --excess;
+                    excessBytes -= bytes;
+                    m_bytes -= bytes;
                     return true;
                 });
         m_dropped += std::distance(dropped, m_records.end());
@@ -248,6 +271,7 @@ void TracePrivate::trimToCapacity()
     }
     // If only kept events remain, let the trace grow a tenth before looking again.
     m_trimAt = std::max(m_capacity, qsizetype(m_records.size()) + m_capacity / 10);
+    m_trimBytesAt = std::max(m_byteCapacity, m_bytes + m_byteCapacity / 10);
 }
 
 const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
@@ -300,9 +324,9 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
         case TraceStatus::TimedOut: m_fileBuffer += ",\"status\":\"timedOut\""; break;
         case TraceStatus::Skipped: m_fileBuffer += ",\"status\":\"skipped\""; break;
         }
-        if (!record.error.isEmpty()) {
+        if (const QString error = record.error(); !error.isEmpty()) {
             m_fileBuffer += ",\"error\":";
-            appendJsonString(m_fileBuffer, record.error);
+            appendJsonString(m_fileBuffer, error);
         }
         appendNumber(",\"durationNs\":", record.durationNs);
         if (record.deferred)
@@ -396,6 +420,27 @@ void Trace::setCapacity(qsizetype capacity)
     d->m_trimAt = d->m_capacity;
     if (qsizetype(d->m_records.size()) > d->m_capacity)
         d->trimToCapacity();
+}
+
+qint64 Trace::byteCapacity() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_byteCapacity;
+}
+
+void Trace::setByteCapacity(qint64 bytes)
+{
+    QMutexLocker locker(&d->m_mutex);
+    d->m_byteCapacity = std::max<qint64>(bytes, 1);
+    d->m_trimBytesAt = d->m_byteCapacity;
+    if (d->m_bytes > d->m_byteCapacity)
+        d->trimToCapacity();
+}
+
+qint64 Trace::sizeInBytes() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_bytes;
 }
 
 QList<TraceEvent> Trace::events() const

@@ -40,9 +40,11 @@ struct TraceHandler
 };
 
 /*!
-    One event as kept in memory. Handler events — the bulk of a trace — stay compact: they refer
-    to their handler by index instead of copying its name, hook, owner and source; everything
-    else is a full TraceEvent.
+    One event as kept in memory: a small POD-like record (48 bytes, no allocation) for handler
+    events — the bulk of a trace — which refer to their handler by number instead of copying its
+    name, hook, owner and source, and whose kind and status are enums (names only on the wire and
+    in files). Only what is rare hangs off \c detail: the whole event of any other kind, or the
+    error of a handler that failed.
 */
 struct TraceRecord
 {
@@ -56,8 +58,12 @@ struct TraceRecord
     Kind kind = Kind::Full;
     TraceStatus status = TraceStatus::Ok;
     bool deferred = false; // handler.end of a handler whose asynchronous work is still pending
-    QString error;
-    std::unique_ptr<TraceEvent> full;
+    // Kind::Full: the event itself. A handler event: null, or an event holding only its error.
+    std::unique_ptr<TraceEvent> detail;
+
+    QString error() const { return kind != Kind::Full && detail ? detail->error : QString(); }
+    /*! What the record costs in memory, its detail included (an estimate of the strings). */
+    qint64 bytes() const;
 
     static TraceRecord handlerBegin(quint32 handler, qint64 t, quint16 thread = 0)
     {
@@ -77,12 +83,17 @@ struct TraceRecord
         TraceRecord record = handlerBegin(handler, t, thread);
         record.kind = Kind::HandlerEnd;
         record.status = status;
-        record.error = error;
+        if (!error.isEmpty()) {
+            record.detail = std::make_unique<TraceEvent>();
+            record.detail->error = error;
+        }
         record.durationNs = durationNs;
         record.deferred = deferred;
         return record;
     }
 };
+
+static_assert(sizeof(TraceRecord) <= 48, "a handler event costs at most 48 bytes (spec §11)");
 
 class TracePrivate;
 
@@ -233,6 +244,10 @@ private:
     const HandlerJson &handlerJson(quint32 handler); // m_mutex held
     qsizetype m_capacity = 1'000'000;
     qsizetype m_trimAt = 1'000'000; // size at which the next trim runs (amortizes the scan)
+    // Bounded in bytes too (spec §9): whatever the app logs, at most this much by default.
+    qint64 m_byteCapacity = qint64(64) << 20;
+    qint64 m_bytes = 0;                      // what m_records costs, by TraceRecord::bytes()
+    qint64 m_trimBytesAt = qint64(64) << 20; // m_bytes at which the next trim runs
     // Atomic so the forced-exit paths may read it without the mutex; written under the mutex
     // with relaxed loads and stores (plain moves), which keeps recording as fast as before.
     std::atomic<qint64> m_nextSeq{0};

@@ -258,6 +258,48 @@ private Q_SLOTS:
         QVERIFY(kinds.contains(u"hook.end pre_close"_s));
     }
 
+    void byteCapacityBoundsWhatIsLogged()
+    {
+        // Few events but large ones: the byte bound trims them, oldest log events first.
+        App app({.label = u"test"_s});
+        const qint64 bound = 256 * 1024;
+        app.trace().setByteCapacity(bound);
+        QCOMPARE(app.trace().byteCapacity(), bound);
+        QLoggingCategory::setFilterRules(u"test.info=false"_s);
+        auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
+        const QString big(4000, u'x');
+        for (int i = 0; i < 1000; ++i) // ~8 MB of messages
+            app.log().info(u"message %1 "_s.arg(i) + big);
+        app.close();
+        QVERIFY2(app.trace().sizeInBytes() <= bound,
+                 qPrintable(QString::number(app.trace().sizeInBytes())));
+        QVERIFY(app.trace().droppedCount() > 900);
+        const QList<TraceEvent> events = app.trace().events();
+        QStringList logs;
+        for (const TraceEvent &event : events) {
+            if (event.kind == u"log"_s)
+                logs << event.message.left(12);
+        }
+        QVERIFY(!logs.isEmpty());
+        QCOMPARE(logs.last(), u"message 999 "_s);
+        const QStringList kinds = kindsOf(events);
+        QVERIFY(kinds.contains(u"app.created"_s));
+        QVERIFY(kinds.contains(u"hook.end pre_close"_s));
+    }
+
+    void handlerEventsCostAtMost48Bytes()
+    {
+        App app({.label = u"test"_s});
+        for (int i = 0; i < 1000; ++i)
+            app.hooks().add(u"pre_close"_s, [] {});
+        const qint64 before = app.trace().sizeInBytes();
+        const qsizetype eventsBefore = app.trace().size();
+        app.hooks().run(u"pre_close"_s);
+        const qint64 perEvent =
+                (app.trace().sizeInBytes() - before) / (app.trace().size() - eventsBefore);
+        QVERIFY2(perEvent <= 48, qPrintable(QString::number(perEvent)));
+    }
+
     void capacityBoundsHandlerEventsToo()
     {
         App app({.label = u"test"_s});
