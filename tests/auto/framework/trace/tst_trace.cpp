@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -182,6 +183,12 @@ private Q_SLOTS:
         const QString path = dir.filePath(u"run.jsonl"_s);
         App app({.label = u"filetest"_s, .traceFile = path});
         app.hooks().add(u"pre_close"_s, [&app] { app.log().warning(u"removing \"x\""_s); });
+        // Every shape of handler event the file sink writes: failed with an error to escape,
+        // deferred (handler.end, then deferral.end), and a plain one of another weight.
+        app.hooks().add(u"pre_close"_s, [] { throw std::runtime_error("disk \"full\"\n\tnow"); },
+                        {.name = u"fails \"quoted\""_s});
+        app.hooks().add(u"pre_close"_s, [](Mortar::HookContext &c) { c.defer().complete(); },
+                        {.weight = 5});
         QVERIFY(app.setup());
         app.hooks().run(u"pre_run"_s);
         // Flushed at every hook end: the file already has pre_run's end, before any close.
@@ -192,8 +199,15 @@ private Q_SLOTS:
         QCOMPARE(lines.last().value(u"hook"_s).toString(), u"pre_run"_s);
 
         QTest::ignoreMessage(QtWarningMsg, "removing \"x\"");
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"fails .*disk"_s));
         app.close();
         lines = readTraceFile(path, &header);
+        QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QJsonObject &line) {
+            return line.value(u"error"_s).toString() == u"disk \"full\"\n\tnow"_s;
+        }));
+        QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QJsonObject &line) {
+            return line.value(u"deferred"_s).toBool();
+        }));
         QCOMPARE(header.value(u"format"_s).toString(), u"mortar-trace"_s);
         QCOMPARE(header.value(u"version"_s).toInt(), 1);
         QCOMPARE(header.value(u"label"_s).toString(), u"filetest"_s);
