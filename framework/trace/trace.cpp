@@ -127,12 +127,32 @@ void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, TraceStatus statu
     append(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred, thread));
 }
 
+namespace {
+// Events the inspector needs to tell the story of a run, even of a very long one.
+bool isKeptWhenTrimming(const TraceRecord &record)
+{
+    if (record.kind != TraceRecord::Kind::Full)
+        return false;
+    const QString &kind = record.detail->kind;
+    return kind == u"state"_s || kind.startsWith(u"close."_s) || kind.startsWith(u"process."_s)
+            || kind == u"exception"_s || kind == u"setup.failed"_s || kind == u"app.created"_s;
+}
+
+bool isLog(const TraceRecord &record)
+{
+    return record.kind == TraceRecord::Kind::Full && record.detail->kind == u"log"_s;
+}
+} // namespace
+
 void TracePrivate::record(TraceEvent &&event)
 {
     TraceRecord record;
     record.kind = TraceRecord::Kind::Full;
     record.t = event.t > 0 ? event.t : now();
     record.detail = std::make_unique<TraceEvent>(std::move(event));
+    record.trim = isLog(record)          ? TraceRecord::Trim::Log
+            : isKeptWhenTrimming(record) ? TraceRecord::Trim::Kept
+                                         : TraceRecord::Trim::Normal;
     append(std::move(record));
 }
 
@@ -176,6 +196,8 @@ void TracePrivate::appendLocked(TraceRecord &&record)
             writeFileBuffer();
     }
     m_bytes += record.bytes();
+    if (record.trim == TraceRecord::Trim::Log)
+        ++m_logCount;
     m_records.push_back(std::move(record));
     if (qsizetype(m_records.size()) > m_trimAt || m_bytes > m_trimBytesAt)
         trimToCapacity();
@@ -211,23 +233,6 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
     return event;
 }
 
-namespace {
-// Events the inspector needs to tell the story of a run, even of a very long one.
-bool isKeptWhenTrimming(const TraceRecord &record)
-{
-    if (record.kind != TraceRecord::Kind::Full)
-        return false;
-    const QString &kind = record.detail->kind;
-    return kind == u"state"_s || kind.startsWith(u"close."_s) || kind.startsWith(u"process."_s)
-            || kind == u"exception"_s || kind == u"setup.failed"_s || kind == u"app.created"_s;
-}
-
-bool isLog(const TraceRecord &record)
-{
-    return record.kind == TraceRecord::Kind::Full && record.detail->kind == u"log"_s;
-}
-} // namespace
-
 qint64 TraceRecord::bytes() const
 {
     qint64 bytes = sizeof(TraceRecord);
@@ -250,25 +255,34 @@ void TracePrivate::trimToCapacity()
     // Down to 90% of the capacity at once, so trimming is rare: first the oldest log events,
     // then the oldest other events but the few that outline the run (state, close, process).
     // The same in bytes, so a chatty log cannot make the trace grow past its byte bound.
+    // Each pass finds how far from the front it must drop, and compacts only that front part:
+    // dropping the oldest tenth moves a tenth, not the whole trace (add() of 1 000 000
+    // handlers spent a third of its time here).
     const qsizetype target = m_capacity - m_capacity / 10;
     qsizetype excess = qsizetype(m_records.size()) - target;
     qint64 excessBytes = m_bytes - (m_byteCapacity - m_byteCapacity / 10);
-    for (const auto &drop : {isLog, +[](const TraceRecord &r) { return !isKeptWhenTrimming(r); }}) {
+    using Trim = TraceRecord::Trim;
+    const auto pass = [&](auto drop) {
         if (excess <= 0 && excessBytes <= 0)
-            break;
-        const auto dropped =
-                std::remove_if(m_records.begin(), m_records.end(), [&](const TraceRecord &record) {
-                    if ((excess <= 0 && excessBytes <= 0) || !drop(record))
-                        return false;
-                    const qint64 bytes = record.bytes();
-                    --excess;
-                    excessBytes -= bytes;
-                    m_bytes -= bytes;
-                    return true;
-                });
-        m_dropped += std::distance(dropped, m_records.end());
-        m_records.erase(dropped, m_records.end());
-    }
+            return;
+        auto end = m_records.begin();
+        for (; end != m_records.end() && (excess > 0 || excessBytes > 0); ++end) {
+            if (drop(*end)) {
+                const qint64 bytes = end->bytes();
+                --excess;
+                excessBytes -= bytes;
+                m_bytes -= bytes;
+                if (end->trim == Trim::Log)
+                    --m_logCount;
+            }
+        }
+        const auto dropped = std::remove_if(m_records.begin(), end, drop);
+        m_dropped += std::distance(dropped, end);
+        m_records.erase(dropped, end);
+    };
+    if (m_logCount > 0) // else a scan of the whole trace for nothing
+        pass([](const TraceRecord &r) { return r.trim == Trim::Log; });
+    pass([](const TraceRecord &r) { return r.trim != Trim::Kept; });
     // If only kept events remain, let the trace grow a tenth before looking again.
     m_trimAt = std::max(m_capacity, qsizetype(m_records.size()) + m_capacity / 10);
     m_trimBytesAt = std::max(m_byteCapacity, m_bytes + m_byteCapacity / 10);

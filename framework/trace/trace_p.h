@@ -58,6 +58,9 @@ struct TraceRecord
     Kind kind = Kind::Full;
     TraceStatus status = TraceStatus::Ok;
     bool deferred = false; // handler.end of a handler whose asynchronous work is still pending
+    // How trimming treats it, decided once when recorded (trimming compared kind names before).
+    enum class Trim : quint8 { Normal, Log, Kept };
+    Trim trim = Trim::Normal;
     // Kind::Full: the event itself. A handler event: null, or an event holding only its error.
     std::unique_ptr<TraceEvent> detail;
 
@@ -247,6 +250,7 @@ private:
     // Bounded in bytes too (spec §9): whatever the app logs, at most this much by default.
     qint64 m_byteCapacity = qint64(64) << 20;
     qint64 m_bytes = 0;                      // what m_records costs, by TraceRecord::bytes()
+    qsizetype m_logCount = 0;                // records of m_records that are log events
     qint64 m_trimBytesAt = qint64(64) << 20; // m_bytes at which the next trim runs
     // Atomic so the forced-exit paths may read it without the mutex; written under the mutex
     // with relaxed loads and stores (plain moves), which keeps recording as fast as before.
