@@ -143,9 +143,9 @@ void AppPrivate::onUnixSignal(int signalNumber)
         return;
     }
     const HookRun run = hooks->run(u"signal"_s, {signalNumber});
-    event.extra.insert(u"prevented"_s, run.defaultPrevented);
+    event.extra.insert(u"prevented"_s, run.defaultPrevented());
     TracePrivate::get(*trace)->record(std::move(event));
-    if (run.defaultPrevented || state >= App::State::Closing)
+    if (run.defaultPrevented() || state >= App::State::Closing)
         return; // e.g. SIGHUP to reload; or a handler closed already
     unixSignals->setTerminating();
     applyExitCodeRule({signalExitCode(signalNumber), SignalRuleWhy});

@@ -32,12 +32,12 @@ bool AppPrivate::requestQuit(CloseCause cause, std::optional<int> code)
     inQuitRequested = false;
     if (state >= App::State::Closing)
         return false; // a handler closed, or a signal came while a dialog was open
-    if (!run.defaultPrevented)
+    if (!run.defaultPrevented())
         return true;
-    record(u"quit.prevented"_s, {{u"cause"_s, causeName(cause)}, {u"handler"_s, run.preventedBy}},
+    record(u"quit.prevented"_s, {{u"cause"_s, causeName(cause)}, {u"handler"_s, run.preventedBy()}},
            code);
     qCInfo(lcApp).noquote() << u"The quit request (%1) was prevented by '%2'; the App keeps "
-                               u"running"_s.arg(causeName(cause), run.preventedBy);
+                               u"running"_s.arg(causeName(cause), run.preventedBy());
     return false;
 }
 

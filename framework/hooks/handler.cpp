@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 
 #include <exception>
+#include <unordered_map>
 
 using namespace Qt::StringLiterals;
 
@@ -80,27 +81,102 @@ QString HandlerResult::statusName(Status status)
     return Internal::traceStatusName(Internal::toTraceStatus(status)); // one list of the names
 }
 
+HookRun::HookRun() : d(new Internal::HookRunData) { }
+HookRun::HookRun(Internal::HookRunData *data) : d(data) { }
+HookRun::HookRun(const HookRun &other) = default;
+HookRun::HookRun(HookRun &&other) noexcept = default;
+HookRun &HookRun::operator=(const HookRun &other) = default;
+HookRun &HookRun::operator=(HookRun &&other) noexcept = default;
+HookRun::~HookRun() = default;
+
+QString HookRun::hook() const
+{
+    return d->hook;
+}
+
 bool HookRun::ok() const
 {
-    if (!errorString.isEmpty())
-        return false;
-    return std::none_of(results.cbegin(), results.cend(), [](const HandlerResult &result) {
-        return result.status == HandlerResult::Status::Failed
-                || result.status == HandlerResult::Status::TimedOut;
-    });
+    return d->errorString.isEmpty() && !d->failed;
+}
+
+QString HookRun::errorString() const
+{
+    return d->errorString;
+}
+
+bool HookRun::defaultPrevented() const
+{
+    return d->defaultPrevented;
+}
+
+QString HookRun::preventedBy() const
+{
+    return d->preventedBy;
 }
 
 QVariantList HookRun::values() const
 {
     QVariantList values;
-    for (const HandlerResult &result : results) {
-        if (result.value.isValid())
-            values.append(result.value);
+    for (const auto &notable : d->notable) {
+        if (notable.value.isValid())
+            values.append(notable.value);
     }
     return values;
 }
 
+QList<HandlerResult> HookRun::failures() const
+{
+    QList<HandlerResult> failures;
+    for (const auto &notable : d->notable) {
+        if (notable.status == HandlerResult::Status::Failed
+            || notable.status == HandlerResult::Status::TimedOut) {
+            failures.append(d->resultOf(notable));
+        }
+    }
+    return failures;
+}
+
+qsizetype HookRun::handlerCount() const
+{
+    return d->plan ? qsizetype(d->plan->steps.size()) : 0;
+}
+
+QList<HandlerResult> HookRun::results() const
+{
+    QList<HandlerResult> results;
+    if (!d->plan)
+        return results;
+    const size_t count = d->plan->steps.size();
+    results.reserve(qsizetype(count));
+    auto notable = d->notable.cbegin();
+    for (size_t i = 0; i < count; ++i) {
+        if (notable != d->notable.cend() && size_t(notable->index) == i) {
+            results.append(d->resultOf(*notable++));
+            continue;
+        }
+        HandlerResult &result = results.emplace_back();
+        result.handler = d->plan->infos[i];
+        if (!d->timings.empty()) {
+            result.startNs = d->timings[i].startNs;
+            result.durationNs = d->timings[i].durationNs;
+        }
+    }
+    return results;
+}
+
 namespace Internal {
+
+HandlerResult HookRunData::resultOf(const Notable &outcome) const
+{
+    HandlerResult result;
+    result.handler = plan->infos[size_t(outcome.index)];
+    result.status = outcome.status;
+    result.error = outcome.error;
+    result.startNs = outcome.startNs;
+    result.durationNs = outcome.durationNs;
+    result.value = outcome.value;
+    return result;
+}
 
 App &appOf(HookContext &context)
 {
@@ -147,7 +223,7 @@ QString demangle(const char *mangled)
 
 /*! The symbol at exactly \a address, without its parameter list; empty if there is none (a
     static function, or a hidden symbol of a library). */
-QString symbolName(const void *address)
+QString lookUpSymbolName(const void *address)
 {
     Dl_info info{};
     if (!dladdr(address, &info) || !info.dli_sname || info.dli_saddr != address)
@@ -156,6 +232,31 @@ QString symbolName(const void *address)
     if (const auto paren = name.indexOf(u'('); paren > 0)
         name.truncate(paren);
     return name;
+}
+
+// Names are looked up once per callable (per thread, so without a lock): dladdr() and
+// __cxa_demangle() cost microseconds, and registering many handlers of one callable type —
+// one per document, per connection — must cost what a QObject::connect does (SPEC §11).
+QString symbolName(const void *address)
+{
+    thread_local std::unordered_map<const void *, QString> cache;
+    const auto [it, inserted] = cache.try_emplace(address);
+    if (inserted)
+        it->second = lookUpSymbolName(address);
+    return it->second;
+}
+
+/*! The readable type of a callable, or empty if it is a lambda (or within one). */
+QString typeNameOf(const char *mangled)
+{
+    thread_local std::unordered_map<const char *, QString> cache;
+    const auto [it, inserted] = cache.try_emplace(mangled);
+    if (inserted) {
+        const QString type = demangle(mangled);
+        if (!type.contains(u"lambda"_s) && !type.contains(u"::<"_s))
+            it->second = type;
+    }
+    return it->second;
 }
 } // namespace
 
@@ -172,14 +273,14 @@ QString describeCallable(const CallableIdentity &identity, const QObject *contex
     if (!name.isEmpty())
         return name;
     if (identity.functionAddress)
-        return u"function at %1"_s.arg(source);
+        return u"function at "_s + source;
     if (identity.typeName) {
-        const QString type = demangle(identity.typeName);
-        if (!type.contains(u"lambda"_s) && !type.contains(u"::<"_s))
+        QString type = typeNameOf(identity.typeName);
+        if (!type.isEmpty())
             return type;
-        return u"lambda at %1"_s.arg(source);
+        return u"lambda at "_s + source;
     }
-    return u"handler at %1"_s.arg(source);
+    return u"handler at "_s + source;
 }
 
 } // namespace Internal

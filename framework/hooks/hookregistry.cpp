@@ -9,6 +9,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -23,15 +24,31 @@ thread_local std::vector<std::pair<const HookRegistry *, QString>> t_ownerScopes
 
 QString sourceOf(const SourceLocation &where)
 {
-    // The file name alone keeps trace lines short; the line tells the rest.
-    const char *file = where.file_name();
-    const char *slash = std::strrchr(file, '/');
-    return QString::fromUtf8(slash ? slash + 1 : file) + u':' + QString::number(where.line());
-}
-
-bool runsBefore(const HandlerEntry &a, const HandlerEntry &b)
-{
-    return a.weight != b.weight ? a.weight < b.weight : a.order < b.order;
+    // Made once per place of registration (per thread: no lock), as registering many handlers
+    // from one line is common and must stay as cheap as a QObject::connect (SPEC §11).
+    struct Key
+    {
+        const char *file;
+        quint32 line;
+        bool operator==(const Key &) const = default;
+    };
+    struct KeyHash
+    {
+        size_t operator()(const Key &key) const
+        {
+            return std::hash<const void *>()(key.file) ^ (size_t(key.line) * 0x9e3779b97f4a7c15u);
+        }
+    };
+    thread_local std::unordered_map<Key, QString, KeyHash> cache;
+    const auto [it, inserted] = cache.try_emplace(Key{where.file_name(), quint32(where.line())});
+    if (inserted) {
+        // The file name alone keeps trace lines short; the line tells the rest.
+        const char *file = where.file_name();
+        const char *slash = std::strrchr(file, '/');
+        it->second =
+                QString::fromUtf8(slash ? slash + 1 : file) + u':' + QString::number(where.line());
+    }
+    return it->second;
 }
 } // namespace
 
@@ -79,11 +96,11 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
 
     entry->info = HandlerInfo(data);
     entry->weight = options.weight;
-    entry->order = data->id.value();
     entry->timeout = options.timeout;
     entry->hasContext = context != nullptr;
     entry->context = const_cast<QObject *>(context);
     entry->traceRef = m_trace->internHandler(toTraceHandler(entry->info));
+    const quint32 traceRef = entry->traceRef;
     const HandlerInfo info = entry->info;
 
     {
@@ -92,11 +109,13 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
         if (hookIt == m_hooks.end()) // hooks are never undefined, but be safe
             return {};
         HookData &hookData = hookIt->second;
-        const auto position =
-                std::upper_bound(hookData.entries.begin(), hookData.entries.end(), entry,
-                                 [](const auto &a, const auto &b) { return runsBefore(*a, *b); });
+        // Appended to its weight's level: registration order within a weight, O(1) amortized.
+        // (A sorted insertion into one vector of all the hook's handlers made add() O(n).)
+        WeightLevel &level = hookData.levels[options.weight];
+        entry->slot = level.entries.size();
         m_byId.insert(info.id().value(), entry.get());
-        hookData.entries.insert(position, std::move(entry));
+        level.entries.push_back(std::move(entry));
+        ++hookData.count;
         hookData.plan.reset();
     }
 
@@ -109,16 +128,8 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
                 [this, id] { removeEntry(id, u"its context object was destroyed"_s); },
                 Qt::DirectConnection);
     }
-    if (m_trace->isEnabled()) {
-        TraceEvent event;
-        event.kind = u"handler.added"_s;
-        event.hook = hook;
-        event.handler = info.name();
-        event.weight = info.weight();
-        event.owner = info.owner();
-        event.source = info.source();
-        m_trace->record(std::move(event));
-    }
+    if (m_trace->isEnabled()) // a compact record: the trace knows the handler by its number
+        m_trace->recordHandlerAdded(traceRef);
     Q_EMIT q->handlerAdded(info);
     return info.id();
 }
@@ -127,18 +138,13 @@ std::shared_ptr<const RunPlan> HookRegistryPrivate::planOf(HookData &hook)
 {
     if (!hook.plan) {
         auto plan = std::make_shared<RunPlan>();
-        plan->steps.reserve(hook.entries.size());
-        plan->okResults.reserve(qsizetype(hook.entries.size()));
-        for (const auto &entry : hook.entries) {
-            plan->steps.push_back({entry->invoke, entry.get(), entry->traceRef, entry->hasContext,
-                                   entry->timeout});
-            // A copy of its own, allocated here next to the others: a run copies and releases
-            // every result's HandlerInfo, and a sequential walk over their reference counts is
-            // several times cheaper than one across the registrations' scattered allocations.
-            HandlerInfo &info = plan->okResults.emplace_back().handler;
-            info = entry->info;
-            info.d.detach();
-        }
+        plan->steps.reserve(hook.count);
+        plan->infos.reserve(hook.count);
+        hook.forEach([&plan](HandlerEntry &entry) {
+            plan->steps.push_back(
+                    {entry.invoke, &entry, entry.traceRef, entry.hasContext, entry.timeout});
+            plan->infos.push_back(entry.info);
+        });
         hook.plan = std::move(plan);
     }
     return hook.plan;
@@ -209,16 +215,27 @@ bool HookRegistryPrivate::removeEntry(HandlerId id, const QString &reason)
             return false;
         info = entry->info;
         HookData &hookData = m_hooks[info.hook()];
-        auto &entries = hookData.entries;
-        const auto position = std::lower_bound(
-                entries.begin(), entries.end(), entry,
-                [](const auto &a, const HandlerEntry *b) { return runsBefore(*a, *b); });
-        Q_ASSERT(position != entries.end() && position->get() == entry);
+        const auto levelIt = hookData.levels.find(entry->weight);
+        Q_ASSERT(levelIt != hookData.levels.end());
+        WeightLevel &level = levelIt->second;
+        std::unique_ptr<HandlerEntry> &owner = level.entries[entry->slot];
+        Q_ASSERT(owner.get() == entry);
         entry->removed.store(true, std::memory_order_relaxed);
         m_removals.fetch_add(1, std::memory_order_relaxed);
         if (m_runningHooks > 0) // a running hook may still hold a pointer to it
-            m_removedWhileRunning.push_back(std::move(*position));
-        entries.erase(position);
+            m_removedWhileRunning.push_back(std::move(owner));
+        owner.reset(); // a null slot: erasing it would move every later one (O(n) per remove)
+        --hookData.count;
+        if (++level.removed == level.entries.size()) {
+            hookData.levels.erase(levelIt);
+        } else if (level.removed > level.entries.size() / 2) {
+            // Compact once half is gone: each removal pays for moving at most one other entry.
+            auto &entries = level.entries;
+            entries.erase(std::remove(entries.begin(), entries.end(), nullptr), entries.end());
+            for (size_t i = 0; i < entries.size(); ++i)
+                entries[i]->slot = i;
+            level.removed = 0;
+        }
         hookData.plan.reset();
     }
     if (m_trace->isEnabled()) {
@@ -316,13 +333,13 @@ QList<HandlerInfo> HookRegistry::handlers(const QString &hook) const
     const auto it = d->m_hooks.find(hook);
     if (it == d->m_hooks.end())
         return result;
-    result.reserve(qsizetype(it->second.entries.size()));
-    for (const auto &entry : it->second.entries) {
-        HandlerInfo info = entry->info;
-        if (entry->receiverCount)
-            info.d->receiverCount = entry->receiverCount();
+    result.reserve(qsizetype(it->second.count));
+    it->second.forEach([&result](const Internal::HandlerEntry &entry) {
+        HandlerInfo info = entry.info;
+        if (entry.receiverCount)
+            info.d->receiverCount = entry.receiverCount();
         result.append(info);
-    }
+    });
     return result;
 }
 

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -153,7 +154,7 @@ struct HandlerEntry
     QPointer<QObject> context;
     bool hasContext = false;
     int weight = 0;
-    quint64 order = 0; // registration order, for the stable sort
+    size_t slot = 0; // its index in its weight level's entries (HookData)
     quint32 traceRef = 0;
     std::chrono::milliseconds timeout{};
     std::function<int()> receiverCount; // the App's signal handlers only
@@ -161,8 +162,8 @@ struct HandlerEntry
 };
 
 /*! A hook's handlers laid out for running: the callables side by side (one cache-friendly
-    pass), and the results of a run in which every handler simply returns, which a run shares
-    (O(1)) and copies only when a handler's outcome differs. Rebuilt after add() or remove(). */
+    pass), and their infos, which the runs made from it share (HookRun::results() reads them).
+    Rebuilt after add() or remove(). */
 struct RunPlan
 {
     struct Step
@@ -174,13 +175,72 @@ struct RunPlan
         std::chrono::milliseconds timeout;
     };
     std::vector<Step> steps;
-    QList<HandlerResult> okResults;
+    std::vector<HandlerInfo> infos; // per step: outlives the registrations, as runs keep the plan
+};
+
+/*!
+    What a HookRun keeps: the plan it ran (names the handlers), and per handler only what is not
+    a plain return — a status other than Ok, a value, the outcome of asynchronous work — plus the
+    timings when traced. results() is built from these on demand.
+*/
+class HookRunData : public QSharedData
+{
+public:
+    struct Notable
+    {
+        qsizetype index = 0; // in the plan
+        HandlerResult::Status status = HandlerResult::Status::Ok;
+        QString error;
+        qint64 startNs = 0;
+        qint64 durationNs = 0;
+        QVariant value;
+    };
+    struct Timing
+    {
+        qint64 startNs;
+        qint64 durationNs;
+    };
+    HandlerResult resultOf(const Notable &notable) const;
+
+    QString hook;
+    QString errorString;
+    QString preventedBy;
+    bool defaultPrevented = false;
+    bool failed = false; // a handler failed or timed out
+    std::shared_ptr<const RunPlan> plan;
+    std::vector<Timing> timings;  // one per handler when traced, else empty
+    std::vector<Notable> notable; // in run order
+};
+
+/*!
+    A hook's handlers, ordered at insertion: one level per weight (weights are few, and a level
+    is what the runner waits on as a barrier), each in registration order. add() appends to its
+    level and remove() clears a slot, both O(1) amortized (plus O(log levels)); a level is
+    compacted once half of it is cleared, so removing many handlers at once stays linear.
+*/
+struct WeightLevel
+{
+    std::vector<std::unique_ptr<HandlerEntry>> entries; // registration order; null: removed
+    size_t removed = 0;                                 // null slots in entries
 };
 
 struct HookData
 {
-    std::vector<std::unique_ptr<HandlerEntry>> entries; // in run order
-    std::shared_ptr<const RunPlan> plan;                // null until the next run needs it
+    std::map<int, WeightLevel> levels;   // by ascending weight
+    size_t count = 0;                    // handlers, removed ones not counted
+    std::shared_ptr<const RunPlan> plan; // null until the next run needs it
+
+    /*! Calls \a f with every handler, in run order. */
+    template <typename F>
+    void forEach(F &&f) const
+    {
+        for (const auto &[weight, level] : levels) {
+            for (const auto &entry : level.entries) {
+                if (entry)
+                    f(*entry);
+            }
+        }
+    }
 };
 
 /*! A handler's status as the trace records it (the same four values, in the same order). */

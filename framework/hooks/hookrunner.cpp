@@ -95,7 +95,7 @@ Outcome invokeInThread(QObject *context, const std::function<void(HookContext &)
 /*! A handler of the current weight level whose asynchronous work the level waits for. */
 struct PendingHandler
 {
-    qsizetype resultIndex;
+    qsizetype notableIndex; // in HookRunData::notable
     const HandlerEntry *entry;
     std::shared_ptr<HandlerWait> wait;
 };
@@ -104,10 +104,10 @@ struct PendingHandler
     The barrier between weight levels (spec §4.5): runs a nested event loop until every handler of
     \a level settled or passed its deadline, publishing what it waits for (App::pendingHandlers).
     The outcomes were recorded when they happened (HandlerWait); this copies them into the
-    results. Returns true if one failed or timed out.
+    run's data. Returns true if one failed or timed out.
 */
 bool waitForLevel(HookRegistryPrivate &registry, const std::vector<PendingHandler> &level,
-                  QList<HandlerResult> &results, RunState &run, bool traced, qint64 hookStart)
+                  HookRunData &data, RunState &run, bool traced, qint64 hookStart)
 {
     {
         QMutexLocker locker(&run.waker->mutex);
@@ -141,7 +141,7 @@ bool waitForLevel(HookRegistryPrivate &registry, const std::vector<PendingHandle
         if (first != published) { // the watchdog names the handler the close waits for
             published = first;
             registry.m_runningEntry.store(first->entry, std::memory_order_relaxed);
-            registry.m_runningSinceNs.store(traced ? results[first->resultIndex].startNs
+            registry.m_runningSinceNs.store(traced ? data.notable[first->notableIndex].startNs
                                                    : hookStart,
                                             std::memory_order_relaxed);
         }
@@ -162,7 +162,7 @@ bool waitForLevel(HookRegistryPrivate &registry, const std::vector<PendingHandle
     bool failed = false;
     for (const PendingHandler &pending : level) {
         const HandlerWait &wait = *pending.wait;
-        HandlerResult &result = results[pending.resultIndex];
+        HookRunData::Notable &result = data.notable[pending.notableIndex];
         result.status = wait.status;
         if (wait.status != Status::Ok)
             result.error = wait.error;
@@ -171,7 +171,7 @@ bool waitForLevel(HookRegistryPrivate &registry, const std::vector<PendingHandle
         if (result.status != Status::Ok) {
             failed = true;
             qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
-                    result.handler.name(), run.hook, result.error);
+                    data.plan->infos[size_t(result.index)].name(), run.hook, result.error);
         }
     }
     return failed;
@@ -187,7 +187,7 @@ void recordHookEvent(TracePrivate *trace, const QString &kind, const QString &ho
     if (run) {
         event.status = failed ? u"failed"_s : u"ok"_s;
         event.durationNs = durationNs;
-        event.extra.insert(u"handlers"_s, run->results.size());
+        event.extra.insert(u"handlers"_s, run->handlerCount());
     }
     trace->record(std::move(event));
 }
@@ -202,8 +202,9 @@ HookContext HookRunner::makeContext(RunState *run, HandlerSlot *slot)
 HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
                         const QVariantList &arguments)
 {
-    HookRun out;
-    out.hook = hook;
+    auto *const data = new HookRunData;
+    HookRun out(data);
+    data->hook = hook;
     TracePrivate *const trace = registry.m_trace;
 
     auto run = std::make_shared<RunState>();
@@ -221,12 +222,12 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         const auto it = registry.m_hooks.find(hook);
         if (it == registry.m_hooks.end()) {
             locker.unlock();
-            out.errorString = u"Unable to run hook '%1': it is not defined"_s.arg(hook);
-            qCWarning(lcHooks).noquote() << out.errorString;
+            data->errorString = u"Unable to run hook '%1': it is not defined"_s.arg(hook);
+            qCWarning(lcHooks).noquote() << data->errorString;
             TraceEvent event;
             event.kind = u"hook.undefined"_s;
             event.hook = hook;
-            event.error = out.errorString;
+            event.error = data->errorString;
             trace->record(std::move(event));
             return out;
         }
@@ -263,14 +264,15 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
                                         thread);
     };
 
-    // Every handler that just returns leaves its prebuilt result as it is; the list is copied
-    // (once) only when a result must change — always when traced, for the timings.
-    out.results = plan->okResults;
-    HandlerResult *results = traced ? out.results.data() : nullptr;
-    const auto resultAt = [&](size_t index) -> HandlerResult & {
-        if (!results)
-            results = out.results.data(); // detaches
-        return results[index];
+    // A handler that just returns leaves nothing but its timing (traced); the run keeps only
+    // what differs (HookRunData), and HookRun::results() builds the rest when asked.
+    data->plan = plan;
+    if (traced)
+        data->timings.reserve(plan->steps.size());
+    const auto notableAt = [data](size_t index) -> HookRunData::Notable & {
+        if (data->notable.empty() || size_t(data->notable.back().index) != index)
+            data->notable.emplace_back().index = qsizetype(index);
+        return data->notable.back();
     };
 
     const auto defaultTimeout = std::chrono::milliseconds(registry.m_defaultTimeoutMs.load());
@@ -287,10 +289,9 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     const auto settleLevel = [&] {
         if (batch)
             batch->flush(); // the level's events before those of its deferrals
-        resultAt(0);        // the results are written below
         registry.m_runningPhase.store(HookRegistryPrivate::WaitingForDeferrals,
                                       std::memory_order_relaxed);
-        failed |= waitForLevel(registry, level, out.results, *run, traced, hookStart);
+        failed |= waitForLevel(registry, level, *data, *run, traced, hookStart);
         level.clear();
         registry.m_runningPhase.store(traced ? HookRegistryPrivate::Calling
                                              : HookRegistryPrivate::CallingUntimed,
@@ -306,11 +307,14 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         const bool removed = registry.m_removals.load(std::memory_order_relaxed) != removalsAtStart
                 && step.entry->removed.load(std::memory_order_relaxed);
         if (removed || (step.hasContext && !context)) {
-            HandlerResult &result = resultAt(index);
+            HookRunData::Notable &result = notableAt(index);
             result.status = Status::Skipped;
             result.error = u"removed while the hook ran"_s;
-            if (traced)
+            if (traced) {
+                result.startNs = t;
+                data->timings.push_back({t, 0});
                 recordEnd(step.traceRef, t, result.status, result.error, 0, false, 0);
+            }
             continue;
         }
 
@@ -348,18 +352,22 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         const bool deferred = wait && outcome.status == Status::Ok;
         if (wait && !deferred)
             wait->claim(HandlerWait::Dropped); // it threw: its deferrals do not count
-        if (traced || outcome.status != Status::Ok || slot.value.isValid() || deferred) {
-            HandlerResult &result = resultAt(index);
+        if (traced)
+            data->timings.push_back({t, end - t});
+        if (outcome.status != Status::Ok || slot.value.isValid() || deferred) {
+            HookRunData::Notable &result = notableAt(index);
             result.status = outcome.status;
             result.error = outcome.error;
-            result.startNs = t;
-            result.durationNs = end - t;
+            if (traced) {
+                result.startNs = t;
+                result.durationNs = end - t;
+            }
             if (slot.value.isValid())
                 result.value = std::exchange(slot.value, QVariant());
             if (result.status != Status::Ok) {
                 failed = true;
                 qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
-                        result.handler.name(), hook, result.error);
+                        plan->infos[index].name(), hook, result.error);
             }
         }
         if (traced)
@@ -372,7 +380,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
                 batch->flush();
             if (level.empty())
                 levelWeight = step.entry->weight;
-            level.push_back({qsizetype(index), step.entry, wait});
+            level.push_back({qsizetype(data->notable.size()) - 1, step.entry, wait});
             wait->release(); // the call returned; the last deferral to settle records the end
         }
         t = end;
@@ -382,10 +390,11 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     if (batch)
         batch->flush();
 
-    out.defaultPrevented = run->defaultPrevented.load();
-    if (out.defaultPrevented) {
+    data->failed = failed;
+    data->defaultPrevented = run->defaultPrevented.load();
+    if (data->defaultPrevented) {
         QMutexLocker locker(&run->preventedByMutex);
-        out.preventedBy = run->preventedBy;
+        data->preventedBy = run->preventedBy;
     }
     registry.m_runningEntry.store(outerEntry, std::memory_order_relaxed);
     registry.m_runningSinceNs.store(outerSince, std::memory_order_relaxed);

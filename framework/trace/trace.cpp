@@ -113,6 +113,13 @@ void TracePrivate::recordHandlerBegin(quint32 handler, qint64 t)
     append(TraceRecord::handlerBegin(handler, t));
 }
 
+void TracePrivate::recordHandlerAdded(quint32 handler)
+{
+    TraceRecord record = TraceRecord::handlerBegin(handler, now());
+    record.kind = TraceRecord::Kind::HandlerAdded;
+    append(std::move(record));
+}
+
 void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, TraceStatus status,
                                     const QString &error, qint64 durationNs, bool deferred,
                                     quint16 thread)
@@ -120,12 +127,32 @@ void TracePrivate::recordHandlerEnd(quint32 handler, qint64 t, TraceStatus statu
     append(TraceRecord::handlerEnd(handler, t, status, error, durationNs, deferred, thread));
 }
 
+namespace {
+// Events the inspector needs to tell the story of a run, even of a very long one.
+bool isKeptWhenTrimming(const TraceRecord &record)
+{
+    if (record.kind != TraceRecord::Kind::Full)
+        return false;
+    const QString &kind = record.detail->kind;
+    return kind == u"state"_s || kind.startsWith(u"close."_s) || kind.startsWith(u"process."_s)
+            || kind == u"exception"_s || kind == u"setup.failed"_s || kind == u"app.created"_s;
+}
+
+bool isLog(const TraceRecord &record)
+{
+    return record.kind == TraceRecord::Kind::Full && record.detail->kind == u"log"_s;
+}
+} // namespace
+
 void TracePrivate::record(TraceEvent &&event)
 {
     TraceRecord record;
     record.kind = TraceRecord::Kind::Full;
     record.t = event.t > 0 ? event.t : now();
-    record.full = std::make_unique<TraceEvent>(std::move(event));
+    record.detail = std::make_unique<TraceEvent>(std::move(event));
+    record.trim = isLog(record)          ? TraceRecord::Trim::Log
+            : isKeptWhenTrimming(record) ? TraceRecord::Trim::Kept
+                                         : TraceRecord::Trim::Normal;
     append(std::move(record));
 }
 
@@ -168,8 +195,11 @@ void TracePrivate::appendLocked(TraceRecord &&record)
             || record.t - m_fileWrittenAt >= FileFlushIntervalNs)
             writeFileBuffer();
     }
+    m_bytes += record.bytes();
+    if (record.trim == TraceRecord::Trim::Log)
+        ++m_logCount;
     m_records.push_back(std::move(record));
-    if (qsizetype(m_records.size()) > m_trimAt)
+    if (qsizetype(m_records.size()) > m_trimAt || m_bytes > m_trimBytesAt)
         trimToCapacity();
 }
 
@@ -177,11 +207,12 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
 {
     TraceEvent event;
     if (record.kind == TraceRecord::Kind::Full) {
-        event = *record.full;
+        event = *record.detail;
     } else {
         const TraceHandler &info = m_handlers[record.handler];
-        const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
-        event.kind = begin ? u"handler.begin"_s : u"handler.end"_s;
+        const bool added = record.kind == TraceRecord::Kind::HandlerAdded;
+        const bool begin = record.kind == TraceRecord::Kind::HandlerBegin || added;
+        event.kind = added ? u"handler.added"_s : begin ? u"handler.begin"_s : u"handler.end"_s;
         event.hook = info.hook;
         event.handler = info.name;
         event.weight = info.weight;
@@ -190,7 +221,7 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
             event.source = info.source;
         } else {
             event.status = traceStatusName(record.status);
-            event.error = record.error;
+            event.error = record.error();
             event.durationNs = record.durationNs;
             if (record.deferred)
                 event.extra.insert(u"deferred"_s, true);
@@ -202,44 +233,59 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
     return event;
 }
 
-namespace {
-// Events the inspector needs to tell the story of a run, even of a very long one.
-bool isKeptWhenTrimming(const TraceRecord &record)
+qint64 TraceRecord::bytes() const
 {
-    if (record.kind != TraceRecord::Kind::Full)
-        return false;
-    const QString &kind = record.full->kind;
-    return kind == u"state"_s || kind.startsWith(u"close."_s) || kind.startsWith(u"process."_s)
-            || kind == u"exception"_s || kind == u"setup.failed"_s || kind == u"app.created"_s;
+    qint64 bytes = sizeof(TraceRecord);
+    if (detail) {
+        const TraceEvent &e = *detail;
+        // The strings' characters and headers; QJsonObject's fields roughly as much again.
+        bytes += qint64(sizeof(TraceEvent));
+        for (const QString *s :
+             {&e.kind, &e.hook, &e.handler, &e.owner, &e.source, &e.status, &e.error, &e.message}) {
+            if (!s->isEmpty())
+                bytes += 2 * s->size() + 32;
+        }
+        bytes += 64 * e.extra.size();
+    }
+    return bytes;
 }
-
-bool isLog(const TraceRecord &record)
-{
-    return record.kind == TraceRecord::Kind::Full && record.full->kind == u"log"_s;
-}
-} // namespace
 
 void TracePrivate::trimToCapacity()
 {
     // Down to 90% of the capacity at once, so trimming is rare: first the oldest log events,
     // then the oldest other events but the few that outline the run (state, close, process).
+    // The same in bytes, so a chatty log cannot make the trace grow past its byte bound.
+    // Each pass finds how far from the front it must drop, and compacts only that front part:
+    // dropping the oldest tenth moves a tenth, not the whole trace (add() of 1 000 000
+    // handlers spent a third of its time here).
     const qsizetype target = m_capacity - m_capacity / 10;
     qsizetype excess = qsizetype(m_records.size()) - target;
-    for (const auto &drop : {isLog, +[](const TraceRecord &r) { return !isKeptWhenTrimming(r); }}) {
-        if (excess <= 0)
-            break;
-        const auto dropped =
-                std::remove_if(m_records.begin(), m_records.end(), [&](const TraceRecord &record) {
-                    if (excess <= 0 || !drop(record))
-                        return false;
-                    --excess;
-                    return true;
-                });
-        m_dropped += std::distance(dropped, m_records.end());
-        m_records.erase(dropped, m_records.end());
-    }
+    qint64 excessBytes = m_bytes - (m_byteCapacity - m_byteCapacity / 10);
+    using Trim = TraceRecord::Trim;
+    const auto pass = [&](auto drop) {
+        if (excess <= 0 && excessBytes <= 0)
+            return;
+        auto end = m_records.begin();
+        for (; end != m_records.end() && (excess > 0 || excessBytes > 0); ++end) {
+            if (drop(*end)) {
+                const qint64 bytes = end->bytes();
+                --excess;
+                excessBytes -= bytes;
+                m_bytes -= bytes;
+                if (end->trim == Trim::Log)
+                    --m_logCount;
+            }
+        }
+        const auto dropped = std::remove_if(m_records.begin(), end, drop);
+        m_dropped += std::distance(dropped, end);
+        m_records.erase(dropped, end);
+    };
+    if (m_logCount > 0) // else a scan of the whole trace for nothing
+        pass([](const TraceRecord &r) { return r.trim == Trim::Log; });
+    pass([](const TraceRecord &r) { return r.trim != Trim::Kept; });
     // If only kept events remain, let the trace grow a tenth before looking again.
     m_trimAt = std::max(m_capacity, qsizetype(m_records.size()) + m_capacity / 10);
+    m_trimBytesAt = std::max(m_byteCapacity, m_bytes + m_byteCapacity / 10);
 }
 
 const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
@@ -268,36 +314,60 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
         m_fileBuffer += expand(record).toJsonLine();
         return;
     }
-    // The same object as expand(record).toJson(), several times faster (tst_trace compares).
-    const auto appendNumber = [this](const char *key, qint64 value) {
-        char digits[24];
-        const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
-        m_fileBuffer += key;
-        m_fileBuffer.append(digits, end - digits);
-    };
-    const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
-    appendNumber("{\"seq\":", record.seq);
-    appendNumber(",\"t\":", record.t);
-    appendNumber(",\"thread\":", record.thread);
-    m_fileBuffer += begin ? ",\"kind\":\"handler.begin\"" : ",\"kind\":\"handler.end\"";
+    // The same object as expand(record).toJson(), written straight from the compact record
+    // (tst_trace compares). A handler event without an error has a known bound: the buffer is
+    // grown once, within its capacity, and the line copied in with memcpy — no intermediate
+    // strings, no strlen, no reallocation per field (the file sink must keep up, SPEC §11).
+    const bool added = record.kind == TraceRecord::Kind::HandlerAdded;
+    const bool begin = record.kind == TraceRecord::Kind::HandlerBegin || added;
     const HandlerJson &json = handlerJson(record.handler);
-    m_fileBuffer += begin ? json.begin : json.end;
+    const QByteArray &fields = begin ? json.begin : json.end;
+    const QString error = begin ? QString() : record.error();
+    const qsizetype start = m_fileBuffer.size();
+    m_fileBuffer.resize(start + 200 + fields.size()); // 4 numbers ≤ 20 digits, literals ≤ 97
+    char *const base = m_fileBuffer.data();
+    char *out = base + start;
+    const auto put = [&out]<size_t N>(const char(&literal)[N]) {
+        std::memcpy(out, literal, N - 1);
+        out += N - 1;
+    };
+    const auto number = [&out](qint64 value) { out = std::to_chars(out, out + 24, value).ptr; };
+    put("{\"seq\":");
+    number(record.seq);
+    put(",\"t\":");
+    number(record.t);
+    put(",\"thread\":");
+    number(record.thread);
+    if (added)
+        put(",\"kind\":\"handler.added\"");
+    else if (begin)
+        put(",\"kind\":\"handler.begin\"");
+    else
+        put(",\"kind\":\"handler.end\"");
+    std::memcpy(out, fields.constData(), size_t(fields.size()));
+    out += fields.size();
     if (!begin) {
         switch (record.status) {
-        case TraceStatus::Ok: m_fileBuffer += ",\"status\":\"ok\""; break;
-        case TraceStatus::Failed: m_fileBuffer += ",\"status\":\"failed\""; break;
-        case TraceStatus::TimedOut: m_fileBuffer += ",\"status\":\"timedOut\""; break;
-        case TraceStatus::Skipped: m_fileBuffer += ",\"status\":\"skipped\""; break;
+        case TraceStatus::Ok: put(",\"status\":\"ok\""); break;
+        case TraceStatus::Failed: put(",\"status\":\"failed\""); break;
+        case TraceStatus::TimedOut: put(",\"status\":\"timedOut\""); break;
+        case TraceStatus::Skipped: put(",\"status\":\"skipped\""); break;
         }
-        if (!record.error.isEmpty()) {
-            m_fileBuffer += ",\"error\":";
-            appendJsonString(m_fileBuffer, record.error);
+        if (!error.isEmpty()) { // rare, and of any length: appended the ordinary way
+            put(",\"error\":");
+            m_fileBuffer.resize(out - base);
+            appendJsonString(m_fileBuffer, error);
+            const qsizetype at = m_fileBuffer.size();
+            m_fileBuffer.resize(at + 80);
+            out = m_fileBuffer.data() + at;
         }
-        appendNumber(",\"durationNs\":", record.durationNs);
+        put(",\"durationNs\":");
+        number(record.durationNs);
         if (record.deferred)
-            m_fileBuffer += ",\"deferred\":true";
+            put(",\"deferred\":true");
     }
-    m_fileBuffer += "}\n";
+    put("}\n");
+    m_fileBuffer.resize(out - m_fileBuffer.data());
 }
 
 void TracePrivate::writeFileBuffer()
@@ -313,7 +383,11 @@ void TracePrivate::writeFileBuffer()
                   "reported)",
                   qPrintable(m_filePath), qPrintable(m_file.errorString()));
     }
-    m_fileBuffer.clear();
+    // Emptied, not freed: it fills up again at once, and growing it anew cost a copy per
+    // doubling (a quarter of the sink's time).
+    m_fileBuffer.resize(0);
+    if (m_fileBuffer.capacity() < FileBufferLimit + 64 * 1024)
+        m_fileBuffer.reserve(FileBufferLimit + 64 * 1024);
 }
 
 void TracePrivate::flush()
@@ -385,6 +459,27 @@ void Trace::setCapacity(qsizetype capacity)
     d->m_trimAt = d->m_capacity;
     if (qsizetype(d->m_records.size()) > d->m_capacity)
         d->trimToCapacity();
+}
+
+qint64 Trace::byteCapacity() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_byteCapacity;
+}
+
+void Trace::setByteCapacity(qint64 bytes)
+{
+    QMutexLocker locker(&d->m_mutex);
+    d->m_byteCapacity = std::max<qint64>(bytes, 1);
+    d->m_trimBytesAt = d->m_byteCapacity;
+    if (d->m_bytes > d->m_byteCapacity)
+        d->trimToCapacity();
+}
+
+qint64 Trace::sizeInBytes() const
+{
+    QMutexLocker locker(&d->m_mutex);
+    return d->m_bytes;
 }
 
 QList<TraceEvent> Trace::events() const

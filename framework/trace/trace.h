@@ -75,6 +75,12 @@ public:
     /*! Maximum number of events kept in memory (default 1 000 000). */
     qsizetype capacity() const;
     void setCapacity(qsizetype capacity);
+    /*! Maximum memory the kept events may take, in bytes (default 64 MiB), trimmed as for
+        capacity(): the oldest \c log events first. */
+    qint64 byteCapacity() const;
+    void setByteCapacity(qint64 bytes);
+    /*! The memory the kept events take now, in bytes (a handler event: 48 at most). */
+    qint64 sizeInBytes() const;
 
     /*! Everything recorded and still kept, in order. */
     QList<TraceEvent> events() const;

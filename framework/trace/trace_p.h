@@ -40,13 +40,15 @@ struct TraceHandler
 };
 
 /*!
-    One event as kept in memory. Handler events — the bulk of a trace — stay compact: they refer
-    to their handler by index instead of copying its name, hook, owner and source; everything
-    else is a full TraceEvent.
+    One event as kept in memory: a small POD-like record (48 bytes, no allocation) for handler
+    events — the bulk of a trace — which refer to their handler by number instead of copying its
+    name, hook, owner and source, and whose kind and status are enums (names only on the wire and
+    in files). Only what is rare hangs off \c detail: the whole event of any other kind, or the
+    error of a handler that failed.
 */
 struct TraceRecord
 {
-    enum class Kind : quint8 { HandlerBegin, HandlerEnd, Full };
+    enum class Kind : quint8 { HandlerBegin, HandlerEnd, HandlerAdded, Full };
 
     qint64 seq = 0;
     qint64 t = 0;
@@ -56,8 +58,15 @@ struct TraceRecord
     Kind kind = Kind::Full;
     TraceStatus status = TraceStatus::Ok;
     bool deferred = false; // handler.end of a handler whose asynchronous work is still pending
-    QString error;
-    std::unique_ptr<TraceEvent> full;
+    // How trimming treats it, decided once when recorded (trimming compared kind names before).
+    enum class Trim : quint8 { Normal, Log, Kept };
+    Trim trim = Trim::Normal;
+    // Kind::Full: the event itself. A handler event: null, or an event holding only its error.
+    std::unique_ptr<TraceEvent> detail;
+
+    QString error() const { return kind != Kind::Full && detail ? detail->error : QString(); }
+    /*! What the record costs in memory, its detail included (an estimate of the strings). */
+    qint64 bytes() const;
 
     static TraceRecord handlerBegin(quint32 handler, qint64 t, quint16 thread = 0)
     {
@@ -77,12 +86,17 @@ struct TraceRecord
         TraceRecord record = handlerBegin(handler, t, thread);
         record.kind = Kind::HandlerEnd;
         record.status = status;
-        record.error = error;
+        if (!error.isEmpty()) {
+            record.detail = std::make_unique<TraceEvent>();
+            record.detail->error = error;
+        }
         record.durationNs = durationNs;
         record.deferred = deferred;
         return record;
     }
 };
+
+static_assert(sizeof(TraceRecord) <= 48, "a handler event costs at most 48 bytes (spec §11)");
 
 class TracePrivate;
 
@@ -157,6 +171,9 @@ public:
     /*! Gives a handler a number the trace refers to it by. Thread-safe. */
     quint32 internHandler(TraceHandler handler);
     void recordHandlerBegin(quint32 handler, qint64 t);
+    /*! \c handler.added of an interned handler: its fields are the handler's, as those of
+        \c handler.begin, so it costs a compact record rather than a full event. */
+    void recordHandlerAdded(quint32 handler);
     void recordHandlerEnd(quint32 handler, qint64 t, TraceStatus status, const QString &error,
                           qint64 durationNs, bool deferred, quint16 thread = 0);
     /*! Records \a event; \c seq and \c thread are filled in, and \c t unless set. */
@@ -235,6 +252,11 @@ private:
     const HandlerJson &handlerJson(quint32 handler); // m_mutex held
     qsizetype m_capacity = 1'000'000;
     qsizetype m_trimAt = 1'000'000; // size at which the next trim runs (amortizes the scan)
+    // Bounded in bytes too (spec §9): whatever the app logs, at most this much by default.
+    qint64 m_byteCapacity = qint64(64) << 20;
+    qint64 m_bytes = 0;                      // what m_records costs, by TraceRecord::bytes()
+    qsizetype m_logCount = 0;                // records of m_records that are log events
+    qint64 m_trimBytesAt = qint64(64) << 20; // m_bytes at which the next trim runs
     // Atomic so the forced-exit paths may read it without the mutex; written under the mutex
     // with relaxed loads and stores (plain moves), which keeps recording as fast as before.
     std::atomic<qint64> m_nextSeq{0};

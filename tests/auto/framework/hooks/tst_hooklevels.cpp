@@ -116,7 +116,7 @@ private Q_SLOTS:
         const Mortar::HookRun run = app.hooks().run(u"h"_s);
         QVERIFY(timer.elapsed() >= 90);
         QCOMPARE(log, QStringList{u"later"_s});
-        QCOMPARE(run.results.at(0).status, Status::TimedOut);
+        QCOMPARE(run.results().at(0).status, Status::TimedOut);
         const auto end = eventOf(app, u"deferral.end"_s, u"stuck"_s);
         QVERIFY(end);
         QCOMPARE(end->status, u"timedOut"_s);
@@ -211,7 +211,7 @@ private Q_SLOTS:
         timer.start();
         const Mortar::HookRun run = app.hooks().run(u"h"_s);
         QVERIFY(timer.elapsed() < 2000); // its deferral is not waited for
-        QCOMPARE(run.results.at(0).status, Status::Failed);
+        QCOMPARE(run.results().at(0).status, Status::Failed);
         kept->complete();
         QVERIFY(!eventOf(app, u"deferral.end"_s, u"thrower"_s));
     }

@@ -150,8 +150,8 @@ private Q_SLOTS:
         app.hooks().add(u"h"_s, &cleaner, [&cleaner] { ++cleaner.calls; });
 
         const Mortar::HookRun run = app.hooks().run(u"h"_s, {42});
-        QVERIFY2(run.ok(), qPrintable(run.errorString));
-        QCOMPARE(run.results.size(), 9);
+        QVERIFY2(run.ok(), qPrintable(run.errorString()));
+        QCOMPARE(run.results().size(), 9);
         QCOMPARE(plain, 2);
         QCOMPARE(app.property("countingCleanup").toInt(), 1);
         QCOMPARE(cleaner.calls, 3);
@@ -186,10 +186,10 @@ private Q_SLOTS:
                         {.name = u"failing future"_s});
         const Mortar::HookRun run = app.hooks().run(u"h"_s);
         QVERIFY(finishedBeforeRunReturned);
-        QCOMPARE(run.results.at(0).status, Status::Ok);
-        QVERIFY(run.results.at(0).durationNs >= 25'000'000);
-        QCOMPARE(run.results.at(1).status, Status::Failed);
-        QCOMPARE(run.results.at(1).error, u"disk full"_s);
+        QCOMPARE(run.results().at(0).status, Status::Ok);
+        QVERIFY(run.results().at(0).durationNs >= 25'000'000);
+        QCOMPARE(run.results().at(1).status, Status::Failed);
+        QCOMPARE(run.results().at(1).error, u"disk full"_s);
     }
 
     void deferralOutcomes()
@@ -220,14 +220,14 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         const Mortar::HookRun run = app.hooks().run(u"h"_s);
-        QCOMPARE(run.results.at(0).status, Status::Ok);
-        QCOMPARE(run.results.at(1).status, Status::Failed);
-        QCOMPARE(run.results.at(1).error, u"remote refused"_s);
-        QCOMPARE(run.results.at(2).status, Status::Failed);
-        QVERIFY2(run.results.at(2).error.contains(u"abandoned"_s),
-                 qPrintable(run.results.at(2).error));
-        QCOMPARE(run.results.at(3).status, Status::TimedOut);
-        QVERIFY(run.results.at(3).error.contains(u"100 ms"_s));
+        QCOMPARE(run.results().at(0).status, Status::Ok);
+        QCOMPARE(run.results().at(1).status, Status::Failed);
+        QCOMPARE(run.results().at(1).error, u"remote refused"_s);
+        QCOMPARE(run.results().at(2).status, Status::Failed);
+        QVERIFY2(run.results().at(2).error.contains(u"abandoned"_s),
+                 qPrintable(run.results().at(2).error));
+        QCOMPARE(run.results().at(3).status, Status::TimedOut);
+        QVERIFY(run.results().at(3).error.contains(u"100 ms"_s));
         QVERIFY(!run.ok());
         QVERIFY(timer.elapsed() < 5000); // bounded by the 100 ms timeout, not the 5 s default
         delete forgotten;
@@ -244,11 +244,45 @@ private Q_SLOTS:
         const Mortar::HookRun run = app.hooks().run(u"h"_s);
         QCOMPARE(ran, 1);
         QVERIFY(!run.ok());
-        QCOMPARE(run.results.at(0).status, Status::Failed);
-        QCOMPARE(run.results.at(0).error, u"boom"_s);
-        QCOMPARE(run.results.at(1).status, Status::Failed);
-        QVERIFY(run.results.at(1).error.contains(u"not derived from std::exception"_s));
-        QCOMPARE(run.results.last().status, Status::Ok);
+        QCOMPARE(run.results().at(0).status, Status::Failed);
+        QCOMPARE(run.results().at(0).error, u"boom"_s);
+        QCOMPARE(run.results().at(1).status, Status::Failed);
+        QVERIFY(run.results().at(1).error.contains(u"not derived from std::exception"_s));
+        QCOMPARE(run.results().last().status, Status::Ok);
+    }
+
+    void hookRunKeepsWhatDiffers()
+    {
+        // Only the outcomes that differ from a plain return are kept; results() still gives one
+        // result per handler, in run order, and a copy of the run shares them.
+        App app(options());
+        app.hooks().define(u"h"_s);
+        app.hooks().add(u"h"_s, [] {}, {.name = u"plain"_s});
+        app.hooks().add(u"h"_s, [] { throw std::runtime_error("bad"); }, {.name = u"thrower"_s});
+        app.hooks().add(u"h"_s, [] { return 7; }, {.weight = 1, .name = u"seven"_s});
+        app.hooks().add(u"h"_s, [] {}, {.weight = 2, .name = u"last"_s});
+        const Mortar::HookRun run = app.hooks().run(u"h"_s);
+        QCOMPARE(run.hook(), u"h"_s);
+        QVERIFY(!run.ok());
+        QVERIFY(run.errorString().isEmpty());
+        QCOMPARE(run.handlerCount(), 4);
+        QCOMPARE(run.values(), QVariantList{7});
+        QCOMPARE(run.failures().size(), 1);
+        QCOMPARE(run.failures().constFirst().handler.name(), u"thrower"_s);
+        QCOMPARE(run.failures().constFirst().error, u"bad"_s);
+        const Mortar::HookRun copy = run;
+        const QList<HandlerResult> results = copy.results();
+        QCOMPARE(results.size(), 4);
+        QStringList names;
+        for (const HandlerResult &result : results)
+            names.append(result.handler.name());
+        QCOMPARE(names, (QStringList{u"plain"_s, u"thrower"_s, u"seven"_s, u"last"_s}));
+        QCOMPARE(results.at(0).status, Status::Ok);
+        QCOMPARE(results.at(1).status, Status::Failed);
+        QCOMPARE(results.at(2).value, QVariant(7));
+        QCOMPARE(results.at(3).status, Status::Ok);
+        QVERIFY(results.at(3).startNs >= results.at(0).startNs); // traced: timings kept
+        QVERIFY(results.at(0).startNs > 0);
     }
 
     void undefinedHooksAreReported()
@@ -262,7 +296,7 @@ private Q_SLOTS:
         QTest::ignoreMessage(QtWarningMsg, "Unable to run hook 'nope': it is not defined");
         const Mortar::HookRun run = app.hooks().run(u"nope"_s);
         QVERIFY(!run.ok());
-        QVERIFY(run.errorString.contains(u"not defined"_s));
+        QVERIFY(run.errorString().contains(u"not defined"_s));
         const auto events = app.trace().events();
         QVERIFY(std::any_of(events.begin(), events.end(), [](const Mortar::TraceEvent &e) {
             return e.kind == u"handler.refused"_s && e.hook == u"nope"_s;
@@ -287,6 +321,34 @@ private Q_SLOTS:
         QVERIFY(app.hooks().handlers(u"h"_s).isEmpty());
     }
 
+    void orderSurvivesManyRemovals()
+    {
+        // Mixed weights, then most handlers removed in an interleaved pattern (levels compact
+        // as they empty), then more added: the run order is still by weight, then registration.
+        App app(options());
+        app.hooks().define(u"h"_s);
+        QList<Mortar::HandlerId> ids;
+        for (int i = 0; i < 300; ++i)
+            ids.append(app.hooks().add(u"h"_s, [i] { return i; }, {.weight = i % 3}));
+        for (int i = 0; i < 300; ++i) {
+            if (i % 5 != 0)
+                QVERIFY(app.hooks().remove(ids[i]));
+        }
+        for (int i = 300; i < 306; ++i)
+            app.hooks().add(u"h"_s, [i] { return i; }, {.weight = i % 3});
+        QVariantList expected;
+        for (int weight = 0; weight < 3; ++weight) {
+            for (int i = 0; i < 306; ++i) {
+                if (i % 3 == weight && (i % 5 == 0 || i >= 300))
+                    expected.append(i);
+            }
+        }
+        QCOMPARE(app.hooks().run(u"h"_s).values(), expected);
+        QCOMPARE(app.hooks().handlers(u"h"_s).size(), expected.size());
+        QCOMPARE(app.hooks().handlers(u"h"_s).constFirst().weight(), 0);
+        QCOMPARE(app.hooks().handlers(u"h"_s).constLast().weight(), 2);
+    }
+
     void handlersRemovedDuringARunAreSkipped()
     {
         App app(options());
@@ -301,8 +363,8 @@ private Q_SLOTS:
         const Mortar::HookRun run = app.hooks().run(u"h"_s);
         QCOMPARE(secondCalls, 0);
         QCOMPARE(addedCalls, 0); // added during the run: runs next time
-        QCOMPARE(run.results.size(), 2);
-        QCOMPARE(run.results.at(1).status, Status::Skipped);
+        QCOMPARE(run.results().size(), 2);
+        QCOMPARE(run.results().at(1).status, Status::Skipped);
         app.hooks().run(u"h"_s);
         QCOMPARE(addedCalls, 1);
     }
@@ -381,7 +443,7 @@ private Q_SLOTS:
         QCOMPARE(app.hooks().handlers(u"h"_s).size(), 1);
         delete cleaner;
         QVERIFY(app.hooks().handlers(u"h"_s).isEmpty());
-        QVERIFY(app.hooks().run(u"h"_s).results.isEmpty());
+        QVERIFY(app.hooks().run(u"h"_s).results().isEmpty());
     }
 
     void contextInAnotherThreadRunsThere()
@@ -423,7 +485,7 @@ private Q_SLOTS:
         timer.start();
         const Mortar::HookRun run = app.hooks().run(u"h"_s);
         QVERIFY(timer.elapsed() < 1500);
-        QCOMPARE(run.results.at(0).status, Status::TimedOut);
+        QCOMPARE(run.results().at(0).status, Status::TimedOut);
         QCOMPARE(after, 1);
     }
 
@@ -487,9 +549,9 @@ private Q_SLOTS:
             QVERIFY(!c.isDefaultPrevented());
             c.preventDefault();
         });
-        QVERIFY(app.hooks().run(u"signal"_s, {1}).defaultPrevented);
+        QVERIFY(app.hooks().run(u"signal"_s, {1}).defaultPrevented());
         App other(options());
-        QVERIFY(!other.hooks().run(u"signal"_s, {1}).defaultPrevented);
+        QVERIFY(!other.hooks().run(u"signal"_s, {1}).defaultPrevented());
     }
 
     void deadlineIsForeverOutsideClose()

@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -182,6 +183,12 @@ private Q_SLOTS:
         const QString path = dir.filePath(u"run.jsonl"_s);
         App app({.label = u"filetest"_s, .traceFile = path});
         app.hooks().add(u"pre_close"_s, [&app] { app.log().warning(u"removing \"x\""_s); });
+        // Every shape of handler event the file sink writes: failed with an error to escape,
+        // deferred (handler.end, then deferral.end), and a plain one of another weight.
+        app.hooks().add(u"pre_close"_s, [] { throw std::runtime_error("disk \"full\"\n\tnow"); },
+                        {.name = u"fails \"quoted\""_s});
+        app.hooks().add(u"pre_close"_s, [](Mortar::HookContext &c) { c.defer().complete(); },
+                        {.weight = 5});
         QVERIFY(app.setup());
         app.hooks().run(u"pre_run"_s);
         // Flushed at every hook end: the file already has pre_run's end, before any close.
@@ -192,8 +199,15 @@ private Q_SLOTS:
         QCOMPARE(lines.last().value(u"hook"_s).toString(), u"pre_run"_s);
 
         QTest::ignoreMessage(QtWarningMsg, "removing \"x\"");
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"fails .*disk"_s));
         app.close();
         lines = readTraceFile(path, &header);
+        QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QJsonObject &line) {
+            return line.value(u"error"_s).toString() == u"disk \"full\"\n\tnow"_s;
+        }));
+        QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QJsonObject &line) {
+            return line.value(u"deferred"_s).toBool();
+        }));
         QCOMPARE(header.value(u"format"_s).toString(), u"mortar-trace"_s);
         QCOMPARE(header.value(u"version"_s).toInt(), 1);
         QCOMPARE(header.value(u"label"_s).toString(), u"filetest"_s);
@@ -258,6 +272,48 @@ private Q_SLOTS:
         QVERIFY(kinds.contains(u"hook.end pre_close"_s));
     }
 
+    void byteCapacityBoundsWhatIsLogged()
+    {
+        // Few events but large ones: the byte bound trims them, oldest log events first.
+        App app({.label = u"test"_s});
+        const qint64 bound = 256 * 1024;
+        app.trace().setByteCapacity(bound);
+        QCOMPARE(app.trace().byteCapacity(), bound);
+        QLoggingCategory::setFilterRules(u"test.info=false"_s);
+        auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
+        const QString big(4000, u'x');
+        for (int i = 0; i < 1000; ++i) // ~8 MB of messages
+            app.log().info(u"message %1 "_s.arg(i) + big);
+        app.close();
+        QVERIFY2(app.trace().sizeInBytes() <= bound,
+                 qPrintable(QString::number(app.trace().sizeInBytes())));
+        QVERIFY(app.trace().droppedCount() > 900);
+        const QList<TraceEvent> events = app.trace().events();
+        QStringList logs;
+        for (const TraceEvent &event : events) {
+            if (event.kind == u"log"_s)
+                logs << event.message.left(12);
+        }
+        QVERIFY(!logs.isEmpty());
+        QCOMPARE(logs.last(), u"message 999 "_s);
+        const QStringList kinds = kindsOf(events);
+        QVERIFY(kinds.contains(u"app.created"_s));
+        QVERIFY(kinds.contains(u"hook.end pre_close"_s));
+    }
+
+    void handlerEventsCostAtMost48Bytes()
+    {
+        App app({.label = u"test"_s});
+        for (int i = 0; i < 1000; ++i)
+            app.hooks().add(u"pre_close"_s, [] {});
+        const qint64 before = app.trace().sizeInBytes();
+        const qsizetype eventsBefore = app.trace().size();
+        app.hooks().run(u"pre_close"_s);
+        const qint64 perEvent =
+                (app.trace().sizeInBytes() - before) / (app.trace().size() - eventsBefore);
+        QVERIFY2(perEvent <= 48, qPrintable(QString::number(perEvent)));
+    }
+
     void capacityBoundsHandlerEventsToo()
     {
         App app({.label = u"test"_s});
@@ -279,7 +335,7 @@ private Q_SLOTS:
         app.hooks().add(u"pre_close"_s, [] {});
         const Mortar::HookRun run = app.hooks().run(u"pre_close"_s);
         QCOMPARE(app.trace().size(), before);
-        QCOMPARE(run.results.first().durationNs, 0);
+        QCOMPARE(run.results().first().durationNs, 0);
         app.trace().setEnabled(true);
         app.hooks().run(u"pre_close"_s);
         QVERIFY(app.trace().size() > before);
