@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QMetaMethod>
 #include <QMutex>
+#include <QThread>
 
 class QTimer;
 
@@ -141,6 +142,24 @@ private:
     HandlerEventBatch *const m_outer; // the batch of an enclosing run in this thread, if any
     const quint16 m_thread;
     std::vector<TraceRecord> m_records;
+};
+
+/*! Held while m_fileBuffer changes (m_mutex held too). Contended only by a forced exit, which
+    never lets go: then the writer waits until the process is gone. */
+class FileBufferLock
+{
+public:
+    explicit FileBufferLock(std::atomic<bool> &lock) : m_lock(lock)
+    {
+        while (m_lock.exchange(true, std::memory_order_acquire))
+            QThread::yieldCurrentThread();
+    }
+    ~FileBufferLock() { m_lock.store(false, std::memory_order_release); }
+    FileBufferLock(const FileBufferLock &) = delete;
+    FileBufferLock &operator=(const FileBufferLock &) = delete;
+
+private:
+    std::atomic<bool> &m_lock;
 };
 
 class TracePrivate
