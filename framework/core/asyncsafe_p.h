@@ -178,4 +178,22 @@ private:
     size_t m_length = 0;
 };
 
+/*!
+    Writes a trace file's last line, {"seq":…,"t":…,"thread":0,<fields>}, to \a fd with
+    write(2): what the trace file and the black box end with when the process is ended by force.
+    \a fields (e.g. \c{"kind":"process.killed",…}) is copied as far as the line has room.
+    Async-signal-safe.
+*/
+inline void writeFinalLine(int fd, qint64 seq, qint64 t, const SafeLine &fields) noexcept
+{
+    SafeLine line;
+    line.add("{\"seq\":").add(seq).add(",\"t\":").add(t).add(",\"thread\":0,");
+    for (size_t i = 0; i < fields.size(); ++i) {
+        const char c[2] = {fields.data()[i], '\0'};
+        line.add(c);
+    }
+    line.finish("}\n");
+    line.writeTo(fd);
+}
+
 } // namespace Mortar::Internal

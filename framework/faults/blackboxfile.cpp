@@ -121,18 +121,8 @@ void BlackBoxFile::writeFinal(const SafeLine &fields, bool waitForBuffer) noexce
             writeAll(fd, m_buffer.constData(), size_t(m_buffer.size()));
         // Left as it is (clearing it is not async-signal-safe): the process ends now.
     }
-    SafeLine line;
-    line.add("{\"seq\":")
-            .add(m_nextSeq.load(std::memory_order_relaxed))
-            .add(",\"t\":")
-            .add(monotonicNs() - m_originNs)
-            .add(",\"thread\":0,");
-    for (size_t i = 0; i < fields.size(); ++i) {
-        const char c[2] = {fields.data()[i], '\0'};
-        line.add(c);
-    }
-    line.finish("}\n");
-    line.writeTo(fd);
+    writeFinalLine(fd, m_nextSeq.load(std::memory_order_relaxed), monotonicNs() - m_originNs,
+                   fields);
 }
 
 } // namespace Mortar::Internal

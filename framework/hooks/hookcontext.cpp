@@ -74,12 +74,7 @@ bool HandlerWait::claim(int newState)
 
 void HandlerWait::recordEnd()
 {
-    TraceEvent event;
-    event.kind = u"deferral.end"_s;
-    event.hook = info.hook();
-    event.handler = info.name();
-    event.weight = info.weight();
-    event.owner = info.owner();
+    TraceEvent event = handlerEvent(u"deferral.end"_s, info);
     event.status = HandlerResult::statusName(status);
     if (status != HandlerResult::Status::Ok)
         event.error = error;

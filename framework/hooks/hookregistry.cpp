@@ -240,12 +240,7 @@ bool HookRegistryPrivate::removeEntry(HandlerId id, const QString &reason)
     }
     if (m_trace->isEnabled()) {
         // A handler that goes before its hook runs is never silent (spec §3.2).
-        TraceEvent event;
-        event.kind = u"handler.removed"_s;
-        event.hook = info.hook();
-        event.handler = info.name();
-        event.weight = info.weight();
-        event.owner = info.owner();
+        TraceEvent event = handlerEvent(u"handler.removed"_s, info);
         event.extra.insert(u"reason"_s, reason);
         m_trace->record(std::move(event));
     }

@@ -253,6 +253,18 @@ static_assert(toTraceStatus(HandlerResult::Status::Ok) == TraceStatus::Ok
               && toTraceStatus(HandlerResult::Status::TimedOut) == TraceStatus::TimedOut
               && toTraceStatus(HandlerResult::Status::Skipped) == TraceStatus::Skipped);
 
+/*! An event of \a kind about the handler \a info: its hook, name, weight and owner filled in. */
+inline TraceEvent handlerEvent(const QString &kind, const HandlerInfo &info)
+{
+    TraceEvent event;
+    event.kind = kind;
+    event.hook = info.hook();
+    event.handler = info.name();
+    event.weight = info.weight();
+    event.owner = info.owner();
+    return event;
+}
+
 /*! What the trace keeps of \a info. */
 inline TraceHandler toTraceHandler(const HandlerInfo &info)
 {

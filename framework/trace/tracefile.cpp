@@ -151,19 +151,8 @@ void TracePrivate::writeFinalEvent(const SafeLine &fields, bool waitForBuffer) n
     // then its content is not to be trusted, and only the final line is written.
     if (locked && !m_fileBuffer.isEmpty())
         writeAll(fd, m_fileBuffer.constData(), size_t(m_fileBuffer.size()));
-    SafeLine line;
-    line.add("{\"seq\":")
-            .add(m_nextSeq.load(std::memory_order_relaxed))
-            .add(",\"t\":")
-            .add(monotonicNs() - m_originNs)
-            .add(",\"thread\":0,");
-    // fields is at most a line itself: copy what fits.
-    for (size_t i = 0; i < fields.size(); ++i) {
-        const char c[2] = {fields.data()[i], '\0'};
-        line.add(c);
-    }
-    line.finish("}\n");
-    line.writeTo(fd);
+    writeFinalLine(fd, m_nextSeq.load(std::memory_order_relaxed), monotonicNs() - m_originNs,
+                   fields);
 }
 
 } // namespace Internal
