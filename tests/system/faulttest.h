@@ -10,7 +10,9 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
+#include <QTest>
 
 #include <algorithm>
 #include <csignal>
@@ -136,6 +138,19 @@ struct Run
     }
 
     QString describe() { return SystemTest::describe(process, out, err); }
+
+    /*! A guard for a test function: if the test failed, ends the app (so that all of its
+        stderr is read) and prints what it said. */
+    auto explainOnFailure()
+    {
+        return qScopeGuard([this] {
+            if (QTest::currentTestFailed()) {
+                process.kill(); // for its stderr
+                finish();
+                qWarning("%s", qPrintable(describe()));
+            }
+        });
+    }
 
     QByteArray marker() const
     {

@@ -151,13 +151,7 @@ void tst_InspectionAbuse::rapidConnectDisconnect()
     // use-after-free that crashed an ASan build after 5-53 connections).
     FaultTest::Run run;
     QVERIFY(start(run, u"loop"_s));
-    auto explain = qScopeGuard([&] {
-        if (QTest::currentTestFailed()) {
-            run.process.kill(); // for its stderr
-            run.finish();
-            qWarning("%s", qPrintable(run.describe()));
-        }
-    });
+    const auto explain = run.explainOnFailure();
     const QString token = readToken(run);
     QVERIFY(!token.isEmpty());
     const QByteArray frames =
@@ -184,13 +178,7 @@ void tst_InspectionAbuse::floodBeforeTokenIsBounded()
     // after 4 KiB (beyond 16 they are refused), so the app does not grow by their data.
     FaultTest::Run run;
     QVERIFY(start(run, u"loop"_s));
-    auto explain = qScopeGuard([&] {
-        if (QTest::currentTestFailed()) {
-            run.process.kill(); // for its stderr
-            run.finish();
-            qWarning("%s", qPrintable(run.describe()));
-        }
-    });
+    const auto explain = run.explainOnFailure();
     QTRY_VERIFY(residentKiB(run.pid) > 0);
     const qint64 before = residentKiB(run.pid);
     QByteArray flood(4 << 20, 'x');
@@ -234,13 +222,7 @@ void tst_InspectionAbuse::seventeenthClientIsRefused()
 {
     FaultTest::Run run;
     QVERIFY(start(run, u"loop"_s));
-    auto explain = qScopeGuard([&] {
-        if (QTest::currentTestFailed()) {
-            run.process.kill(); // for its stderr
-            run.finish();
-            qWarning("%s", qPrintable(run.describe()));
-        }
-    });
+    const auto explain = run.explainOnFailure();
     const QString token = readToken(run);
     std::vector<std::unique_ptr<Client>> clients;
     for (int i = 0; i < 16; ++i) {
@@ -272,13 +254,7 @@ void tst_InspectionAbuse::silentClientIsDropped()
 {
     FaultTest::Run run;
     QVERIFY(start(run, u"loop"_s));
-    auto explain = qScopeGuard([&] {
-        if (QTest::currentTestFailed()) {
-            run.process.kill(); // for its stderr
-            run.finish();
-            qWarning("%s", qPrintable(run.describe()));
-        }
-    });
+    const auto explain = run.explainOnFailure();
     QLocalSocket silent;
     silent.connectToServer(run.socketPath());
     QVERIFY(silent.waitForConnected(5000));
@@ -299,13 +275,7 @@ void tst_InspectionAbuse::outOfFileDescriptorsRecovers()
     // EMFILE: inspection was dead for the rest of the run.
     FaultTest::Run run;
     QVERIFY(start(run, u"fd-exhaust"_s));
-    auto explain = qScopeGuard([&] {
-        if (QTest::currentTestFailed()) {
-            run.process.kill(); // for its stderr
-            run.finish();
-            qWarning("%s", qPrintable(run.describe()));
-        }
-    });
+    const auto explain = run.explainOnFailure();
     QVERIFY(run.waitForLine("exhausted"));
     {
         // Accepted by the kernel; the app's accept() has no descriptor left for it.
@@ -328,13 +298,7 @@ void tst_InspectionAbuse::tokenIsNotInherited()
     QProcessEnvironment extra;
     extra.insert(u"MORTAR_INSPECT_TOKEN"_s, u"handed-over-token"_s);
     QVERIFY(start(run, u"loop"_s, extra));
-    auto explain = qScopeGuard([&] {
-        if (QTest::currentTestFailed()) {
-            run.process.kill(); // for its stderr
-            run.finish();
-            qWarning("%s", qPrintable(run.describe()));
-        }
-    });
+    const auto explain = run.explainOnFailure();
     QVERIFY2(run.out.contains("token unset\n"), run.out.constData());
     Client client;
     QVERIFY(client.connectTo(run.socketPath()));
