@@ -134,6 +134,11 @@ public:
     void onUnixSignal(int signalNumber);
     /*! The close budget passed: report and _exit(timeoutExitCode), from the watchdog's thread. */
     void watchdogExpired();
+    /*! The close's budget: AppOptions::closeTimeout, or a rehearsal's. */
+    std::chrono::milliseconds closeTimeout() const
+    {
+        return rehearsing ? rehearsing->closeTimeout : options.closeTimeout;
+    }
 
     void record(const QString &kind, const QJsonObject &extra = {},
                 std::optional<int> code = std::nullopt, const QString &error = {});
@@ -174,6 +179,14 @@ public:
 
     // Fault handling: read without locks by the watchdog and the signal handlers.
     FaultContext faultContext;
+    /*! Set while Mortar::Test's rehearsal (spec §14) performs the close: the watchdog's budget,
+        and where a forced end is reported instead of ending the process. */
+    struct Rehearsing
+    {
+        std::chrono::milliseconds closeTimeout;
+        std::function<void(const ForcedEnd &)> forcedEnd; // in the watchdog's thread
+    };
+    const Rehearsing *rehearsing = nullptr;
     std::unique_ptr<UnixSignals> unixSignals; // from setup(); its handlers until the close ends
     Watchdog watchdog;                        // runs during the close
 

@@ -52,12 +52,13 @@ void AppPrivate::close(std::optional<int> code, CloseCause cause)
     if (code)
         q->setExitCode(*code);
     // A budget too large to add to the clock is no budget (spec §4.6).
+    const auto budget = closeTimeout();
     HookRegistryPrivate::get(*hooks)->setCloseDeadline(
-            options.closeTimeout.count() > 0 && !Watchdog::isUnbounded(options.closeTimeout)
-                    ? QDeadlineTimer(options.closeTimeout)
+            budget.count() > 0 && !Watchdog::isUnbounded(budget)
+                    ? QDeadlineTimer(budget)
                     : QDeadlineTimer(QDeadlineTimer::Forever));
-    if (options.closeTimeout.count() > 0)
-        watchdog.start(options.closeTimeout, [this] { watchdogExpired(); });
+    if (budget.count() > 0)
+        watchdog.start(budget, [this] { watchdogExpired(); });
 
     const HookRun preClose = hooks->run(u"pre_close"_s);
     const HookRun postClose = hooks->run(u"post_close"_s);
@@ -146,22 +147,27 @@ void AppPrivate::onUnixSignal(int signalNumber)
     event.extra.insert(u"prevented"_s, run.defaultPrevented());
     TracePrivate::get(*trace)->record(std::move(event));
     if (run.defaultPrevented() || state >= App::State::Closing)
-        return; // e.g. SIGHUP to reload; or a handler closed already
-    unixSignals->setTerminating();
+        return;      // e.g. SIGHUP to reload; or a handler closed already
+    if (unixSignals) // none when a rehearsal plays the signal before setup()
+        unixSignals->setTerminating();
     applyExitCodeRule({signalExitCode(signalNumber), SignalRuleWhy});
     close(std::nullopt, CloseCause::Signal);
 }
 
 void AppPrivate::watchdogExpired()
 {
+    const ForcedEnd end{.reason = ForcedEnd::Reason::Watchdog,
+                        .exitCode = options.timeoutExitCode,
+                        .budgetMs = qint64(closeTimeout().count())};
+    if (rehearsing) {
+        rehearsing->forcedEnd(end); // a test process is not ended (spec §14)
+        return;
+    }
     // Runs in the watchdog's thread while the App's thread is stuck: nothing here may wait for
     // the App's thread, or allocate (the stuck thread may hold the allocator's lock).
     if (!claimForcedExit())
         return; // a second signal or a crash is ending the process already
-    reportForcedEnd(&faultContext,
-                    {.reason = ForcedEnd::Reason::Watchdog,
-                     .exitCode = options.timeoutExitCode,
-                     .budgetMs = qint64(options.closeTimeout.count())});
+    reportForcedEnd(&faultContext, end);
     ::_exit(options.timeoutExitCode);
 }
 

@@ -273,6 +273,21 @@ inline TraceHandler toTraceHandler(const HandlerInfo &info)
 
 class HookRegistryPrivate;
 
+/*!
+    Stands between the run loop and every handler it calls, for Mortar::Test's rehearsal (spec
+    §14): it calls \a invoke itself, later, or not at all, and may throw as a handler would.
+    Unset (the normal case) the run loop calls handlers directly.
+*/
+using HandlerInterceptor = std::function<void(const HandlerInfo &info, HookContext &context,
+                                              const std::function<void(HookContext &)> &invoke)>;
+
+/*! Thrown by a HandlerInterceptor for a handler it did not let run (or cut short): the run
+    records the handler as skipped, for \a why. */
+struct HandlerNotRun
+{
+    QString why;
+};
+
 class HookRunner
 {
 public:
@@ -348,6 +363,7 @@ public:
 
     QString m_defaultOwner;
     std::atomic<qint64> m_defaultTimeoutMs{5000};
+    HandlerInterceptor m_interceptor; // set only while no hook runs (a rehearsal's close)
 
     // The handler being called now, or whose asynchronous work a hook waits for: the watchdog
     // and the forced-exit paths name it. Published by the run loop with relaxed stores — one

@@ -33,6 +33,8 @@ Outcome invokeIsolated(const std::function<void(HookContext &)> &invoke, HookCon
     try {
         invoke(context);
         return {};
+    } catch (const HandlerNotRun &notRun) {
+        return {Status::Skipped, notRun.why};
     } catch (const std::exception &e) {
         return {Status::Failed, QString::fromLocal8Bit(e.what())};
     } catch (...) {
@@ -335,15 +337,24 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         // Untraced runs take no time per handler: defer() takes it when it is needed.
         slot.startedAt = traced ? Clock::time_point(std::chrono::nanoseconds(originNs + t))
                                 : Clock::time_point();
+        // A rehearsal (spec §14) stands between the loop and the handler; copies, since a
+        // handler in another thread may outlive this run.
+        const std::function<void(HookContext &)> *invoke = &step.invoke;
+        std::function<void(HookContext &)> intercepted;
+        if (registry.m_interceptor) [[unlikely]] {
+            intercepted = [interceptor = registry.m_interceptor, info = plan->infos[index],
+                           inner = step.invoke](HookContext &c) { interceptor(info, c, inner); };
+            invoke = &intercepted;
+        }
         Outcome outcome;
         int threadNumber = 0;
         if (crossThread) {
-            outcome = invokeInThread(context, step.invoke, run, slot, timeout, step.traceRef,
-                                     traced, &threadNumber);
+            outcome = invokeInThread(context, *invoke, run, slot, timeout, step.traceRef, traced,
+                                     &threadNumber);
             if (traced && threadNumber == 0)
                 recordBegin(step.traceRef, t); // it never started: the wait is all there was
         } else {
-            outcome = invokeIsolated(step.invoke, hookContext);
+            outcome = invokeIsolated(*invoke, hookContext);
         }
         const qint64 end = traced ? trace->now() : 0;
 
@@ -364,7 +375,8 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
             }
             if (slot.value.isValid())
                 result.value = std::exchange(slot.value, QVariant());
-            if (result.status != Status::Ok) {
+            // Skipped (a rehearsal's process had ended) is not a failure of the handler.
+            if (result.status != Status::Ok && result.status != Status::Skipped) {
                 failed = true;
                 qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
                         plan->infos[index].name(), hook, result.error);
