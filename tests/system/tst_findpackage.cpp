@@ -27,6 +27,9 @@ QStringList standaloneProjects()
 #ifdef MORTAR_FINDPACKAGE_NOTEPAD
     projects << u"examples/notepad"_s; // Mortar::Widgets, Qt Widgets and a plugin
 #endif
+#ifdef MORTAR_FINDPACKAGE_TESTKIT
+    projects << u"examples/testing"_s; // Mortar::Test and Qt Test
+#endif
     return projects;
 }
 } // namespace
@@ -239,6 +242,22 @@ void tst_FindPackage::runStandaloneExamples()
     QVERIFY2(notepad.exitStatus() == QProcess::NormalExit && notepad.exitCode() == 0,
              qPrintable(notepadAccount));
     QVERIFY2(notepadOut.contains("1.0"), qPrintable(notepadAccount));
+#endif
+
+#ifdef MORTAR_FINDPACKAGE_TESTKIT
+    // A plugin author's QTest, built against the installed Mortar::Test: its rehearsed
+    // watchdog and second signal leave the test process running to report.
+    QProcess kitTest;
+    kitTest.setProcessEnvironment(SystemTest::childEnvironment());
+    kitTest.start(programOf(u"examples/testing"_s, u"tst_example_journal"_s), {});
+    QVERIFY2(kitTest.waitForStarted(30'000), qPrintable(kitTest.errorString()));
+    QVERIFY2(kitTest.waitForFinished(120'000), qPrintable(kitTest.errorString()));
+    const QByteArray kitOut = kitTest.readAllStandardOutput();
+    const QString kitAccount =
+            SystemTest::describe(kitTest, kitOut, kitTest.readAllStandardError());
+    QVERIFY2(kitTest.exitStatus() == QProcess::NormalExit && kitTest.exitCode() == 0,
+             qPrintable(kitAccount));
+    QVERIFY2(kitOut.contains("Totals: 6 passed, 0 failed"), qPrintable(kitAccount));
 #endif
 }
 
