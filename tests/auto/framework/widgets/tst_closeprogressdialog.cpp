@@ -5,6 +5,7 @@
 #include "mortartest.h"
 #include <mortar/app.h>
 #include <mortar/closeprogressdialog.h>
+#include <mortar/testing.h>
 
 #include <QAbstractButton>
 #include <QElapsedTimer>
@@ -22,11 +23,6 @@ using Mortar::CloseProgressDialog;
 using Mortar::HookContext;
 
 namespace {
-
-Mortar::AppOptions options()
-{
-    return {.label = u"tst_closeprogressdialog"_s, .catchSignals = {}};
-}
 
 /*! Registers a pre_close handler named \a name whose work takes \a duration. */
 void addSlowHandler(App &app, const QString &name, std::chrono::milliseconds duration,
@@ -99,7 +95,7 @@ class tst_CloseProgressDialog : public QObject
 private Q_SLOTS:
     void appearsAfterItsMinimumDurationAndGoesWhenTheWaitEnds()
     {
-        App app(options());
+        App app(Mortar::Test::options());
         addSlowHandler(app, u"notepad: flush autosave"_s, 800ms);
         CloseProgressDialog dialog(app);
         QCOMPARE(dialog.minimumDuration(), 500);
@@ -120,7 +116,7 @@ private Q_SLOTS:
 
     void aShortWaitNeverShowsIt()
     {
-        App app(options());
+        App app(Mortar::Test::options());
         addSlowHandler(app, u"quick flush"_s, 200ms);
         // And a wait after it that is short too: the 500 ms count is per continuous wait.
         addSlowHandler(app, u"quick removal"_s, 300ms, 10);
@@ -132,7 +128,7 @@ private Q_SLOTS:
 
     void namesEveryPendingHandlerWithItsOwnTimeout()
     {
-        App app(options());
+        App app(Mortar::Test::options());
         // Same weight: their work overlaps, and the dialog lists both in run order; the
         // shorter one goes from the list when it is done.
         addSlowHandler(app, u"upload session"_s, 600ms, 0, 3s);
@@ -166,7 +162,7 @@ private Q_SLOTS:
         // QProgressDialog shows itself minimumDuration() after construction, close or not; and
         // show() is a user's reflex. Neither may put up "closing" while the App runs. A negative
         // check needs time to pass: a bounded wait past the minimum duration.
-        App app(options());
+        App app(Mortar::Test::options());
         CloseProgressDialog dialog(app);
         dialog.setMinimumDuration(100);
         dialog.show();
@@ -179,7 +175,7 @@ private Q_SLOTS:
     {
         // It takes no part in the close: nothing to cancel, and hiding it is not "the last
         // window closed".
-        App app(options());
+        App app(Mortar::Test::options());
         CloseProgressDialog dialog(app);
         QVERIFY(!dialog.testAttribute(Qt::WA_QuitOnClose));
         const auto buttons = dialog.findChildren<QAbstractButton *>();
