@@ -1,13 +1,13 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 // mortar-inspector: shows what a Mortar app did while it closed (SPEC 10.2).
-#include "chromeexport.h"
 #include "closecompare.h"
 #include "closesummary.h"
 #include "mainwindow.h"
 #include "runningapps.h"
 #include "tracefile.h"
 
+#include <mortar/chromeexport.h>
 #include <mortar/runreport.h>
 #include <mortar/version.h>
 
@@ -302,7 +302,7 @@ int main(int argc, char *argv[])
         print(stderr, u"mortar-inspector: %1: skipped %2\n"_s.arg(files.first(), problem));
 
     if (parser.isSet(exportOption)) {
-        if (const Mortar::Result written = Mortar::Inspector::writeChromeTrace(
+        if (const Mortar::Result written = Mortar::writeChromeTrace(
                     parser.value(exportOption), trace.events(), trace.pid(), trace.label());
             !written) {
             print(stderr, u"mortar-inspector: %1\n"_s.arg(written.errorString()));

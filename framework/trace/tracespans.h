@@ -47,8 +47,10 @@ MORTAR_EXPORT QList<TraceSpan> traceSpans(const QList<TraceEvent> &events);
     \brief The trace in Chrome's Trace Event Format, which Perfetto and chrome://tracing open.
 
     Hooks and handlers become complete events (\c{"ph": "X"}, microseconds) on their thread's
-    lane; a handler's asynchronous part gets a lane of its own beside it, since it overlaps the
-    handlers that run after it. Status, owner, weight, source and error are in \c args.
+    track; each asynchronous part of a handler gets a track where nothing else overlaps it, with
+    a flow arrow from the call; the close is a slice of its own. Status, owner, weight, source
+    and error are in \c args. For large traces, writeChromeTrace() (<mortar/chromeexport.h>)
+    streams the same to a device.
 */
 MORTAR_EXPORT QJsonDocument chromeTrace(const QList<TraceEvent> &events, qint64 pid = 0,
                                         const QString &label = {});

@@ -4,9 +4,9 @@
 
 #include "inspectionsession.h"
 
+#include <mortar/chromeexport.h>
 #include <mortar/inspectionprotocol.h>
 
-#include "chromeexport.h"
 #include "closecompare.h"
 #include "closesummary.h"
 #include "comparemodel.h"
@@ -724,7 +724,7 @@ Result MainWindow::saveTrace(const QString &path) const
 
 Result MainWindow::exportChromeTrace(const QString &path) const
 {
-    return writeChromeTrace(path, events(), m_pid, m_label);
+    return Mortar::writeChromeTrace(path, events(), m_pid, m_label);
 }
 
 void MainWindow::saveTraceAs()

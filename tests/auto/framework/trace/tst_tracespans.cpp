@@ -143,6 +143,58 @@ private Q_SLOTS:
         QVERIFY(asyncLaneNamed);
         // Microseconds: the hook lasts at least the 30 ms timer.
         QVERIFY(complete[u"pre_close"_s].value(u"dur"_s).toDouble() >= 25'000);
+        // The whole close is one slice, and an arrow leads from the call to its async part.
+        QVERIFY(complete.contains(u"close"_s));
+        QVERIFY(complete[u"close"_s].value(u"dur"_s).toDouble()
+                >= complete[u"pre_close"_s].value(u"dur"_s).toDouble());
+        int flowStarts = 0, flowEnds = 0;
+        for (const QJsonValue &value : traceEvents) {
+            const QString phase = value.toObject().value(u"ph"_s).toString();
+            flowStarts += phase == u"s"_s;
+            flowEnds += phase == u"f"_s;
+        }
+        QCOMPARE(flowStarts, 1);
+        QCOMPARE(flowEnds, 1);
+    }
+
+    void chromeTraceNeverNestsOverlappingAsyncPartsFalsely()
+    {
+        // Two handlers of one level defer; their asynchronous parts overlap (the second starts
+        // before the first ends, and ends after it). On one track they would look nested.
+        QList<TraceEvent> events;
+        const auto add = [&](const QString &kind, const QString &handler, qint64 t,
+                             const QString &status = {}, std::optional<qint64> duration = {},
+                             bool deferred = false) {
+            TraceEvent event;
+            event.seq = events.size();
+            event.t = t;
+            event.thread = 1;
+            event.kind = kind;
+            event.hook = u"pre_close"_s;
+            event.handler = handler;
+            event.status = status;
+            event.durationNs = duration;
+            if (deferred)
+                event.extra.insert(u"deferred"_s, true);
+            events.append(event);
+        };
+        add(u"handler.begin"_s, u"a"_s, 0);
+        add(u"handler.end"_s, u"a"_s, 10, u"ok"_s, 10, true);
+        add(u"handler.begin"_s, u"b"_s, 10);
+        add(u"handler.end"_s, u"b"_s, 20, u"ok"_s, 10, true);
+        add(u"deferral.end"_s, u"a"_s, 1'000, u"ok"_s, 1'000);
+        add(u"deferral.end"_s, u"b"_s, 2'000, u"ok"_s, 1'990);
+        const QJsonArray traceEvents =
+                Mortar::chromeTrace(events).object().value(u"traceEvents"_s).toArray();
+        QHash<QString, int> trackOf;
+        for (const QJsonValue &value : traceEvents) {
+            const QJsonObject event = value.toObject();
+            if (event.value(u"ph"_s).toString() == u"X"_s)
+                trackOf.insert(event.value(u"name"_s).toString(), event.value(u"tid"_s).toInt());
+        }
+        QVERIFY(trackOf.contains(u"a (async)"_s) && trackOf.contains(u"b (async)"_s));
+        QVERIFY(trackOf[u"a (async)"_s] != trackOf[u"b (async)"_s]);
+        QVERIFY(trackOf[u"a (async)"_s] != trackOf[u"a"_s]);
     }
 };
 

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
-#include "chromeexport.h"
+// The Chrome Trace Event export (spec §9), streamed.
+#include <mortar/chromeexport.h>
 
 #include <mortar/tracespans.h>
 
@@ -12,7 +13,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace Mortar::Inspector {
+namespace Mortar {
 
 namespace {
 // Tracks beside a thread's own: its asynchronous parts, the close, the forced end.
@@ -315,4 +316,4 @@ Result writeChromeTrace(const QString &path, const QList<TraceEvent> &events, qi
     return Result::success();
 }
 
-} // namespace Mortar::Inspector
+} // namespace Mortar

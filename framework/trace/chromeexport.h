@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <mortar/mortar_export.h>
 #include <mortar/result.h>
 #include <mortar/trace.h>
 
@@ -9,7 +10,7 @@
 #include <QList>
 #include <QString>
 
-namespace Mortar::Inspector {
+namespace Mortar {
 
 /*!
     \brief Writes a trace in Chrome's Trace Event Format (Perfetto, chrome://tracing), streamed:
@@ -19,12 +20,13 @@ namespace Mortar::Inspector {
     a handler gets a track of its own (parts that overlap never share one, so nothing nests
     falsely), with a flow arrow from the handler's call to it; the whole close is a slice on a
     track of its own; signals, log lines, exit-code changes and the process's end are instants.
-    A slice's colour is its status.
+    A slice's colour is its status. chromeTrace() (<mortar/tracespans.h>) is the same as a
+    QJsonDocument, for small traces.
 */
-Result writeChromeTrace(QIODevice *out, const QList<TraceEvent> &events, qint64 pid = 0,
-                        const QString &label = {});
+MORTAR_EXPORT Result writeChromeTrace(QIODevice *out, const QList<TraceEvent> &events,
+                                      qint64 pid = 0, const QString &label = {});
 /*! The same, to the file \a path, atomically. */
-Result writeChromeTrace(const QString &path, const QList<TraceEvent> &events, qint64 pid = 0,
-                        const QString &label = {});
+MORTAR_EXPORT Result writeChromeTrace(const QString &path, const QList<TraceEvent> &events,
+                                      qint64 pid = 0, const QString &label = {});
 
-} // namespace Mortar::Inspector
+} // namespace Mortar
