@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include <mortar/pluginmanager.h>
 
+#include "hookregistry_p.h"
 #include "objectcensus_p.h"
 
 #include "pluginmetadata_p.h"
@@ -379,7 +380,8 @@ void PluginManager::removeHandlersOf(const QString &name)
         const QList<HandlerInfo> handlers = hooks.handlers(hook);
         for (const HandlerInfo &handler : handlers) {
             if (handler.owner() == owner)
-                hooks.remove(handler.id());
+                Internal::HookRegistryPrivate::get(hooks)->removeEntry(
+                        handler.id(), u"its plugin '%1' was unloaded"_s.arg(name));
         }
     }
 }

@@ -163,6 +163,12 @@ private Q_SLOTS:
         QCOMPARE(plugins.plugin(u"good"_s).state, PluginInfo::State::Unloaded);
         QCOMPARE(eventsOfKind(app, u"plugin.unloaded"_s).size(), 1);
         QVERIFY(plugins.loaded().isEmpty());
+        // The removal says why: an inspector's Hooks view shows the plugin went.
+        const auto removed = eventsOfKind(app, u"handler.removed"_s);
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(removed.at(0).handler, u"good: flush"_s);
+        QCOMPARE(removed.at(0).extra.value(u"reason"_s).toString(),
+                 u"its plugin 'good' was unloaded"_s);
 
         // Strings the plugin made with u""_s point into its library, uncopied; its trace events
         // (and handler names) outlive it. The library stays mapped, so they stay readable;
