@@ -227,6 +227,27 @@ private Q_SLOTS:
         QCOMPARE(last.handler, u"hangs forever"_s);
     }
 
+    void inspectorThatConnectsDuringTheHangGetsTheKill()
+    {
+        // What an inspector attached to a stuck close sees: the backlog, then the kill.
+        FaultTest::Run run;
+        auto explain = run.explainOnFailure();
+        std::vector<std::unique_ptr<Client>> none;
+        std::unique_ptr<Client> stranger;
+        QVERIFY(startWithClients(run, {u"hang-on-close"_s, u"1500"_s}, 0, none, stranger));
+        QVERIFY(run.sendSignal(SIGTERM));
+        QVERIFY(run.waitForLine("hanging"));
+        auto late = std::make_unique<Client>();
+        QVERIFY(late->connectTo(run.socketPath()));
+        late->sendHello(readToken(run));
+        QVERIFY(late->waitFor(u"live"_s));
+        std::vector<std::unique_ptr<Client>> clients;
+        clients.push_back(std::move(late));
+        QVERIFY(run.finish());
+        QCOMPARE(run.process.exitCode(), 124);
+        checkFinalRecord(run, clients, *stranger);
+    }
+
     void hostileHandlerNameArrivesWhole()
     {
         // 2000 characters of quotes, backslashes, control characters and 4-byte UTF-8: cut as
