@@ -23,7 +23,7 @@ namespace {
 std::atomic<bool> g_forcedExitClaimed{false};
 
 constexpr int MaxSinks = 4;
-std::atomic<FinalRecordSink> g_sinks[MaxSinks] = {};
+std::atomic<const FinalRecordSink *> g_sinks[MaxSinks] = {};
 
 // Names are cut to these many bytes, so the final line always fits its buffer whole — cut
 // elsewhere, it would not be JSON any more. A line is at most SafeLine::Capacity.
@@ -144,10 +144,10 @@ void unescapeInto(SafeLine &out, const SafeLine &fields, size_t begin, size_t en
 
 } // namespace
 
-bool addFinalRecordSink(FinalRecordSink sink) noexcept
+bool addFinalRecordSink(const FinalRecordSink *sink) noexcept
 {
-    for (std::atomic<FinalRecordSink> &slot : g_sinks) {
-        FinalRecordSink expected = nullptr;
+    for (std::atomic<const FinalRecordSink *> &slot : g_sinks) {
+        const FinalRecordSink *expected = nullptr;
         if (slot.compare_exchange_strong(expected, sink) || expected == sink)
             return true;
     }
@@ -198,10 +198,21 @@ void reportForcedEnd(const FaultContext *context, const ForcedEnd &end) noexcept
     text.finish("\n");
     text.writeTo(STDERR_FILENO);
 
+    // The other sinks first get out what was recorded before: the file's last line ends the
+    // trace, and what they do not have by then they never get.
+    if (context && context->trace) {
+        const qint64 nextSeq = context->trace->nextSeq();
+        for (const std::atomic<const FinalRecordSink *> &slot : g_sinks) {
+            if (const FinalRecordSink *sink = slot.load(std::memory_order_acquire))
+                sink->prepare(nextSeq, fromWatchdog);
+        }
+    }
+
     // The trace file and the black box (spec §15): what was still buffered, then the final line.
     BlackBoxFile *const blackBox = BlackBoxFile::current();
     SafeLine fields;
     NameRanges names;
+    qint64 fileSeq = -1;
     if ((context && context->trace) || blackBox) {
         fields.add("\"kind\":\"").add(kind).add("\",\"cause\":\"").add(cause).add("\"");
         if (signalNumber) {
@@ -215,7 +226,7 @@ void reportForcedEnd(const FaultContext *context, const ForcedEnd &end) noexcept
             fields.add(",\"budgetMs\":").add(end.budgetMs);
         appendRunning(fields, running, true, &names);
         if (context && context->trace)
-            context->trace->writeFinalEvent(fields, fromWatchdog);
+            fileSeq = context->trace->writeFinalEvent(fields, fromWatchdog);
         if (blackBox)
             blackBox->writeFinal(fields, fromWatchdog);
     }
@@ -223,7 +234,8 @@ void reportForcedEnd(const FaultContext *context, const ForcedEnd &end) noexcept
     // The same record to every other sink: the connected inspectors (spec §10.1).
     if (context && context->trace) {
         FinalRecord record;
-        record.seq = context->trace->nextSeq();
+        // As the file's line has it (without a file: what it would have had).
+        record.seq = fileSeq >= 0 ? fileSeq : context->trace->nextSeq();
         record.t = monotonicNs() - context->trace->originNs();
         record.kind = kind;
         record.cause = cause;
@@ -246,9 +258,9 @@ void reportForcedEnd(const FaultContext *context, const ForcedEnd &end) noexcept
             record.runningNs = running.runningNs;
             record.deferred = running.phase == HookRegistryPrivate::WaitingForDeferrals;
         }
-        for (const std::atomic<FinalRecordSink> &slot : g_sinks) {
-            if (const FinalRecordSink sink = slot.load(std::memory_order_acquire))
-                sink(record, fromWatchdog);
+        for (const std::atomic<const FinalRecordSink *> &slot : g_sinks) {
+            if (const FinalRecordSink *sink = slot.load(std::memory_order_acquire))
+                sink->write(record);
         }
     }
 

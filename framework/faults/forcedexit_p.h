@@ -79,19 +79,28 @@ struct FinalRecord
 };
 
 /*!
-    Where else a forced end's final record goes (spec §10.1: every connected inspector). Called
-    from reportForcedEnd(), in a signal handler or the watchdog's thread: async-signal-safe, and
-    bounded in time (\a waitAllowed: it may wait briefly for other threads, as the watchdog's
-    report may; a crash or a second signal may run in the thread it would wait for).
+    Where else a forced end's final record goes (spec §10.1: every connected inspector). Both
+    are called from reportForcedEnd(), in a signal handler or the watchdog's thread: async-
+    signal-safe, and bounded in time.
+
+    \c prepare comes first, before the trace file's last line (which stops the trace for good:
+    a thread that records after it blocks): the sink gets what was recorded before \a nextSeq
+    out, waiting for that briefly if \a waitAllowed (the watchdog's report may wait; a crash or
+    a second signal may run in the very thread it would wait for). \c write then gets the
+    record, with the trace file's \c seq.
 */
-using FinalRecordSink = void (*)(const FinalRecord &record, bool waitAllowed) noexcept;
+struct FinalRecordSink
+{
+    void (*prepare)(qint64 nextSeq, bool waitAllowed) noexcept;
+    void (*write)(const FinalRecord &record) noexcept;
+};
 
 /*!
-    Adds \a sink (at most a handful; a sink added twice is kept once). Sinks are never removed:
-    a forced end may run while whoever added one is being destroyed, so a sink is a function
-    whose state outlives everything (static storage). The layers above faults (inspection)
-    register here, so faults need not know them. Thread-safe.
+    Adds \a sink (at most a handful; one added twice is kept once). Sinks are never removed: a
+    forced end may run while whoever added one is being destroyed, so a sink and its state
+    outlive everything (static storage). The layers above faults (inspection) register here,
+    so faults need not know them. Thread-safe.
 */
-bool addFinalRecordSink(FinalRecordSink sink) noexcept;
+bool addFinalRecordSink(const FinalRecordSink *sink) noexcept;
 
 } // namespace Mortar::Internal

@@ -358,7 +358,11 @@ void InspectionWorker::pump(Client *client)
     TracePrivate *trace = traceOf(m_shared->app);
     const qint64 maxPending = m_shared->maxPendingBytes;
     while (client->socket && client->socket->bytesToWrite() < maxPending) {
-        const QList<TraceEvent> events = trace->eventsAfter(client->lastSentSeq, EventsPerFrame);
+        QList<TraceEvent> events = trace->eventsAfter(client->lastSentSeq, EventsPerFrame);
+        // A forced end is writing its final record: nothing recorded after it goes out.
+        const qint64 limit = LiveClients::sendLimit();
+        while (!events.isEmpty() && events.last().seq >= limit)
+            events.removeLast();
         if (events.isEmpty())
             break;
         // Events the trace dropped (to stay within its capacity) before this client got them.

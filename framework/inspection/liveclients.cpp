@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -36,6 +37,7 @@ struct Slot
 };
 
 Slot g_slots[Capacity];
+std::atomic<qint64> g_sendLimit{std::numeric_limits<qint64>::max()};
 static_assert(std::atomic<int>::is_always_lock_free && std::atomic<qint64>::is_always_lock_free,
               "a signal handler reads these");
 
@@ -44,6 +46,8 @@ static_assert(std::atomic<int>::is_always_lock_free && std::atomic<qint64>::is_a
 // signal may be running in the server's very thread, so it waits less.
 constexpr qint64 CatchUpNs = 300'000'000;
 constexpr qint64 CatchUpUnwaitedNs = 50'000'000;
+// A client the server had bytes queued for all this while is not reading: not waited for.
+constexpr qint64 StallNs = 50'000'000;
 // How long writing the record to one client may take (a client that does not read).
 constexpr int WriteTimeoutMs = 100;
 
@@ -142,12 +146,18 @@ bool sendAll(int fd, const char *data, size_t length) noexcept
 
 void registerSink() noexcept
 {
+    static constexpr FinalRecordSink sink{&prepare, &write};
     static std::atomic<bool> registered{false};
     if (!registered.exchange(true))
-        addFinalRecordSink(&broadcast);
+        addFinalRecordSink(&sink);
 }
 
 } // namespace
+
+qint64 sendLimit() noexcept
+{
+    return g_sendLimit.load(std::memory_order_acquire);
+}
 
 int attach(int socketFd) noexcept
 {
@@ -287,17 +297,18 @@ QByteArray finalFrame(const FinalRecord &record)
     return QByteArray(buffer, qsizetype(encodeFinalFrame(record, buffer, sizeof buffer)));
 }
 
-void broadcast(const FinalRecord &record, bool waitAllowed) noexcept
+void prepare(qint64 nextSeq, bool waitAllowed) noexcept
 {
-    // Names are at most a few hundred bytes (reportForcedEnd() cuts them): this always fits.
-    char frame[2048];
-    const size_t size = encodeFinalFrame(record, frame, sizeof frame);
-    if (size == 0)
-        return;
-    const qint64 deadline = monotonicNs() + (waitAllowed ? CatchUpNs : CatchUpUnwaitedNs);
+    g_sendLimit.store(nextSeq, std::memory_order_release);
+    const qint64 start = monotonicNs();
+    const qint64 deadline = start + (waitAllowed ? CatchUpNs : CatchUpUnwaitedNs);
     bool done[Capacity] = {};
+    qint64 idleSeen[Capacity];
+    for (qint64 &at : idleSeen)
+        at = start;
     for (;;) {
-        const bool expired = monotonicNs() >= deadline;
+        const qint64 now = monotonicNs();
+        const bool expired = now >= deadline;
         bool waiting = false;
         for (int i = 0; i < Capacity; ++i) {
             if (done[i])
@@ -309,16 +320,18 @@ void broadcast(const FinalRecord &record, bool waitAllowed) noexcept
                 continue;
             }
             // Idle, and it has what was recorded before the end (or there is no more time to
-            // wait for that): the record goes after a whole frame, never inside one.
+            // wait for that): it is claimed, and the record goes after a whole frame, never
+            // inside one.
             const bool caughtUp =
-                    slot.sentSeq.load(std::memory_order_relaxed) >= record.seq - 1 || expired;
+                    slot.sentSeq.load(std::memory_order_relaxed) >= nextSeq - 1 || expired;
             if (state == Idle && caughtUp
                 && slot.state.compare_exchange_strong(state, Final, std::memory_order_acq_rel)) {
                 done[i] = true;
-                sendAll(slot.fd.load(std::memory_order_relaxed), frame, size);
                 continue;
             }
-            if (expired) {
+            if (state == Idle)
+                idleSeen[i] = now;
+            if (expired || now - idleSeen[i] > StallNs) {
                 done[i] = true; // still mid-frame: skipped rather than corrupted
                 continue;
             }
@@ -328,6 +341,19 @@ void broadcast(const FinalRecord &record, bool waitAllowed) noexcept
             return;
         const timespec pause{0, 1'000'000};
         ::nanosleep(&pause, nullptr);
+    }
+}
+
+void write(const FinalRecord &record) noexcept
+{
+    // Names are at most a few hundred bytes (reportForcedEnd() cuts them): this always fits.
+    char frame[2048];
+    const size_t size = encodeFinalFrame(record, frame, sizeof frame);
+    if (size == 0)
+        return;
+    for (Slot &slot : g_slots) {
+        if (slot.state.load(std::memory_order_acquire) == Final)
+            sendAll(slot.fd.load(std::memory_order_relaxed), frame, size);
     }
 }
 

@@ -50,6 +50,14 @@ void endWrite(int slot, qint64 sentSeq) noexcept;
 void detach(int slot) noexcept;
 
 /*!
+    Events from this seq on are not to be sent: once a forced end began, its final record
+    (whose seq this is) comes right after what the inspectors have, and the events other
+    threads record meanwhile never reach them — as they never reach the trace file. Until then
+    the largest qint64.
+*/
+qint64 sendLimit() noexcept;
+
+/*!
     The frame of \a record as the server would send it: an \c events message with one event
     (docs/inspection-protocol.md), so that an inspector decodes it like any other. Written by
     hand into \a buffer of \a capacity bytes, without allocating; returns its size, 0 if it
@@ -59,10 +67,15 @@ size_t encodeFinalFrame(const FinalRecord &record, char *buffer, size_t capacity
 /*! The same as a QByteArray, for tests. */
 MORTAR_EXPORT QByteArray finalFrame(const FinalRecord &record);
 
-/*! What the forced end calls (registered with addFinalRecordSink()): writes \a record to each
-    attached socket once the server is done with it — waiting for that a bounded time if
-    \a waitAllowed, until the client has the events recorded before it — else skips it. */
-void broadcast(const FinalRecord &record, bool waitAllowed) noexcept;
+/*!
+    The forced end's sink (registered with addFinalRecordSink() on the first attach()): stops
+    the server from sending what is recorded from \a nextSeq on, then claims each attached
+    socket once the server has sent it everything before and is between frames — waiting for
+    that a bounded time, longer if \a waitAllowed — or else leaves it out.
+*/
+void prepare(qint64 nextSeq, bool waitAllowed) noexcept;
+/*! Writes \a record to every socket prepare() claimed. */
+void write(const FinalRecord &record) noexcept;
 
 } // namespace LiveClients
 } // namespace Mortar::Internal

@@ -9,9 +9,11 @@
 #include <mortar/inspectionprotocol.h>
 
 #include <QCborMap>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocalSocket>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <memory>
@@ -246,6 +248,105 @@ private Q_SLOTS:
         QVERIFY(run.finish());
         QCOMPARE(run.process.exitCode(), 124);
         checkFinalRecord(run, clients, *stranger);
+    }
+
+    void forcedEndWhileStreamingCorruptsNoFrame()
+    {
+        // apps/livestream logs without pause, so the server is streaming when the watchdog
+        // ends the process: the record must come between frames, after everything sent, and
+        // last. Three runs, each a new chance to land mid-frame; the last one long enough that
+        // the stalled client has more queued than its socket takes.
+        for (int round = 0; round < 3; ++round) {
+            const int budgetMs = round < 2 ? 500 : 1500;
+            QTemporaryDir dir;
+            QVERIFY(dir.isValid());
+            const QString runtime = dir.filePath(u"runtime"_s);
+            QVERIFY(QDir().mkpath(runtime));
+            QVERIFY(QFile::setPermissions(runtime,
+                                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+            const QString tracePath = dir.filePath(u"trace.jsonl"_s);
+            const QString token = InspectionProtocol::newToken();
+            QProcessEnvironment environment = SystemTest::childEnvironment();
+            environment.insert(u"XDG_RUNTIME_DIR"_s, runtime);
+            environment.insert(u"XDG_STATE_HOME"_s, dir.filePath(u"state"_s));
+            environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
+            environment.insert(u"MORTAR_INSPECT_TOKEN"_s, token);
+            environment.insert(u"MORTAR_TRACE"_s, tracePath);
+            QProcess app;
+            app.setProcessEnvironment(environment);
+            app.setStandardErrorFile(QProcess::nullDevice()); // its log lines
+            app.start(QStringLiteral(LIVESTREAM_PATH), {QString::number(budgetMs)});
+            QVERIFY(app.waitForStarted());
+            QByteArray out;
+            while (!out.contains("ready\n")) {
+                QVERIFY(app.state() == QProcess::Running && app.waitForReadyRead(10'000));
+                out += app.readAllStandardOutput();
+            }
+            const QString socketPath =
+                    u"%1/mortar/livestream-%2"_s.arg(runtime).arg(app.processId());
+
+            std::vector<std::unique_ptr<Client>> readers;
+            for (int i = 0; i < 3; ++i) {
+                auto client = std::make_unique<Client>();
+                QVERIFY(client->connectTo(socketPath));
+                client->sendHello(token);
+                QVERIFY(client->waitFor(u"live"_s));
+                Client *raw = client.get();
+                connect(&raw->socket, &QLocalSocket::readyRead, this, [raw] { raw->take(); });
+                readers.push_back(std::move(client));
+            }
+            // One that subscribes and then reads nothing: its socket fills up, the server has
+            // bytes queued for it when the end comes. It must not hold the end up.
+            Client stalled;
+            stalled.socket.setReadBufferSize(4096); // Qt must not read for it either
+            QVERIFY(stalled.connectTo(socketPath));
+            stalled.sendHello(token);
+
+            QSignalSpy finished(&app, &QProcess::finished);
+            QElapsedTimer sinceSignal;
+            sinceSignal.start();
+            QVERIFY(::kill(pid_t(app.processId()), SIGTERM) == 0);
+            QVERIFY(finished.wait(20'000));
+            const qint64 endedAfterMs = sinceSignal.elapsed();
+            QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(app.exitCode(), 124);
+            QVERIFY2(endedAfterMs < budgetMs + 2000, QByteArray::number(endedAfterMs).constData());
+
+            const QJsonObject fileLast = lastLine(tracePath);
+            QCOMPARE(fileLast.value(u"kind"_s).toString(), u"process.killed"_s);
+            qint64 sent = 0;
+            qint64 gap = 0;
+            for (const auto &client : readers) {
+                QVERIFY(client->readToEnd());
+                QVERIFY2(!client->decoder.hasError(), qPrintable(client->decoder.errorString()));
+                QCOMPARE(client->decoder.pendingBytes(), 0);
+                QVERIFY(!client->events.isEmpty());
+                const TraceEvent &last = client->events.last();
+                QCOMPARE(last.kind, u"process.killed"_s);
+                QCOMPARE(last.code, 124);
+                QCOMPARE(last.handler, u"hangs"_s);
+                QCOMPARE(last.seq, fileLast.value(u"seq"_s).toInteger());
+                // Everything up to the moment the end began, none missed; then the record
+                // (what the logging thread recorded meanwhile is in neither).
+                const qsizetype n = client->events.size();
+                for (qsizetype i = 1; i < n - 1; ++i)
+                    QCOMPARE(client->events.at(i).seq, client->events.at(i - 1).seq + 1);
+                QVERIFY(n < 2 || last.seq > client->events.at(n - 2).seq);
+                gap = n < 2 ? 0 : last.seq - client->events.at(n - 2).seq - 1;
+                sent = client->bytes;
+            }
+            // The stalled one got a prefix of the stream, whole frames and at most one cut off
+            // by the end: never a frame with other bytes inside.
+            stalled.readToEnd();
+            QVERIFY2(!stalled.decoder.hasError(), qPrintable(stalled.decoder.errorString()));
+            qInfo("round %d: ended %lld ms after SIGTERM; %lld events, %lld bytes to each reader, "
+                  "%lld recorded during the end not sent; the stalled one got %lld bytes, %s",
+                  round, endedAfterMs, qint64(readers.front()->events.size()), sent, gap,
+                  qint64(stalled.bytes),
+                  !stalled.events.isEmpty() && stalled.events.last().kind == u"process.killed"_s
+                          ? "the record too"
+                          : "not the record (skipped: it had bytes queued)");
+        }
     }
 
     void hostileHandlerNameArrivesWhole()
