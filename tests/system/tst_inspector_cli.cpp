@@ -206,6 +206,48 @@ private Q_SLOTS:
         QCOMPARE(verdict.section(u" ms → "_s, 1), fileVerdict.section(u" ms → "_s, 1));
     }
 
+    void summaryCountsTheLeaks()
+    {
+        // A real process whose plugin leaves a QThread running, a QTimer active and a
+        // descriptor open (tests/system/plugins/leaky, spec §16).
+        const QString trace = m_dir.filePath(u"leaky.jsonl"_s);
+        QProcess app;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(u"MORTAR_TRACE"_s, trace);
+        environment.insert(u"LEAKY_ORPHAN"_s, u"1"_s);
+        environment.insert(u"XDG_STATE_HOME"_s, m_dir.filePath(u"state"_s));
+        app.setProcessEnvironment(environment);
+        app.start(QStringLiteral(LEAKYHOST_PATH), {QStringLiteral(LEAKY_PLUGIN_DIR)});
+        QVERIFY(app.waitForFinished(30000));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+
+        int exitCode = -1;
+        const QString output = runInspector({u"--summary"_s, trace}, &exitCode);
+        QCOMPARE(exitCode, 0);
+        const QStringList lines = output.split(u'\n');
+        const auto counted = std::find_if(lines.cbegin(), lines.cend(), [](const QString &line) {
+            return line.contains(u" leaks: "_s);
+        });
+        QVERIFY2(counted != lines.cend(), qPrintable(output));
+        // "N leaks: QThread 'uploader' (plugin leaky), QTimer 'poller' (plugin leaky), file
+        // descriptor …": the thread and the timer named with their plugin, the descriptors too.
+        QVERIFY2(counted->contains(u"QThread 'uploader' (plugin leaky)"_s), qPrintable(*counted));
+        QVERIFY2(counted->contains(u"QTimer 'poller' (plugin leaky)"_s), qPrintable(*counted));
+        QVERIFY2(counted->contains(u"file descriptor "_s), qPrintable(*counted));
+        const int n = counted->section(u' ', 0, 0).toInt();
+        QVERIFY2(n >= 3, qPrintable(*counted));
+        // Then each on its own line.
+        const qsizetype first = counted - lines.cbegin() + 1;
+        QCOMPARE(lines.mid(first, n).filter(u"  fd      file descriptor "_s).isEmpty(), false);
+        QVERIFY2(lines.mid(first, n).contains(u"  thread  QThread 'uploader' (plugin leaky)"_s),
+                 qPrintable(output));
+        QVERIFY2(lines.mid(first, n).contains(u"  timer   QTimer 'poller' (plugin leaky)"_s),
+                 qPrintable(output));
+        QVERIFY(lines.value(first + n).isEmpty());
+        // Before the table.
+        QVERIFY(output.indexOf(*counted) < output.indexOf(u"hook  "_s));
+    }
+
     void hardCloseVerdictAndRanking()
     {
         const QString hard = generated(u"hard.jsonl"_s, {u"--hard"_s});

@@ -300,6 +300,69 @@ private Q_SLOTS:
         QCOMPARE(detailsOf(u"process.killed"_s), u"watchdog in 'ui: save layout', exit code 124"_s);
     }
 
+    void leaksAreListedAndCounted()
+    {
+        // What outlived the close (spec §16): after the handler problems in the list, each
+        // selecting its event, and counted in the summary.
+        QList<TraceEvent> events = hardClose();
+        const TraceEvent killed = events.takeLast(); // the leaks come before the process's end
+        const auto leak = [&](const QString &kind, const QString &what,
+                              std::initializer_list<std::pair<QString, QJsonValue>> extra) {
+            TraceEvent e = ::event(kind, {}, extra);
+            e.message = what;
+            e.seq = events.size();
+            e.t = killed.t - 1;
+            events.append(e);
+        };
+        leak(u"leak.thread"_s, u"QThread 'uploader'"_s,
+             {{u"plugin"_s, u"leaky"_s},
+              {u"className"_s, u"QThread"_s},
+              {u"objectName"_s, u"uploader"_s}});
+        leak(u"leak.fd"_s, u"file descriptor 9 (/dev/null)"_s,
+             {{u"fd"_s, 9}, {u"target"_s, u"/dev/null"_s}});
+        TraceEvent last = killed;
+        last.seq = events.size();
+        events.append(last);
+        const QString path = m_dir.filePath(u"leaks.jsonl"_s);
+        QVERIFY(Mortar::Inspector::TraceFile::save(
+                path, Mortar::Inspector::TraceFile::header(u"shop"_s, 43), events));
+
+        MainWindow window;
+        QAbstractItemModelTester tester(window.problemsModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(window.openTraceFile(path));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ProblemsModel *problems = window.problemsModel();
+        const int rows = problems->rowCount();
+        QVERIFY(rows >= 6); // the handler problems, then the two leaks
+        QCOMPARE(problems->index(rows - 2).data().toString(),
+                 u"leak  thread QThread 'uploader' (plugin leaky)"_s);
+        QCOMPARE(problems->index(rows - 1).data().toString(),
+                 u"leak  fd file descriptor 9 (/dev/null)"_s);
+        QCOMPARE(problems->index(rows - 1).data(ProblemsModel::KindRole).toInt(),
+                 ProblemsModel::LeakKind);
+        // The handler problems still come first.
+        QCOMPARE(problems->index(0).data(ProblemsModel::HandlerRole).toString(),
+                 u"storage: flush journal"_s);
+
+        // Clicking a leak selects its event.
+        auto *list = window.findChild<QListView *>(u"problems"_s);
+        QVERIFY(list);
+        list->scrollTo(problems->index(rows - 2));
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualRect(problems->index(rows - 2)).center());
+        QVERIFY(window.selectedEventRow() >= 0);
+        QCOMPARE(window.events().at(window.selectedEventRow()).kind, u"leak.thread"_s);
+
+        const QString summary = Mortar::Inspector::CloseSummary::of(events).toText();
+        QVERIFY2(summary.contains(u"\n2 leaks: QThread 'uploader' (plugin leaky), file "
+                                  u"descriptor 9 (/dev/null)\n"_s),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains(u"\n  thread  QThread 'uploader' (plugin leaky)\n"_s),
+                 qPrintable(summary));
+    }
+
     void opensInTheBackground()
     {
         MainWindow window;
