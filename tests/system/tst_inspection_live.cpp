@@ -16,6 +16,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <sys/resource.h>
+
 #include <memory>
 #include <optional>
 #include <vector>
@@ -347,6 +349,61 @@ private Q_SLOTS:
                           ? "the record too"
                           : "not the record (skipped: it had bytes queued)");
         }
+    }
+
+    void crashReachesEveryInspector()
+    {
+        // A thread writes through a null pointer: the crash handler tells the inspector
+        // (process.crashed, the signal) before the process dies of it.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString runtime = dir.filePath(u"runtime"_s);
+        QVERIFY(QDir().mkpath(runtime));
+        QVERIFY(QFile::setPermissions(runtime,
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QString tracePath = dir.filePath(u"trace.jsonl"_s);
+        const QString token = InspectionProtocol::newToken();
+        QProcessEnvironment environment = SystemTest::childEnvironment();
+        environment.insert(u"XDG_RUNTIME_DIR"_s, runtime);
+        environment.insert(u"XDG_STATE_HOME"_s, dir.filePath(u"state"_s));
+        environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
+        environment.insert(u"MORTAR_INSPECT_TOKEN"_s, token);
+        environment.insert(u"MORTAR_TRACE"_s, tracePath);
+        QProcess app;
+        app.setProcessEnvironment(environment);
+        app.setChildProcessModifier([] {
+            const rlimit none{0, 0};
+            ::setrlimit(RLIMIT_CORE, &none); // no core file to write
+        });
+        app.start(QStringLiteral(LIVESTREAM_PATH), {u"crash"_s});
+        QVERIFY(app.waitForStarted());
+        QByteArray out;
+        while (!out.contains("ready\n")) {
+            QVERIFY(app.state() == QProcess::Running && app.waitForReadyRead(10'000));
+            out += app.readAllStandardOutput();
+        }
+        Client client;
+        QVERIFY(client.connectTo(u"%1/mortar/livestream-%2"_s.arg(runtime).arg(app.processId())));
+        client.sendHello(token);
+        QVERIFY(client.waitFor(u"live"_s));
+
+        app.write("crash\n");
+        QVERIFY(app.waitForFinished(20'000));
+        QCOMPARE(app.exitStatus(), QProcess::CrashExit);
+        QVERIFY(client.readToEnd());
+        QVERIFY2(!client.decoder.hasError(), qPrintable(client.decoder.errorString()));
+        QCOMPARE(client.decoder.pendingBytes(), 0);
+        QVERIFY(!client.events.isEmpty());
+        const TraceEvent &last = client.events.last();
+        QCOMPARE(last.kind, u"process.crashed"_s);
+        QCOMPARE(last.extra.value(u"cause"_s).toString(), u"crash"_s);
+        QCOMPARE(last.extra.value(u"signal"_s).toString(), u"SIGSEGV"_s);
+        QVERIFY(!last.code); // it dies of the signal: no exit code
+        const QJsonObject fileLast = lastLine(tracePath);
+        QCOMPARE(fileLast.value(u"kind"_s).toString(), u"process.crashed"_s);
+        QCOMPARE(last.seq, fileLast.value(u"seq"_s).toInteger());
+        for (qsizetype i = 1; i < client.events.size(); ++i)
+            QCOMPARE(client.events.at(i).seq, client.events.at(i - 1).seq + 1);
     }
 
     void hostileHandlerNameArrivesWhole()
