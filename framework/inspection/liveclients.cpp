@@ -291,12 +291,6 @@ size_t encodeFinalFrame(const FinalRecord &record, char *buffer, size_t capacity
     return 4 + out.size();
 }
 
-QByteArray finalFrame(const FinalRecord &record)
-{
-    char buffer[2048];
-    return QByteArray(buffer, qsizetype(encodeFinalFrame(record, buffer, sizeof buffer)));
-}
-
 void prepare(qint64 nextSeq, bool waitAllowed) noexcept
 {
     g_sendLimit.store(nextSeq, std::memory_order_release);

@@ -8,9 +8,6 @@
 // write the final process.killed / process.crashed record to every connected inspector with
 // async-signal-safe calls only, while the server's thread streams to the same sockets.
 
-#include <mortar/mortar_export.h>
-
-#include <QByteArray>
 #include <QtGlobal>
 
 #include <cstddef>
@@ -50,10 +47,10 @@ void endWrite(int slot, qint64 sentSeq) noexcept;
 void detach(int slot) noexcept;
 
 /*!
-    Events from this seq on are not to be sent: once a forced end began, its final record
-    (whose seq this is) comes right after what the inspectors have, and the events other
-    threads record meanwhile never reach them — as they never reach the trace file. Until then
-    the largest qint64.
+    Events from this seq on are not sent: it is the trace's next seq when a forced end began, so
+    that the final record comes right after what the inspectors were sent. What other threads
+    record while the end waits for the inspectors still reaches the trace file (its last lines
+    before the record), not the inspectors. Until a forced end, the largest qint64.
 */
 qint64 sendLimit() noexcept;
 
@@ -64,8 +61,6 @@ qint64 sendLimit() noexcept;
     does not fit. Async-signal-safe.
 */
 size_t encodeFinalFrame(const FinalRecord &record, char *buffer, size_t capacity) noexcept;
-/*! The same as a QByteArray, for tests. */
-MORTAR_EXPORT QByteArray finalFrame(const FinalRecord &record);
 
 /*!
     The forced end's sink (registered with addFinalRecordSink() on the first attach()): stops
