@@ -59,6 +59,8 @@ AppPrivate::AppPrivate(App *app, AppOptions appOptions)
     faultContext.hooks = HookRegistryPrivate::get(*hooks);
     faultContext.closing = &closing;
     faultContext.label = options.label.toUtf8();
+    // The framework's own warnings go to the trace too (the inspector's Log tab shows them).
+    logOutput.setTrace(trace.get(), options.label); // the label names the App's category
     // pendingChanged is called in the thread that waits, which is the App's for the close.
     HookRegistryPrivate::get(*hooks)->configure(
             options.label, options.handlerTimeout,

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Mortar developers
 // SPDX-License-Identifier: MIT
 #include "inspectionworker_p.h"
+#include "liveclients_p.h"
 #include "trace_p.h"
 
 #include <mortar/hookregistry.h>
@@ -93,6 +94,8 @@ void InspectionWorker::shutdown()
     // The sockets must not call back while they go.
     for (const auto &client : m_clients) {
         if (QLocalSocket *socket = client->socket) {
+            LiveClients::detach(client->liveSlot); // before the socket closes
+            client->liveSlot = -1;
             if (client->subscribed)
                 traceOf(m_shared->app)->removeReader();
             socket->disconnect(this);
@@ -157,6 +160,7 @@ void InspectionWorker::accept()
             if (raw->subscribed && raw->socket
                 && raw->socket->bytesToWrite() <= m_shared->maxPendingBytes / 2)
                 pump(raw);
+            settle(raw);
         });
         connect(socket, &QLocalSocket::disconnected, this, [this, raw] { drop(raw, {}); });
         // A peer that went away while we had bytes queued for it: Qt would wait in
@@ -177,6 +181,8 @@ void InspectionWorker::drop(Client *client, const QString &why)
     client->socket = nullptr;
     // Counted before the connection closes: whoever sees it closed sees the count without it.
     m_shared->clients.store(connectedCount());
+    LiveClients::detach(client->liveSlot); // before the socket closes: its number may be reused
+    client->liveSlot = -1;
     socket->disconnect(this);
     socket->abort();
     socket->deleteLater();
@@ -315,6 +321,8 @@ QCborMap InspectionWorker::snapshot() const
 void InspectionWorker::subscribe(Client *client)
 {
     client->subscribed = true;
+    // From now on a forced end writes its last record to this client too (spec §10.1).
+    client->liveSlot = LiveClients::attach(int(client->socket->socketDescriptor()));
     TracePrivate *trace = traceOf(m_shared->app);
     trace->addReader(); // from now on, handler events reach the trace as they happen
     client->backlogEnd = trace->nextSeq() - 1;
@@ -334,7 +342,15 @@ bool InspectionWorker::send(Client *client, const QCborMap &message)
                            message.value(u"type"_s).toString());
         return false;
     }
-    return client->socket && client->socket->write(frame) == frame.size();
+    // Once a forced end writes its last record here, nothing may come between its bytes.
+    return client->socket && LiveClients::beginWrite(client->liveSlot)
+            && client->socket->write(frame) == frame.size();
+}
+
+void InspectionWorker::settle(Client *client)
+{
+    if (client->socket && client->socket->bytesToWrite() == 0)
+        LiveClients::endWrite(client->liveSlot, client->lastSentSeq);
 }
 
 void InspectionWorker::pump(Client *client)
@@ -342,7 +358,11 @@ void InspectionWorker::pump(Client *client)
     TracePrivate *trace = traceOf(m_shared->app);
     const qint64 maxPending = m_shared->maxPendingBytes;
     while (client->socket && client->socket->bytesToWrite() < maxPending) {
-        const QList<TraceEvent> events = trace->eventsAfter(client->lastSentSeq, EventsPerFrame);
+        QList<TraceEvent> events = trace->eventsAfter(client->lastSentSeq, EventsPerFrame);
+        // A forced end is writing its final record: nothing recorded after it goes out.
+        const qint64 limit = LiveClients::sendLimit();
+        while (!events.isEmpty() && events.last().seq >= limit)
+            events.removeLast();
         if (events.isEmpty())
             break;
         // Events the trace dropped (to stay within its capacity) before this client got them.
@@ -351,7 +371,7 @@ void InspectionWorker::pump(Client *client)
         InspectionProtocol::appendEventFrames(frames, events, EventsPerFrame, &missed);
         if (missed > 0)
             send(client, {{u"type"_s, u"missed"_s}, {u"count"_s, missed}});
-        if (!client->socket)
+        if (!client->socket || !LiveClients::beginWrite(client->liveSlot))
             break;
         client->socket->write(frames);
         client->lastSentSeq = events.last().seq;
@@ -362,6 +382,7 @@ void InspectionWorker::pump(Client *client)
     }
     if (client->socket)
         client->socket->flush(); // as much as the socket takes now, without blocking
+    settle(client);
 }
 
 void InspectionWorker::pumpAll()

@@ -98,6 +98,7 @@ private:
         bool live = false;      // "live" was sent: the backlog is behind it
         qint64 backlogEnd = -1; // the last seq of its backlog (recorded before it subscribed)
         qint64 lastSentSeq = -1;
+        int liveSlot = -1; // in LiveClients, while subscribed: where a forced end writes to it
     };
 
     void accept();
@@ -108,6 +109,8 @@ private:
     /*! Sends \a client the trace's next events, as long as its socket is not too full. */
     void pump(Client *client);
     void pumpAll();
+    /*! Tells a forced end that \a client's socket holds whole frames only, if it does. */
+    void settle(Client *client);
     /*! Deletes the clients drop() marked, once no loop runs over them (queued). */
     void sweep();
     /*! Every few hundred ms: drops clients that sent no token in time, and listens again if

@@ -7,6 +7,10 @@
 
 #include <QString>
 
+namespace Mortar {
+class Trace;
+}
+
 namespace Mortar::Internal {
 
 /*!
@@ -28,6 +32,10 @@ public:
 
     /*! Stop (or resume) passing messages on to the previous handler, i.e. the terminal. */
     void setQuiet(bool quiet);
+    /*! The framework's own warnings (categories mortar.*, not \a ownCategory, the App's, whose
+        Log records them itself) are recorded in \a trace as \c log events from now on; null:
+        no more. The most recent call of any LogOutput wins (the handler is process-wide). */
+    void setTrace(Trace *trace, const QString &ownCategory);
     /*! Append every message to \a path from now on, one line each, with time and level. */
     Result openFile(const QString &path);
     QString fileName() const;
@@ -35,6 +43,7 @@ public:
 private:
     void update();
     bool m_installed = false;
+    bool m_trace = false; // setTrace() gave one
 };
 
 /*!

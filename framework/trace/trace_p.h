@@ -205,8 +205,9 @@ public:
         Async-signal-safe. The buffer is written only if its lock is free — at once, or within
         about 200 ms if \a waitForBuffer (the watchdog's thread may wait; a signal handler may
         have interrupted the holder, so it must not). Keeps the buffer locked: the process ends.
+        Returns the line's \c seq (what a forced end tells inspectors too), -1 without a file.
     */
-    void writeFinalEvent(const SafeLine &fields, bool waitForBuffer) noexcept;
+    qint64 writeFinalEvent(const SafeLine &fields, bool waitForBuffer) noexcept;
     /*! Someone consumes events as they happen: handler events can't be batched. */
     bool isStreaming() const
     {

@@ -136,11 +136,11 @@ void TracePrivate::flush()
     writeFileBuffer();
 }
 
-void TracePrivate::writeFinalEvent(const SafeLine &fields, bool waitForBuffer) noexcept
+qint64 TracePrivate::writeFinalEvent(const SafeLine &fields, bool waitForBuffer) noexcept
 {
     const int fd = m_fileFd.load(std::memory_order_acquire);
     if (fd < 0)
-        return;
+        return -1;
     bool locked = !m_fileBufferLock.exchange(true, std::memory_order_acquire);
     for (int attempt = 0; !locked && waitForBuffer && attempt < 200; ++attempt) {
         const timespec millisecond{0, 1'000'000};
@@ -151,8 +151,9 @@ void TracePrivate::writeFinalEvent(const SafeLine &fields, bool waitForBuffer) n
     // then its content is not to be trusted, and only the final line is written.
     if (locked && !m_fileBuffer.isEmpty())
         writeAll(fd, m_fileBuffer.constData(), size_t(m_fileBuffer.size()));
-    writeFinalLine(fd, m_nextSeq.load(std::memory_order_relaxed), monotonicNs() - m_originNs,
-                   fields);
+    const qint64 seq = m_nextSeq.load(std::memory_order_relaxed);
+    writeFinalLine(fd, seq, monotonicNs() - m_originNs, fields);
+    return seq;
 }
 
 } // namespace Internal

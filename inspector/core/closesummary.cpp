@@ -56,6 +56,9 @@ CloseSummary CloseSummary::closeOf(const QList<TraceEvent> &events)
         } else if (event.kind == u"close.end"_s) {
             summary.exitCode = event.code;
             summary.closeDurationNs = event.durationNs;
+        } else if (event.kind.startsWith(u"leak."_s)) {
+            summary.leaks.append({event.kind.mid(5), event.message,
+                                  event.extra.value(u"plugin"_s).toString(), event.seq});
         } else if (event.kind.startsWith(u"process."_s)) {
             summary.ending = event.kind;
             summary.endingCause = event.extra.value(u"cause"_s).toString();
@@ -244,6 +247,26 @@ QString CloseSummary::endingText() const
     return u"the trace has no close"_s;
 }
 
+QString CloseSummary::Leak::text() const
+{
+    const QString name = what.isEmpty() ? u"a %1"_s.arg(kind) : what;
+    return plugin.isEmpty() ? name : u"%1 (plugin %2)"_s.arg(name, plugin);
+}
+
+QString CloseSummary::leaksLine() const
+{
+    if (leaks.isEmpty())
+        return {};
+    constexpr qsizetype Named = 5;
+    QStringList named;
+    for (qsizetype i = 0; i < std::min(Named, leaks.size()); ++i)
+        named << leaks.at(i).text();
+    if (leaks.size() > Named)
+        named << u"and %1 more"_s.arg(leaks.size() - Named);
+    return u"%1: %2"_s.arg(leaks.size() == 1 ? u"1 leak"_s : u"%1 leaks"_s.arg(leaks.size()),
+                           named.join(u", "_s));
+}
+
 QString CloseSummary::verdict() const
 {
     QStringList parts;
@@ -292,6 +315,12 @@ void CloseSummary::write(QTextStream &out, const QString &tableTitle) const
             out << " (" << row.owner << (row.owner.isEmpty() || row.source.isEmpty() ? "" : " ")
                 << row.source << ')';
         out << '\n';
+    }
+    // What outlived the close (spec §16): counted, then each on its own line.
+    if (!leaks.isEmpty()) {
+        out << '\n' << leaksLine() << '\n';
+        for (const Leak &leak : leaks)
+            out << "  " << leak.kind.leftJustified(8) << leak.text() << '\n';
     }
     out << '\n';
     if (!tableTitle.isEmpty())

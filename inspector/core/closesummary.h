@@ -45,7 +45,20 @@ struct CloseSummary
         qsizetype row; //!< into rows
     };
 
-    QList<Row> rows; //!< the close's handlers (pre_close, post_close …), in the order they ran
+    /*! What outlived the close (spec §16): one \c leak.* event. */
+    struct Leak
+    {
+        QString kind;   //!< thread, timer, object, fd (the event's kind without "leak.")
+        QString what;   //!< its message: "QThread 'uploader'", "file descriptor 9 (/dev/null)"
+        QString plugin; //!< the plugin that created it, if the census knows
+        qint64 seq = 0;
+
+        /*! "QThread 'uploader' (plugin leaky)". */
+        QString text() const;
+    };
+
+    QList<Row> rows;   //!< the close's handlers (pre_close, post_close …), in the order they ran
+    QList<Leak> leaks; //!< in the order the census found them
     std::optional<int> exitCode;
     QString cause;   //!< of close.begin; empty if the trace has no close
     QString trigger; //!< what started the close, in words: "SIGTERM", "close()" …
@@ -68,13 +81,16 @@ struct CloseSummary
     /*! Failures, timeouts, did-not-finish (in run order each), then the \a slowest handlers by
         duration (those not listed already). */
     QList<Problem> problems(int slowest = 5) const;
+    /*! "2 leaks: QThread 'uploader' (plugin leaky), QTimer 'poller' (plugin leaky)" (the first
+        few named); empty without leaks. */
+    QString leaksLine() const;
     /*! One line: trigger → problems → ending → exit code. */
     QString verdict() const;
     /*! How the process ended, in words: "killed by the watchdog in 'X' after 1459 ms". */
     QString endingText() const;
     static QString kindName(Problem::Kind kind);
 
-    /*! The verdict, the problems, then a text table (hook, handler, weight, status, duration
+    /*! The verdict, the problems, the leaks (if any), then a text table (hook, handler, weight, status, duration
         (ms), error) and the close's line. Written as it goes: a close can have 500 000 rows. */
     void write(QTextStream &out, const QString &tableTitle = {}) const;
     QString toText() const;

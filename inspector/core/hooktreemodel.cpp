@@ -6,6 +6,7 @@
 
 #include <QCborArray>
 
+#include <algorithm>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -73,7 +74,38 @@ void HookTreeModel::appendEvents(const QList<TraceEvent> &events)
         p.lastChanged = std::max(p.lastChanged, r);
         return hook.handlers[r];
     };
+    // What is collected is applied before a registry change, which inserts or removes a row at
+    // once: the rows' numbers must be final when it is.
+    const auto applyPending = [&] {
+        for (auto it = pending.begin(); it != pending.end(); ++it) {
+            HookRow &hook = m_hooks[it.key()];
+            const QModelIndex parent = index(it.key(), 0);
+            if (it->lastChanged >= 0)
+                Q_EMIT dataChanged(index(it->firstChanged, 0, parent),
+                                   index(it->lastChanged, ColumnCount - 1, parent));
+            if (!it->added.isEmpty()) {
+                const int first = int(hook.handlers.size());
+                beginInsertRows(parent, first, first + int(it->added.size()) - 1);
+                if (hook.handlers.isEmpty())
+                    hook.handlers = std::move(it->added); // a trace file: no second copy
+                else
+                    hook.handlers.append(std::move(it->added));
+                endInsertRows();
+            }
+            // The hook row's text counts its handlers.
+            Q_EMIT dataChanged(index(it.key(), 0), index(it.key(), ColumnCount - 1));
+        }
+        pending.clear();
+    };
     for (const TraceEvent &event : events) {
+        if (m_live && (event.kind == u"handler.added"_s || event.kind == u"handler.removed"_s)) {
+            applyPending();
+            if (event.kind == u"handler.added"_s)
+                addRegistered(event);
+            else
+                removeRegistered(event);
+            continue;
+        }
         const bool begin = event.kind == u"handler.begin"_s;
         const bool end = event.kind == u"handler.end"_s || event.kind == u"deferral.end"_s;
         if (event.kind == u"hook.begin"_s) {
@@ -97,24 +129,52 @@ void HookTreeModel::appendEvents(const QList<TraceEvent> &events)
             row.error = event.error;
         }
     }
-    for (auto it = pending.begin(); it != pending.end(); ++it) {
-        HookRow &hook = m_hooks[it.key()];
-        const QModelIndex parent = index(it.key(), 0);
-        if (it->lastChanged >= 0)
-            Q_EMIT dataChanged(index(it->firstChanged, 0, parent),
-                               index(it->lastChanged, ColumnCount - 1, parent));
-        if (!it->added.isEmpty()) {
-            const int first = int(hook.handlers.size());
-            beginInsertRows(parent, first, first + int(it->added.size()) - 1);
-            if (hook.handlers.isEmpty())
-                hook.handlers = std::move(it->added); // a trace file: no second copy
-            else
-                hook.handlers.append(std::move(it->added));
-            endInsertRows();
-        }
-        // The hook row's text counts its handlers.
-        Q_EMIT dataChanged(index(it.key(), 0), index(it.key(), ColumnCount - 1));
+    applyPending();
+}
+
+void HookTreeModel::reindex(int hook, int fromRow)
+{
+    HookRow &row = m_hooks[hook];
+    for (int r = fromRow; r < row.handlers.size(); ++r)
+        row.rowOfHandler.insert(row.handlers.at(r).name, r);
+}
+
+void HookTreeModel::addRegistered(const TraceEvent &event)
+{
+    const int h = hookRow(event.hook);
+    if (handlerRow(h, event.handler) >= 0)
+        return; // the snapshot has it already (the backlog repeats what it shows)
+    HookRow &hook = m_hooks[h];
+    // Run order is weight order, ties in the order of registration: after every handler of
+    // this weight or less.
+    int r = int(hook.handlers.size());
+    if (event.weight) {
+        const auto heavier = std::find_if(
+                hook.handlers.cbegin(), hook.handlers.cend(),
+                [&](const HandlerRow &row) { return row.weight && *row.weight > *event.weight; });
+        r = int(heavier - hook.handlers.cbegin());
     }
+    beginInsertRows(index(h, 0), r, r);
+    hook.handlers.insert(
+            r, {event.handler, event.weight, event.owner, event.source, u"not run"_s, {}, {}});
+    reindex(h, r);
+    endInsertRows();
+    Q_EMIT dataChanged(index(h, 0), index(h, ColumnCount - 1)); // its count
+}
+
+void HookTreeModel::removeRegistered(const TraceEvent &event)
+{
+    const int h = m_rowOfHook.value(event.hook, -1);
+    const int r = h < 0 ? -1 : handlerRow(h, event.handler);
+    if (r < 0)
+        return;
+    HookRow &hook = m_hooks[h];
+    beginRemoveRows(index(h, 0), r, r);
+    hook.rowOfHandler.remove(event.handler);
+    hook.handlers.removeAt(r);
+    reindex(h, r);
+    endRemoveRows();
+    Q_EMIT dataChanged(index(h, 0), index(h, ColumnCount - 1));
 }
 
 void HookTreeModel::markUnfinished()
@@ -134,6 +194,7 @@ void HookTreeModel::markUnfinished()
 
 void HookTreeModel::setSnapshot(const QCborMap &snapshot)
 {
+    m_live = true;
     for (const QCborValue &hookValue : snapshot.value(u"hooks"_s).toArray()) {
         const QCborMap hook = hookValue.toMap();
         const QString hookName = hook.value(u"name"_s).toString();

@@ -17,7 +17,11 @@ namespace Mortar::Inspector {
     \brief Hooks and their handlers in run order, with weight, owner, source and how each
     handler's last run ended — a tree: hook → handlers.
 
-    Built from trace events (appendEvents(), in batches): a handler appears when it first ran.
+    Built from trace events (appendEvents(), in batches): from a file, a handler appears when
+    it first ran. From a live app, the snapshot lists the registry as it was when the inspector
+    subscribed, and the \c handler.added / \c handler.removed events that stream in keep it the
+    registry's (spec §10.1): a handler added later appears before it runs, at its place in the
+    run order (by weight), and a removed one goes.
 */
 class HookTreeModel final : public QAbstractItemModel
 {
@@ -66,9 +70,16 @@ private:
     int hookRow(const QString &hook);                       // adds the hook if new
     int handlerRow(int hook, const QString &handler) const; // -1 if not listed
     int addHandler(int hook, HandlerRow row);
+    /*! A live \c handler.added: inserted where it will run (after the handlers of its weight
+        and lighter ones), unless listed. Costs the hook's handler count. */
+    void addRegistered(const TraceEvent &event);
+    /*! A live \c handler.removed: the row goes. Costs the hook's handler count. */
+    void removeRegistered(const TraceEvent &event);
+    void reindex(int hook, int fromRow);
 
     QList<HookRow> m_hooks;
     QHash<QString, int> m_rowOfHook;
+    bool m_live = false; // a snapshot came: registry changes are applied as they stream in
 };
 
 } // namespace Mortar::Inspector

@@ -27,13 +27,25 @@ void ProblemsModel::setSummary(const CloseSummary &summary)
 
 int ProblemsModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_problems.size());
+    return parent.isValid() ? 0 : int(m_problems.size() + m_summary.leaks.size());
 }
 
 QVariant ProblemsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    if (index.row() >= m_problems.size()) {
+        const CloseSummary::Leak &leak = m_summary.leaks.at(index.row() - m_problems.size());
+        switch (role) {
+        case Qt::DisplayRole: return u"leak  %1 %2"_s.arg(leak.kind, leak.text());
+        case Qt::ToolTipRole:
+            return u"Still alive after the close (leak.%1): %2"_s.arg(leak.kind, leak.text());
+        case Qt::DecorationRole: return statusColor(u"failed"_s);
+        case BeginSeqRole: return leak.seq;
+        case KindRole: return LeakKind;
+        }
+        return {};
+    }
     const CloseSummary::Problem &problem = m_problems.at(index.row());
     const CloseSummary::Row &row = m_summary.rows.at(problem.row);
     switch (role) {

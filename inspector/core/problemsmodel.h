@@ -10,7 +10,8 @@ namespace Mortar::Inspector {
 
 /*!
     \brief The ranked problems of a close (CloseSummary::problems()) as a list: failures, timeouts,
-    handlers that did not finish, then the slowest handlers — what to look at first.
+    handlers that did not finish, then the slowest handlers — what to look at first; then what
+    outlived the close (CloseSummary::leaks, spec §16), one row each.
 */
 class ProblemsModel final : public QAbstractListModel
 {
@@ -19,10 +20,13 @@ class ProblemsModel final : public QAbstractListModel
 public:
     enum Role {
         BeginSeqRole = Qt::UserRole + 1, //!< seq of the handler's first event
-        KindRole,                        //!< CloseSummary::Problem::Kind
+        KindRole,                        //!< CloseSummary::Problem::Kind, or LeakKind
         HookRole,
         HandlerRole,
     };
+
+    /*! KindRole of a leak's row. */
+    static constexpr int LeakKind = 100;
 
     explicit ProblemsModel(QObject *parent = nullptr);
 
@@ -37,6 +41,7 @@ public:
 private:
     CloseSummary m_summary;
     QList<CloseSummary::Problem> m_problems;
+    // The leaks follow the problems' rows; they are in m_summary.leaks.
 };
 
 } // namespace Mortar::Inspector

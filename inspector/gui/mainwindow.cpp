@@ -684,12 +684,21 @@ QString MainWindow::statusText() const
     }
     // How the close began and ended: one pass over the events, without the handler rows.
     const CloseSummary close = CloseSummary::closeOf(events());
+    // A forced end records no state after Closing: the process's own end is its last state.
+    if (close.ending == u"process.killed"_s)
+        state = u"killed"_s;
+    else if (close.ending == u"process.crashed"_s)
+        state = u"crashed"_s;
     const QString exitCode = close.exitCode ? QString::number(*close.exitCode) : u"—"_s;
     const QString closeDuration =
             close.closeDurationNs ? formatDuration(*close.closeDurationNs) : u"—"_s;
+    // "live" while it is; once the app has gone, the window shows a finished trace.
+    const bool followed = m_source != u"from a trace file"_s;
     QString text = u"app %1   pid %2   state %3   exit code %4   close took %5   (%6)"_s.arg(
             m_label, QString::number(m_pid), state, exitCode, closeDuration,
-            m_finished && m_source != u"from a trace file"_s ? m_source + u", ended"_s : m_source);
+            m_finished && followed
+                    ? (m_source == u"live"_s ? u"launched, ended"_s : m_source + u", ended"_s)
+                    : m_source);
     if (m_session->isLaunched())
         text += m_finished ? u"   the app exited with %1"_s.arg(m_session->processExitCode())
                            : u"   running"_s;

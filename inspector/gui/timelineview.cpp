@@ -10,6 +10,8 @@
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QScrollBar>
+#include <QStyle>
 #include <QToolTip>
 #include <QWheelEvent>
 
@@ -132,11 +134,55 @@ struct RowFiller
 };
 } // namespace
 
-TimelineView::TimelineView(QWidget *parent) : QWidget(parent)
+TimelineView::TimelineView(QWidget *parent)
+    : QWidget(parent),
+      m_rowScrollBar(new QScrollBar(Qt::Vertical, this))
 {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setMinimumHeight(AxisHeight + 2 * RowHeight);
+    m_rowScrollBar->setObjectName(u"rows"_s);
+    m_rowScrollBar->setSingleStep(RowHeight);
+    m_rowScrollBar->hide();
+    connect(m_rowScrollBar, &QScrollBar::valueChanged, this, [this] { update(); });
+}
+
+int TimelineView::contentHeight() const
+{
+    return rowCount() * RowHeight + int(std::max<qsizetype>(m_lanes.size() - 1, 0)) * LaneGap + 4;
+}
+
+int TimelineView::rowScroll() const
+{
+    return m_rowScrollBar->value();
+}
+
+void TimelineView::setRowScroll(int pixels)
+{
+    m_rowScrollBar->setValue(pixels);
+}
+
+void TimelineView::updateRowScrollBar()
+{
+    // Only the rows scroll: the legend and the axis stay where they are.
+    const int visible = std::max(height() - AxisHeight, 1);
+    const int hidden = std::max(contentHeight() - visible, 0);
+    m_rowScrollBar->setRange(0, hidden);
+    m_rowScrollBar->setPageStep(visible);
+    const int extent = style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this);
+    m_rowScrollBar->setGeometry(width() - extent, AxisHeight, extent, visible);
+    m_rowScrollBar->setVisible(hidden > 0);
+}
+
+void TimelineView::ensureRowVisible(int row)
+{
+    if (row < 0 || row >= rowCount())
+        return;
+    const int top = rowTop(row);
+    if (top < AxisHeight)
+        setRowScroll(rowScroll() - (AxisHeight - top));
+    else if (top + RowHeight > height())
+        setRowScroll(rowScroll() + (top + RowHeight - height()));
 }
 
 void TimelineView::setEvents(const QList<TraceEvent> &events)
@@ -290,9 +336,10 @@ void TimelineView::setEvents(const QList<TraceEvent> &events)
     m_firstNs = 0; // the App's creation: the same zero as the event table's t
     m_lastNs = std::max<qint64>(lastT, 1);
     // At most a dozen rows asked for: a trace with thousands of overlapping asynchronous parts
-    // must not make the window thousands of rows tall.
+    // must not make the window thousands of rows tall. The others scroll.
     setMinimumHeight(sizeHint().height());
     updateGeometry();
+    updateRowScrollBar();
     if (m_view == View::Fitted)
         fit();
     else
@@ -332,7 +379,8 @@ QStringList TimelineView::laneNames() const
 
 double TimelineView::plotWidth() const
 {
-    return std::max(width() - LabelWidth - 10, 100);
+    const int bar = m_rowScrollBar->isVisibleTo(this) ? m_rowScrollBar->width() : 0;
+    return std::max(width() - LabelWidth - 10 - bar, 100);
 }
 
 qint64 TimelineView::visibleEndNs() const
@@ -343,6 +391,7 @@ qint64 TimelineView::visibleEndNs() const
 void TimelineView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    updateRowScrollBar();
     if (m_view == View::Fitted)
         fit();
     else if (m_view == View::Close)
@@ -405,11 +454,14 @@ double TimelineView::xOf(qint64 ns) const
 
 int TimelineView::rowTop(int row) const
 {
-    return AxisHeight + row * RowHeight + m_rows.at(row).lane * LaneGap;
+    return AxisHeight + row * RowHeight + m_rows.at(row).lane * LaneGap - rowScroll();
 }
 
 int TimelineView::rowAt(int y) const
 {
+    // What is scrolled under the axis, or out below, is not drawn: nothing to hit there.
+    if (y < AxisHeight || y >= height())
+        return -1;
     for (int r = 0; r < m_rows.size(); ++r) {
         const int top = rowTop(r);
         if (y >= top && y < top + RowHeight)
@@ -485,9 +537,13 @@ void TimelineView::paintEvent(QPaintEvent *paint)
     }
 
     const QFontMetrics metrics = painter.fontMetrics();
+    // Under the axis only: the rows scroll beneath it.
+    painter.setClipRect(0, AxisHeight, width(), height() - AxisHeight);
     for (int l = 0; l < m_lanes.size(); ++l) {
         const Lane &lane = m_lanes.at(l);
-        const int top = rowTop(lane.firstRow);
+        // A lane's name stays in view while any of its rows is.
+        const int top = std::clamp(AxisHeight, rowTop(lane.firstRow),
+                                   rowTop(lane.firstRow + std::max(lane.rowCount, 1) - 1));
         painter.setPen(palette().color(QPalette::Text));
         painter.drawText(QRect(4, top, LabelWidth - 8, RowHeight), Qt::AlignVCenter | Qt::AlignLeft,
                          metrics.elidedText(lane.name, Qt::ElideRight, LabelWidth - 8));
@@ -655,6 +711,7 @@ void TimelineView::setSelected(int s, bool notify)
             m_offsetNs = double(span.startNs) - width / 3;
             m_view = View::User;
         }
+        ensureRowVisible(span.row);
     }
     update();
     if (notify && s >= 0) {
@@ -696,6 +753,12 @@ bool TimelineView::event(QEvent *event)
 
 void TimelineView::wheelEvent(QWheelEvent *event)
 {
+    // Over the lane names the wheel scrolls the rows; elsewhere it zooms.
+    if (event->position().x() < LabelWidth && m_rowScrollBar->isVisibleTo(this)) {
+        setRowScroll(rowScroll() - event->angleDelta().y() * 3 * RowHeight / 120);
+        event->accept();
+        return;
+    }
     // Zoom around the pointer: the instant under it stays put.
     zoomBy(event->angleDelta().y() > 0 ? 1 / 1.25 : 1.25, event->position().x());
     event->accept();
@@ -716,6 +779,8 @@ void TimelineView::keyPressEvent(QKeyEvent *event)
     case Qt::Key_D: panBy(plotWidth() / 5); break;
     case Qt::Key_0: fit(); break;
     case Qt::Key_Escape: clearRange(); break;
+    case Qt::Key_PageUp: setRowScroll(rowScroll() - m_rowScrollBar->pageStep()); break;
+    case Qt::Key_PageDown: setRowScroll(rowScroll() + m_rowScrollBar->pageStep()); break;
     case Qt::Key_C: showClose(); break;
     case Qt::Key_Z:
         if (m_range) {

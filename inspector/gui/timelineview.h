@@ -9,6 +9,8 @@
 
 #include <optional>
 
+class QScrollBar;
+
 namespace Mortar::Inspector {
 
 /*!
@@ -90,7 +92,12 @@ public:
         problems among them and the longest. */
     QString rangeDetails() const;
 
+    /*! Asks for at most a dozen rows; the others are a scroll away (the bar on the right, the
+        wheel over the lane names, Page Up / Page Down), with the axis always in view. */
     QSize sizeHint() const override;
+    /*! How far the rows are scrolled, in pixels (0: the first row under the axis). */
+    int rowScroll() const;
+    void setRowScroll(int pixels);
 
     /*! A tick's label in the unit that \a stepNs and the axis's largest value \a magnitudeNs
         (|\a ns| if negative) suit: "250 µs", "1.5 s", "20007.75 ms" — one unit per axis. */
@@ -131,6 +138,11 @@ private:
     double xOf(qint64 ns) const;
     double plotWidth() const;
     int rowTop(int row) const;
+    /*! The height of every row and lane gap under the axis. */
+    int contentHeight() const;
+    void updateRowScrollBar();
+    /*! Scrolls so that \a row is in view. */
+    void ensureRowVisible(int row);
     int rowAt(int y) const;
     void setSelected(int span, bool notify);
 
@@ -154,6 +166,7 @@ private:
     bool m_selectingRange = false;
     std::optional<std::pair<qint64, qint64>> m_range;
     int m_selected = -1;
+    QScrollBar *m_rowScrollBar; // child; shown when the rows do not fit
 };
 
 } // namespace Mortar::Inspector

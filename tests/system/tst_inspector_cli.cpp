@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 // mortar-inspector's headless modes on the trace files of real processes: --summary (the
 // verdict, the problems, the table), --export-chrome, --compare and FILE --screenshot.
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -23,11 +24,14 @@ private:
     QTemporaryDir m_dir;
     QString m_trace;
 
-    static QString runInspector(const QStringList &arguments, int *exitCode)
+    static QString runInspector(const QStringList &arguments, int *exitCode,
+                                const QProcessEnvironment &extra = {})
     {
         QProcess inspector;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s); // --screenshot has a window
+        for (const QString &key : extra.keys())
+            environment.insert(key, extra.value(key));
         inspector.setProcessEnvironment(environment);
         inspector.start(QStringLiteral(MORTAR_INSPECTOR), arguments);
         if (!inspector.waitForFinished(60000))
@@ -157,6 +161,91 @@ private Q_SLOTS:
                          .startsWith(u"did not finish pre_close: hangs forever, "_s),
                  qPrintable(output));
         QVERIFY(tableRow(output, u"hangs forever"_s).contains(u" did not finish "_s));
+    }
+
+    void launchSummaryOfAWatchdogKill()
+    {
+        // --launch follows the app live: its watchdog kill (1 s) must read as the app's own
+        // trace file reads — the final record reaches the inspector before the process goes.
+        const QString trace = m_dir.filePath(u"launched-watchdog.jsonl"_s);
+        const QString runtime = m_dir.filePath(u"runtime"_s);
+        QVERIFY(QDir().mkpath(runtime));
+        QVERIFY(QFile::setPermissions(runtime,
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QProcessEnvironment extra;
+        extra.insert(u"XDG_RUNTIME_DIR"_s, runtime);
+        extra.insert(u"XDG_STATE_HOME"_s, m_dir.filePath(u"state"_s)); // its black box
+        extra.insert(u"MORTAR_TRACE"_s, trace); // inherited by the launched app
+        int exitCode = -1;
+        const QString output =
+                runInspector({u"--launch"_s, u"--summary"_s, u"--"_s, QStringLiteral(FAULTS_PATH),
+                              u"hang-self"_s, u"1000"_s},
+                             &exitCode, extra);
+        QCOMPARE(exitCode, 0);
+        // The app's own output is forwarded: the summary starts at its verdict.
+        const QStringList lines = output.split(u'\n');
+        const auto verdictAt = std::find_if(lines.cbegin(), lines.cend(), [](const QString &l) {
+            return l.startsWith(u"close() → "_s);
+        });
+        QVERIFY2(verdictAt != lines.cend(), qPrintable(output));
+        const QString verdict = *verdictAt;
+        QVERIFY2(verdict.contains(u" → killed by the watchdog in 'hangs forever' after "_s),
+                 qPrintable(verdict));
+        QVERIFY2(verdict.endsWith(u" ms → exit code 124"_s), qPrintable(verdict));
+        const qint64 afterMs = verdict.section(u" after "_s, 1).section(u' ', 0, 0).toLongLong();
+        QVERIFY2(afterMs >= 990 && afterMs < 10'000, qPrintable(verdict));
+        QVERIFY(tableRow(output, u"hangs forever"_s).contains(u" did not finish "_s));
+        QVERIFY2(output.contains(u", process ended by process.killed"_s), qPrintable(output));
+        QVERIFY2(output.contains(u"the app exited with 124"_s), qPrintable(output));
+
+        // The file's verdict says the same (its "after" may round a millisecond apart).
+        const QString fileOutput = runInspector({u"--summary"_s, trace}, &exitCode);
+        QCOMPARE(exitCode, 0);
+        const QString fileVerdict = fileOutput.section(u'\n', 0, 0);
+        QCOMPARE(verdict.section(u" after "_s, 0, 0), fileVerdict.section(u" after "_s, 0, 0));
+        QCOMPARE(verdict.section(u" ms → "_s, 1), fileVerdict.section(u" ms → "_s, 1));
+    }
+
+    void summaryCountsTheLeaks()
+    {
+        // A real process whose plugin leaves a QThread running, a QTimer active and a
+        // descriptor open (tests/system/plugins/leaky, spec §16).
+        const QString trace = m_dir.filePath(u"leaky.jsonl"_s);
+        QProcess app;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(u"MORTAR_TRACE"_s, trace);
+        environment.insert(u"LEAKY_ORPHAN"_s, u"1"_s);
+        environment.insert(u"XDG_STATE_HOME"_s, m_dir.filePath(u"state"_s));
+        app.setProcessEnvironment(environment);
+        app.start(QStringLiteral(LEAKYHOST_PATH), {QStringLiteral(LEAKY_PLUGIN_DIR)});
+        QVERIFY(app.waitForFinished(30000));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+
+        int exitCode = -1;
+        const QString output = runInspector({u"--summary"_s, trace}, &exitCode);
+        QCOMPARE(exitCode, 0);
+        const QStringList lines = output.split(u'\n');
+        const auto counted = std::find_if(lines.cbegin(), lines.cend(), [](const QString &line) {
+            return line.contains(u" leaks: "_s);
+        });
+        QVERIFY2(counted != lines.cend(), qPrintable(output));
+        // "N leaks: QThread 'uploader' (plugin leaky), QTimer 'poller' (plugin leaky), file
+        // descriptor …": the thread and the timer named with their plugin, the descriptors too.
+        QVERIFY2(counted->contains(u"QThread 'uploader' (plugin leaky)"_s), qPrintable(*counted));
+        QVERIFY2(counted->contains(u"QTimer 'poller' (plugin leaky)"_s), qPrintable(*counted));
+        QVERIFY2(counted->contains(u"file descriptor "_s), qPrintable(*counted));
+        const int n = counted->section(u' ', 0, 0).toInt();
+        QVERIFY2(n >= 3, qPrintable(*counted));
+        // Then each on its own line.
+        const qsizetype first = counted - lines.cbegin() + 1;
+        QCOMPARE(lines.mid(first, n).filter(u"  fd      file descriptor "_s).isEmpty(), false);
+        QVERIFY2(lines.mid(first, n).contains(u"  thread  QThread 'uploader' (plugin leaky)"_s),
+                 qPrintable(output));
+        QVERIFY2(lines.mid(first, n).contains(u"  timer   QTimer 'poller' (plugin leaky)"_s),
+                 qPrintable(output));
+        QVERIFY(lines.value(first + n).isEmpty());
+        // Before the table.
+        QVERIFY(output.indexOf(*counted) < output.indexOf(u"hook  "_s));
     }
 
     void hardCloseVerdictAndRanking()

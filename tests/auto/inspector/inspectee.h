@@ -30,9 +30,14 @@ inline bool useOwnRuntimeDirectory(const QTemporaryDir &directory)
 class Inspectee
 {
 public:
-    explicit Inspectee(const QString &traceFile = {})
+    /*! \a hang: its pre_close handler "hangs" never returns (the watchdog ends it, 124). */
+    explicit Inspectee(const QString &traceFile = {}, bool hang = false)
     {
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        if (hang)
+            environment.insert(u"INSPECTEE_HANG"_s, u"1"_s);
+        else
+            environment.remove(u"INSPECTEE_HANG"_s);
         environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
         environment.remove(u"MORTAR_INSPECT_TOKEN"_s);
         environment.remove(u"MORTAR_PLUGIN_PATH"_s);
@@ -63,6 +68,20 @@ public:
             m_output += m_process.readAllStandardOutput();
         }
         m_pid = m_process.processId();
+        return true;
+    }
+
+    /*! Sends a command (apps/inspectee.cpp: "add", "remove") and waits for its \a answer. */
+    bool command(const QByteArray &line, const QByteArray &answer)
+    {
+        m_process.write(line + '\n');
+        const QDeadlineTimer deadline(30'000);
+        while (!m_output.contains(QByteArray(answer + '\n'))) {
+            if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning)
+                return false;
+            m_process.waitForReadyRead(100);
+            m_output += m_process.readAllStandardOutput();
+        }
         return true;
     }
 

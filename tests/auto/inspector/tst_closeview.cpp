@@ -20,6 +20,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QProgressBar>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -300,6 +301,69 @@ private Q_SLOTS:
         QCOMPARE(detailsOf(u"process.killed"_s), u"watchdog in 'ui: save layout', exit code 124"_s);
     }
 
+    void leaksAreListedAndCounted()
+    {
+        // What outlived the close (spec §16): after the handler problems in the list, each
+        // selecting its event, and counted in the summary.
+        QList<TraceEvent> events = hardClose();
+        const TraceEvent killed = events.takeLast(); // the leaks come before the process's end
+        const auto leak = [&](const QString &kind, const QString &what,
+                              std::initializer_list<std::pair<QString, QJsonValue>> extra) {
+            TraceEvent e = ::event(kind, {}, extra);
+            e.message = what;
+            e.seq = events.size();
+            e.t = killed.t - 1;
+            events.append(e);
+        };
+        leak(u"leak.thread"_s, u"QThread 'uploader'"_s,
+             {{u"plugin"_s, u"leaky"_s},
+              {u"className"_s, u"QThread"_s},
+              {u"objectName"_s, u"uploader"_s}});
+        leak(u"leak.fd"_s, u"file descriptor 9 (/dev/null)"_s,
+             {{u"fd"_s, 9}, {u"target"_s, u"/dev/null"_s}});
+        TraceEvent last = killed;
+        last.seq = events.size();
+        events.append(last);
+        const QString path = m_dir.filePath(u"leaks.jsonl"_s);
+        QVERIFY(Mortar::Inspector::TraceFile::save(
+                path, Mortar::Inspector::TraceFile::header(u"shop"_s, 43), events));
+
+        MainWindow window;
+        QAbstractItemModelTester tester(window.problemsModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(window.openTraceFile(path));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ProblemsModel *problems = window.problemsModel();
+        const int rows = problems->rowCount();
+        QVERIFY(rows >= 6); // the handler problems, then the two leaks
+        QCOMPARE(problems->index(rows - 2).data().toString(),
+                 u"leak  thread QThread 'uploader' (plugin leaky)"_s);
+        QCOMPARE(problems->index(rows - 1).data().toString(),
+                 u"leak  fd file descriptor 9 (/dev/null)"_s);
+        QCOMPARE(problems->index(rows - 1).data(ProblemsModel::KindRole).toInt(),
+                 ProblemsModel::LeakKind);
+        // The handler problems still come first.
+        QCOMPARE(problems->index(0).data(ProblemsModel::HandlerRole).toString(),
+                 u"storage: flush journal"_s);
+
+        // Clicking a leak selects its event.
+        auto *list = window.findChild<QListView *>(u"problems"_s);
+        QVERIFY(list);
+        list->scrollTo(problems->index(rows - 2));
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualRect(problems->index(rows - 2)).center());
+        QVERIFY(window.selectedEventRow() >= 0);
+        QCOMPARE(window.events().at(window.selectedEventRow()).kind, u"leak.thread"_s);
+
+        const QString summary = Mortar::Inspector::CloseSummary::of(events).toText();
+        QVERIFY2(summary.contains(u"\n2 leaks: QThread 'uploader' (plugin leaky), file "
+                                  u"descriptor 9 (/dev/null)\n"_s),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains(u"\n  thread  QThread 'uploader' (plugin leaky)\n"_s),
+                 qPrintable(summary));
+    }
+
     void opensInTheBackground()
     {
         MainWindow window;
@@ -358,6 +422,72 @@ private Q_SLOTS:
                 window.eventFilter()->mapFromSource(window.eventModel()->index(stepRow, 0)));
         QCOMPARE(timeline->nameOf(timeline->spans().at(timeline->selectedSpan())), u"step 7"_s);
         QVERIFY(window.detailsText().contains(u"step 7"_s));
+    }
+
+    void timelineRowsScroll()
+    {
+        // 30 hooks, 30 lanes: more rows than the timeline asks room for. They are a scroll
+        // away, with the axis in place; selecting a span scrolls its row into view.
+        QList<TraceEvent> events;
+        qint64 t = 0;
+        const auto add = [&](TraceEvent e) {
+            e.seq = events.size();
+            e.t = t;
+            events.append(e);
+        };
+        add(::event(u"app.created"_s));
+        add(::event(u"close.begin"_s, {}, {{u"cause"_s, u"close"_s}}));
+        for (int h = 0; h < 30; ++h) {
+            TraceEvent begin = ::event(u"hook.begin"_s);
+            begin.hook = u"hook %1"_s.arg(h);
+            add(begin);
+            TraceEvent call = ::event(u"handler.begin"_s, u"handler %1"_s.arg(h));
+            call.hook = begin.hook;
+            add(call);
+            t += Ms;
+            call.kind = u"handler.end"_s;
+            call.status = u"ok"_s;
+            call.durationNs = Ms;
+            add(call);
+            TraceEvent end = ::event(u"hook.end"_s);
+            end.hook = begin.hook;
+            end.status = u"ok"_s;
+            add(end);
+        }
+        const QString path = m_dir.filePath(u"lanes.jsonl"_s);
+        QVERIFY(Mortar::Inspector::TraceFile::save(
+                path, Mortar::Inspector::TraceFile::header(u"shop"_s, 44), events));
+
+        MainWindow window;
+        QVERIFY(window.openTraceFile(path));
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TimelineView *timeline = window.timeline();
+        QCOMPARE(timeline->laneNames().size(), 30);
+        QVERIFY(timeline->rowCount() >= 60); // a hook row and a handler row each
+        auto *bar = timeline->findChild<QScrollBar *>(u"rows"_s);
+        QVERIFY(bar);
+        QVERIFY(bar->isVisible());
+        QCOMPARE(timeline->rowScroll(), 0);
+        const int last = spanNamed(timeline, u"handler 29"_s);
+        QVERIFY(timeline->rectOf(last).top() > timeline->height()); // below, out of sight
+
+        timeline->selectSpan(last);
+        QVERIFY(timeline->rowScroll() > 0);
+        const QRectF shown = timeline->rectOf(last);
+        QVERIFY2(shown.top() >= 0 && shown.bottom() <= timeline->height(),
+                 qPrintable(u"%1..%2 of %3"_s.arg(shown.top())
+                                    .arg(shown.bottom())
+                                    .arg(timeline->height())));
+        QCOMPARE(timeline->spanAt(shown.center()), last); // hit-testing follows the scroll
+
+        // Back to the top: the first hook's handler is where it was, under the axis.
+        bar->setValue(0);
+        const int first = spanNamed(timeline, u"handler 0"_s);
+        QVERIFY(timeline->rectOf(first).top() >= 40);
+        QCOMPARE(timeline->spanAt(timeline->rectOf(first).center()), first);
+        QVERIFY(timeline->spanAt(timeline->rectOf(last).center()) != last);
     }
 
     void timelineShowsTheCloseWithNothingHidden()

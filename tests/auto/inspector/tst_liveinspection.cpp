@@ -3,6 +3,7 @@
 // The window's list mode and attaching from it, against a real app in a child process: what the
 // list says, the Plugins tab, and File → Save trace read back by the window and by --summary.
 #include "closesummary.h"
+#include "hooktreemodel.h"
 #include "inspectee.h"
 #include "mainwindow.h"
 #include "pluginmodel.h"
@@ -22,6 +23,7 @@
 using namespace Qt::StringLiterals;
 using InspectorTest::Inspectee;
 using Mortar::Inspector::CloseSummary;
+using Mortar::Inspector::HookTreeModel;
 using Mortar::Inspector::MainWindow;
 using Mortar::Inspector::PluginModel;
 
@@ -46,6 +48,47 @@ private:
         if (!inspector.waitForFinished(30'000) || inspector.exitCode() != 0)
             return u"failed: "_s + QString::fromUtf8(inspector.readAllStandardError());
         return QString::fromUtf8(inspector.readAllStandardOutput());
+    }
+
+    /*! The handlers the Hooks view lists under \a hook, as "name status" (in its order). */
+    static QStringList handlersOf(const HookTreeModel *model, const QString &hook)
+    {
+        QStringList rows;
+        for (int h = 0; h < model->rowCount(); ++h) {
+            const QModelIndex hookIndex = model->index(h, HookTreeModel::Name);
+            if (hookIndex.data().toString() != hook)
+                continue;
+            for (int r = 0; r < model->rowCount(hookIndex); ++r) {
+                rows << model->index(r, HookTreeModel::Name, hookIndex).data().toString() + u' '
+                                + model->index(r, HookTreeModel::Status, hookIndex)
+                                          .data()
+                                          .toString();
+            }
+        }
+        return rows;
+    }
+
+    /*! Attaches \a window to \a app (by its pid, as --attach does). */
+    static bool attach(MainWindow &window, Inspectee &app)
+    {
+        QString error;
+        const std::optional<Mortar::Inspector::RunningApp> target =
+                Mortar::Inspector::RunningApps::find().resolve(QString::number(app.pid()), &error);
+        if (!target) {
+            qWarning("%s", qPrintable(error));
+            return false;
+        }
+        return bool(window.attach(*target));
+    }
+
+    static qsizetype indexOfEvent(const QList<Mortar::TraceEvent> &events, const QString &kind,
+                                  const QString &handler)
+    {
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            if (events.at(i).kind == kind && events.at(i).handler == handler)
+                return i;
+        }
+        return -1;
     }
 
 private Q_SLOTS:
@@ -150,6 +193,100 @@ private Q_SLOTS:
         QVERIFY2(ownSummary.contains(u"\ninspectee (pid %1)\n"_s.arg(app.pid())),
                  qPrintable(ownSummary));
         QCOMPARE(summaryOf(saved), ownSummary);
+    }
+
+    void hooksFollowTheRegistryLive()
+    {
+        // A handler added after the inspector subscribed is in the Hooks view before it runs,
+        // where it will run; one removed goes (spec §10.1: its hooks view is the registry's).
+        Inspectee app;
+        QVERIFY(app.waitUntilReady());
+        MainWindow window;
+        HookTreeModel *hooks = window.hookModel();
+        QAbstractItemModelTester tester(hooks,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(attach(window, app));
+        QSignalSpy ended(&window, &MainWindow::appEnded);
+        QTRY_VERIFY2(handlersOf(hooks, u"pre_close"_s).contains(u"save state not run"_s),
+                     qPrintable(handlersOf(hooks, u"pre_close"_s).join(u", "_s)));
+        QTRY_VERIFY(window.statusText().contains(u"connected"_s));
+
+        QVERIFY(app.command("add", "added"));
+        QTRY_VERIFY2(handlersOf(hooks, u"pre_close"_s).contains(u"added later not run"_s),
+                     qPrintable(handlersOf(hooks, u"pre_close"_s).join(u", "_s)));
+        // In run order: weight -7 runs before "save state" (-5).
+        const QStringList listed = handlersOf(hooks, u"pre_close"_s);
+        QVERIFY2(listed.indexOf(u"added later not run"_s) < listed.indexOf(u"save state not run"_s),
+                 qPrintable(listed.join(u", "_s)));
+        QCOMPARE(indexOfEvent(window.events(), u"handler.begin"_s, u"added later"_s), -1);
+
+        QVERIFY(app.command("remove", "removed"));
+        QTRY_VERIFY2(!handlersOf(hooks, u"pre_close"_s).join(u'|').contains(u"save state"_s),
+                     qPrintable(handlersOf(hooks, u"pre_close"_s).join(u", "_s)));
+        QVERIFY(handlersOf(hooks, u"pre_close"_s).contains(u"added later not run"_s));
+
+        // The close runs the added one; the removed one stays gone.
+        app.process().terminate();
+        QVERIFY(app.waitForExit());
+        QTRY_COMPARE(ended.count(), 1);
+        QVERIFY2(handlersOf(hooks, u"pre_close"_s).contains(u"added later ok"_s),
+                 qPrintable(handlersOf(hooks, u"pre_close"_s).join(u", "_s)));
+        QVERIFY(!handlersOf(hooks, u"pre_close"_s).join(u'|').contains(u"save state"_s));
+        const qsizetype added = indexOfEvent(window.events(), u"handler.added"_s, u"added later"_s);
+        QVERIFY(added >= 0);
+        QVERIFY(indexOfEvent(window.events(), u"handler.begin"_s, u"added later"_s) > added);
+        QVERIFY(indexOfEvent(window.events(), u"handler.removed"_s, u"save state"_s) >= 0);
+    }
+
+    void watchdogKillShowsAsInAFile()
+    {
+        // Followed live, a watchdog kill reads as the app's own trace file reads: the final
+        // process.killed record reaches the window before the process goes.
+        const QString appTrace = m_runtime.filePath(u"killed.jsonl"_s);
+        Inspectee app(appTrace, /*hang=*/true);
+        QVERIFY(app.waitUntilReady());
+        MainWindow window;
+        QAbstractItemModelTester tester(window.hookModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(attach(window, app));
+        QSignalSpy ended(&window, &MainWindow::appEnded);
+        // Subscribed: the snapshot is in (the window's event loop must run to get there).
+        QTRY_VERIFY2(handlersOf(window.hookModel(), u"pre_close"_s).contains(u"hangs not run"_s),
+                     qPrintable(handlersOf(window.hookModel(), u"pre_close"_s).join(u", "_s)));
+        QVERIFY2(window.statusText().contains(u"(attached)"_s), qPrintable(window.statusText()));
+
+        // The window keeps reading while the close hangs: no blocking wait for the process.
+        app.process().terminate();
+        QTRY_VERIFY_WITH_TIMEOUT(
+                handlersOf(window.hookModel(), u"pre_close"_s).contains(u"hangs running"_s), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 20000);
+        QVERIFY(app.waitForExit());
+        QCOMPARE(app.process().exitCode(), 124);
+        QCOMPARE(ended.at(0).at(0).toInt(), 124);
+
+        const QString verdict = window.verdictText();
+        QVERIFY2(verdict.contains(u" → killed by the watchdog in 'hangs' after "_s),
+                 qPrintable(verdict));
+        QVERIFY2(verdict.endsWith(u" ms → exit code 124"_s), qPrintable(verdict));
+        const QString status = window.statusText();
+        QVERIFY2(status.contains(u"state killed"_s) && status.contains(u"exit code 124"_s)
+                         && status.contains(u"(attached, ended)"_s)
+                         && status.contains(u"killed by the watchdog in 'hangs' after "_s),
+                 qPrintable(status));
+        QVERIFY2(!status.contains(u"exit code —"_s), qPrintable(status));
+        QVERIFY2(handlersOf(window.hookModel(), u"pre_close"_s).contains(u"hangs did not finish"_s),
+                 qPrintable(handlersOf(window.hookModel(), u"pre_close"_s).join(u", "_s)));
+
+        // The file says the same.
+        MainWindow fromFile;
+        QVERIFY(fromFile.openTraceFile(appTrace));
+        QCOMPARE(verdict.section(u" after "_s, 0, 0),
+                 fromFile.verdictText().section(u" after "_s, 0, 0));
+        QCOMPARE(window.events().last().toJson().value(u"kind"_s),
+                 fromFile.events().last().toJson().value(u"kind"_s));
+        QCOMPARE(window.events().last().seq, fromFile.events().last().seq);
+        QVERIFY2(fromFile.statusText().contains(u"state killed"_s),
+                 qPrintable(fromFile.statusText()));
     }
 
     void requestCloseEndsTheApp()

@@ -9,6 +9,9 @@
 #include <mortar/app.h>
 
 #include <QAbstractItemModelTester>
+#include <QAbstractItemView>
+#include <QRegularExpression>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -117,6 +120,48 @@ private Q_SLOTS:
                 QDir(QCoreApplication::applicationDirPath()).filePath(u"inspector-close.png"_s);
         QVERIFY(window.grab().save(screenshot));
         qInfo("screenshot: %s", qPrintable(screenshot));
+    }
+
+    void frameworkWarningsAreInTheLogTab()
+    {
+        // The framework's own warnings (mortar.*) reach the trace as log events, so the Log
+        // tab has them beside the App's own lines — each once.
+        const QString path = m_dir.filePath(u"warned.jsonl"_s);
+        {
+            Mortar::App app({.label = u"warner"_s, .traceFile = path});
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"no_such_hook"_s));
+            app.hooks().add(u"no_such_hook"_s, [] {}, {.name = u"orphan"_s});
+            QTest::ignoreMessage(QtWarningMsg, "the app's own warning");
+            app.log().warning(u"the app's own warning"_s);
+            app.close();
+        }
+        MainWindow window;
+        QVERIFY(window.openTraceFile(path));
+        QTabWidget *tabs = window.tabs();
+        int logTab = -1;
+        for (int i = 0; i < tabs->count(); ++i) {
+            if (tabs->tabText(i) == u"Log"_s)
+                logTab = i;
+        }
+        QVERIFY(logTab >= 0);
+        auto *view = qobject_cast<QAbstractItemView *>(tabs->widget(logTab));
+        QVERIFY(view);
+        QStringList lines;
+        for (int row = 0; row < view->model()->rowCount(); ++row)
+            lines << view->model()
+                             ->index(row, Mortar::Inspector::EventTableModel::Details)
+                             .data()
+                             .toString();
+        const QStringList framework = lines.filter(u"no_such_hook"_s);
+        QCOMPARE(framework.size(), 1);
+        QVERIFY2(framework.first().startsWith(u"warning: "_s), qPrintable(framework.first()));
+        QCOMPARE(lines.filter(u"the app's own warning"_s).size(), 1);
+        const auto event = std::find_if(
+                window.events().cbegin(), window.events().cend(), [](const Mortar::TraceEvent &e) {
+                    return e.kind == u"log"_s && e.message.contains(u"no_such_hook"_s);
+                });
+        QVERIFY(event != window.events().cend());
+        QCOMPARE(event->extra.value(u"category"_s).toString(), u"mortar.hooks"_s);
     }
 
     void refusesWhatIsNotATrace()
