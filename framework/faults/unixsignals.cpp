@@ -18,6 +18,7 @@
 #include <mutex>
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 // Qt's hooks for tools (qhooks_p.h, used by debuggers and GammaRay): a table of callbacks Qt
@@ -262,6 +263,13 @@ void UnixSignals::onCrashSignal(int signalNumber, siginfo_t *, void *)
                             {.reason = ForcedEnd::Reason::Crash, .signalNumber = signalNumber});
         else
             EmergencyCleanup::run();
+    } else {
+        // Another thread is ending the process (it crashed too, or the watchdog fired): dying
+        // now would cut its report short — the trace's last line, the emergency cleanup. It
+        // ends the process when done; waiting is bounded in case it cannot.
+        const timespec tick{0, 10'000'000};
+        for (int waited = 0; waited < 500; ++waited)
+            ::nanosleep(&tick, nullptr);
     }
     // Die of this very signal, so the wait status and a core dump tell the truth: with the
     // default action back, the raised signal is delivered as soon as this handler returns (a

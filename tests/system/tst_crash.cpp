@@ -56,6 +56,10 @@ void tst_Crash::crash_data()
     QTest::addRow("SIGSEGV in a QThread") << u"thread-segv"_s << int(SIGSEGV) << QString();
     QTest::addRow("stack overflow in a QThread")
             << u"thread-overflow"_s << int(SIGSEGV) << QString();
+    // Several threads crashing at once: the first one's report is whole, in every run.
+    for (int round = 1; round <= 5; ++round)
+        QTest::addRow("SIGSEGV in four QThreads at once, run %d", round)
+                << u"threads-segv"_s << int(SIGSEGV) << QString();
     // Installed at the very start of setup(): a crash while extensions load is handled too.
     QTest::addRow("SIGSEGV in an extension's load")
             << u"extension-segv"_s << int(SIGSEGV) << QString();

@@ -252,6 +252,28 @@ int main(int argc, char *argv[])
         });
         return app.exec();
     }
+    if (mode == u"threads-segv") {
+        // Four threads crash together: one reports, the others must not cut its report short.
+        auto *go = new std::atomic<bool>(false);
+        QList<QThread *> threads;
+        for (int i = 0; i < 4; ++i) {
+            threads.append(QThread::create([go] {
+                while (!go->load())
+                    std::this_thread::yield();
+                volatile int *nowhere = nullptr;
+                *nowhere = 1;
+            }));
+        }
+        QTimer::singleShot(0, &app, [threads, go] {
+            say("ready");
+            for (QThread *thread : threads)
+                thread->start();
+            QThread::msleep(20); // all four spinning
+            say("crashing");
+            go->store(true);
+        });
+        return app.exec();
+    }
     if (mode == u"thread-segv" || mode == u"thread-overflow") {
         QThread *thread = QThread::create([mode] {
             say("crashing");
