@@ -19,9 +19,9 @@
 namespace Mortar::InspectionProtocol {
 
 constexpr int Version = 1;
-/*! Large enough for the snapshot of an App with 100 000 handlers; a peer announcing more is
-    dropped before anything is allocated for it. */
-constexpr qsizetype MaxFrameSize = 16 << 20;
+/*! 1 MiB (spec §10.1): a peer announcing more is dropped before anything is allocated for it.
+    What may be larger travels in several frames: events in batches, the snapshot in parts. */
+constexpr qsizetype MaxFrameSize = 1 << 20;
 
 /*! Where apps listen: <runtime dir>/mortar (QStandardPaths::RuntimeLocation); empty if the user
     has no runtime directory. The server creates it 0700. */

@@ -289,12 +289,35 @@ QCborMap InspectionWorker::hello() const
     return hello;
 }
 
-QCborMap InspectionWorker::snapshot() const
+QList<QCborMap> InspectionWorker::snapshot() const
 {
+    // A registry of 500 000 handlers is tens of MiB of CBOR: it goes in parts, cut at a quarter
+    // of the frame limit by a worst-case estimate (3 bytes of UTF-8 per UTF-16 unit, plus the
+    // keys and numbers), so that no part can cross the limit. A hook cut in two is in both.
+    constexpr qsizetype Target = InspectionProtocol::MaxFrameSize / 4;
+    QList<QCborMap> parts;
     QCborArray hooks;
+    qsizetype size = 0;
+    const auto endPart = [&] {
+        parts.append({{u"type"_s, u"snapshot"_s}, {u"hooks"_s, hooks}});
+        hooks = {};
+        size = 0;
+    };
     for (const QString &hook : m_shared->app.hooks->names()) {
         QCborArray handlers;
+        const auto endHook = [&] {
+            hooks.append(QCborMap{{u"name"_s, hook}, {u"handlers"_s, handlers}});
+            handlers = {};
+        };
+        size += 3 * hook.size() + 32;
         for (const HandlerInfo &info : m_shared->app.hooks->handlers(hook)) {
+            const qsizetype handlerSize =
+                    3 * (info.name().size() + info.owner().size() + info.source().size()) + 96;
+            if (size + handlerSize > Target && (!handlers.isEmpty() || !hooks.isEmpty())) {
+                endHook();
+                endPart();
+                size = 3 * hook.size() + 32;
+            }
             handlers.append(QCborMap{{u"id"_s, qint64(info.id().value())},
                                      {u"name"_s, info.name()},
                                      {u"weight"_s, info.weight()},
@@ -302,20 +325,15 @@ QCborMap InspectionWorker::snapshot() const
                                      {u"source"_s, info.source()},
                                      {u"timeoutMs"_s, qint64(info.timeout().count())},
                                      {u"receivers"_s, info.receiverCount()}});
+            size += handlerSize;
         }
-        hooks.append(QCborMap{{u"name"_s, hook}, {u"handlers"_s, handlers}});
+        endHook();
     }
-    QCborArray plugins;
-    QCborArray extensions;
-    {
-        QMutexLocker locker(&m_shared->mutex);
-        plugins = m_shared->plugins;
-        extensions = m_shared->extensions;
-    }
-    return {{u"type"_s, u"snapshot"_s},
-            {u"hooks"_s, hooks},
-            {u"plugins"_s, plugins},
-            {u"extensions"_s, extensions}};
+    endPart();
+    QMutexLocker locker(&m_shared->mutex);
+    parts.first().insert(u"plugins"_s, m_shared->plugins);
+    parts.first().insert(u"extensions"_s, m_shared->extensions);
+    return parts;
 }
 
 void InspectionWorker::subscribe(Client *client)
@@ -327,7 +345,8 @@ void InspectionWorker::subscribe(Client *client)
     trace->addReader(); // from now on, handler events reach the trace as they happen
     client->backlogEnd = trace->nextSeq() - 1;
     send(client, hello());
-    send(client, snapshot());
+    for (const QCborMap &part : snapshot())
+        send(client, part);
     pump(client);
     if (client->socket)
         m_pumpTimer->start();

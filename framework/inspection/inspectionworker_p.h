@@ -118,7 +118,9 @@ private:
     void housekeeping();
     int connectedCount() const;
     QCborMap hello() const;
-    QCborMap snapshot() const;
+    /*! The snapshot, in as many \c snapshot frames as it needs (each well below MaxFrameSize):
+        every one carries some hooks' handlers, the first the plugins and extensions too. */
+    QList<QCborMap> snapshot() const;
 
     const std::shared_ptr<InspectionShared> m_shared;
     QLocalServer *m_server = nullptr;

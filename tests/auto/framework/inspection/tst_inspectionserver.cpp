@@ -197,6 +197,45 @@ private Q_SLOTS:
         QVERIFY(!kinds.contains(u"app.created"_s)); // that was in the backlog, not sent again
     }
 
+    void aLargeRegistryArrivesInSnapshotPartsUnderTheFrameLimit()
+    {
+        // 30 000 handlers are a few MiB of snapshot: more than one frame may hold (spec §10.1).
+        App app({.label = u"inspected"_s});
+        constexpr int Count = 30'000;
+        for (int i = 0; i < Count; ++i)
+            app.hooks().add(u"pre_close"_s, [] {},
+                            {.name = u"storage: flush journal segment %1"_s.arg(i, 6, 10, u'0')});
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
+        QVERIFY(server.listen());
+
+        Client client;
+        QVERIFY(client.connectTo(server.socketPath()));
+        client.hello(server.token());
+        const QList<QCborMap> greeting = client.readUntil(u"live"_s, 30'000);
+        QStringList names;
+        int parts = 0;
+        for (const QCborMap &message : greeting) {
+            if (message.value(u"type"_s).toString() != u"snapshot"_s)
+                continue;
+            ++parts;
+            QVERIFY(Protocol::encodeFrame(message).size() <= Protocol::MaxFrameSize + 4);
+            QCOMPARE(message.contains(u"plugins"_s), parts == 1); // the first part has them
+            for (const QCborValue &hook : message.value(u"hooks"_s).toArray()) {
+                if (hook.toMap().value(u"name"_s).toString() != u"pre_close"_s)
+                    continue;
+                for (const QCborValue &handler : hook.toMap().value(u"handlers"_s).toArray())
+                    names << handler.toMap().value(u"name"_s).toString();
+            }
+        }
+        QVERIFY2(parts > 1, qPrintable(QString::number(parts)));
+        // Together the parts are the registry, in run order.
+        QCOMPARE(names.size(), Count + 1);             // and App::preClose()
+        QCOMPARE(names.first(), u"App::preClose()"_s); // registered by the App, first
+        for (int i = 0; i < Count; ++i)
+            QCOMPARE(names.at(i + 1), u"storage: flush journal segment %1"_s.arg(i, 6, 10, u'0'));
+        QCOMPARE(typesOf(greeting).last(), u"live"_s);
+    }
+
     void aWrongTokenIsRefused()
     {
         App app({.label = u"inspected"_s});
