@@ -286,10 +286,14 @@ QString CloseSummary::verdict() const
         counted << u"%1 timed out"_s.arg(timedOut);
     if (unfinished)
         counted << u"%1 did not finish"_s.arg(unfinished);
-    if (counted.isEmpty())
-        counted << (rows.isEmpty()             ? u"no handlers"_s
-                            : rows.size() == 1 ? u"1 handler ok"_s
-                                               : u"all %1 handlers ok"_s.arg(rows.size()));
+    if (counted.isEmpty()) {
+        // "all" only when none is left out: the handler the process died in is not ok.
+        const qsizetype ok = count(u"ok"_s);
+        counted << (rows.isEmpty()              ? u"no handlers"_s
+                            : ok == 1           ? u"1 handler ok"_s
+                            : ok == rows.size() ? u"all %1 handlers ok"_s.arg(ok)
+                                                : u"%1 handlers ok"_s.arg(ok));
+    }
     parts << counted.join(u", "_s);
     parts << endingText();
     parts << (exitCode ? u"exit code %1"_s.arg(*exitCode) : u"exit code unknown"_s);
