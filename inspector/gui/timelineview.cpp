@@ -271,12 +271,14 @@ void TimelineView::setEvents(const QList<TraceEvent> &events)
     if (closeBegin)
         m_close = std::pair{*closeBegin, std::max(closeEnd.value_or(lastT), *closeBegin + 1)};
 
-    // Lanes (hook, thread) in order of appearance; in each, the hook's row(s), then the calls',
-    // then the asynchronous parts'.
+    // Lanes (hook, thread) in order of appearance — those of the close first, since the view
+    // opens on it and setup's hooks would push it out of sight; in each, the hook's row(s),
+    // then the calls', then the asynchronous parts'.
     struct LaneRows
     {
         QString name;
         RowFiller hooks, calls, async;
+        bool inClose = false;
     };
     QList<LaneRows> lanes;
     QHash<QString, int> laneOfName;
@@ -296,7 +298,11 @@ void TimelineView::setEvents(const QList<TraceEvent> &events)
                 : span.part == Part::Call           ? lane.calls
                                                     : lane.async;
         filler.add(s, span.startNs, span.endNs);
+        if (m_close && span.endNs >= m_close->first && span.startNs <= m_close->second)
+            lane.inClose = true;
     }
+    std::stable_partition(lanes.begin(), lanes.end(),
+                          [](const LaneRows &lane) { return lane.inClose; });
     for (int l = 0; l < lanes.size(); ++l) {
         Lane lane{lanes[l].name, int(m_rows.size()), 0};
         for (RowFiller *filler : {&lanes[l].hooks, &lanes[l].calls, &lanes[l].async}) {

@@ -490,6 +490,53 @@ private Q_SLOTS:
         QVERIFY(timeline->spanAt(timeline->rectOf(last).center()) != last);
     }
 
+    void timelineListsTheCloseHooksFirst()
+    {
+        // Setup's hooks ran first, but the view opens on the close: its hooks come first, so
+        // they are in sight without scrolling.
+        QList<TraceEvent> events;
+        qint64 t = 0;
+        const auto add = [&](TraceEvent e) {
+            e.seq = events.size();
+            e.t = t;
+            events.append(e);
+        };
+        const auto hook = [&](const QString &name) {
+            TraceEvent begin = ::event(u"hook.begin"_s);
+            begin.hook = name;
+            add(begin);
+            TraceEvent call = ::event(u"handler.begin"_s, name + u" handler"_s);
+            call.hook = name;
+            add(call);
+            t += Ms;
+            call.kind = u"handler.end"_s;
+            call.status = u"ok"_s;
+            call.durationNs = Ms;
+            add(call);
+            TraceEvent end = ::event(u"hook.end"_s);
+            end.hook = name;
+            end.status = u"ok"_s;
+            add(end);
+        };
+        add(::event(u"app.created"_s));
+        for (const QString &name : {u"pre_setup"_s, u"post_setup"_s, u"pre_run"_s})
+            hook(name);
+        t += 1000 * Ms;
+        add(::event(u"close.begin"_s, {}, {{u"cause"_s, u"close"_s}}));
+        hook(u"pre_close"_s);
+        hook(u"post_close"_s);
+        add(::event(u"close.end"_s));
+        const QString path = m_dir.filePath(u"setup-then-close.jsonl"_s);
+        QVERIFY(Mortar::Inspector::TraceFile::save(
+                path, Mortar::Inspector::TraceFile::header(u"shop"_s, 45), events));
+
+        MainWindow window;
+        QVERIFY(window.openTraceFile(path));
+        QCOMPARE(window.timeline()->laneNames(),
+                 (QStringList{u"pre_close"_s, u"post_close"_s, u"pre_setup"_s, u"post_setup"_s,
+                              u"pre_run"_s}));
+    }
+
     void timelineShowsTheCloseWithNothingHidden()
     {
         MainWindow window;
