@@ -155,7 +155,7 @@ QList<HandlerResult> HookRun::results() const
             continue;
         }
         HandlerResult &result = results.emplace_back();
-        result.handler = d->plan->infos[i];
+        result.handler = d->plan->info(i);
         if (!d->timings.empty()) {
             result.startNs = d->timings[i].startNs;
             result.durationNs = d->timings[i].durationNs;
@@ -169,7 +169,7 @@ namespace Internal {
 HandlerResult HookRunData::resultOf(const Notable &outcome) const
 {
     HandlerResult result;
-    result.handler = plan->infos[size_t(outcome.index)];
+    result.handler = plan->info(size_t(outcome.index));
     result.status = outcome.status;
     result.error = outcome.error;
     result.startNs = outcome.startNs;

@@ -171,7 +171,7 @@ bool waitForLevel(HookRegistryPrivate &registry, const std::vector<PendingHandle
         if (result.status != Status::Ok) {
             failed = true;
             qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
-                    data.plan->infos[size_t(result.index)].name(), run.hook, result.error);
+                    data.plan->info(size_t(result.index)).name(), run.hook, result.error);
         }
     }
     return failed;
@@ -259,9 +259,14 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     };
     const auto recordEnd = [&](quint32 ref, qint64 t, Status status, const QString &error,
                                qint64 durationNs, bool deferred, quint16 thread) {
-        batch ? batch->end(ref, t, toTraceStatus(status), error, durationNs, deferred, thread)
-              : trace->recordHandlerEnd(ref, t, toTraceStatus(status), error, durationNs, deferred,
-                                        thread);
+        if (!batch) {
+            trace->recordHandlerEnd(ref, t, toTraceStatus(status), error, durationNs, deferred,
+                                    thread);
+        } else if (status == Status::Ok && !deferred && thread == 0) [[likely]] {
+            batch->endOk(ref, t, durationNs); // with its begin: one record, written in place
+        } else {
+            batch->end(ref, t, toTraceStatus(status), error, durationNs, deferred, thread);
+        }
     };
 
     // A handler that just returns leaves nothing but its timing (traced); the run keeps only
@@ -367,7 +372,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
             if (result.status != Status::Ok) {
                 failed = true;
                 qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
-                        plan->infos[index].name(), hook, result.error);
+                        plan->info(index).name(), hook, result.error);
             }
         }
         if (traced)
@@ -408,8 +413,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     }
 
     QMutexLocker locker(&registry.m_mutex);
-    if (--registry.m_runningHooks == 0)
-        registry.m_removedWhileRunning.clear();
+    --registry.m_runningHooks;
     return out;
 }
 
