@@ -9,6 +9,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 #include <utility>
 
@@ -185,8 +186,21 @@ std::shared_ptr<const RunPlan> HookRegistryPrivate::planOf(HookData &hook)
                                        + 64);
                 }
                 if (HandlerEntry *entry = entries[i].get()) {
-                    plan->steps.push_back({entry->invoke, entry, entry->traceRef, entry->hasContext,
-                                           entry->timeout});
+                    RunPlan::Step &step = plan->steps.emplace_back();
+                    step.call = entry->inlineCall;
+                    if (!step.call.call) { // a bigger callable: called through its entry
+                        const std::function<void(HookContext &)> *invoke = &entry->invoke;
+                        std::memcpy(step.call.storage, &invoke, sizeof invoke);
+                        step.call.call = [](void *storage, HookContext &context) {
+                            const std::function<void(HookContext &)> *f = nullptr;
+                            std::memcpy(&f, storage, sizeof f);
+                            (*f)(context);
+                        };
+                    }
+                    step.entry = entry;
+                    step.traceRef = entry->traceRef;
+                    step.hasContext = entry->hasContext;
+                    step.timeout = entry->timeout;
                 }
             }
         }
@@ -369,6 +383,7 @@ HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *conte
     }
     auto entry = std::make_unique<Internal::HandlerEntry>();
     entry->invoke = std::move(handler.m_invoke);
+    entry->inlineCall = handler.m_inline;
     return d->addEntry(hook, std::move(entry), context, name, options, source);
 }
 

@@ -148,6 +148,7 @@ struct HandlerEntry
 {
     HandlerInfo info;
     std::function<void(HookContext &)> invoke;
+    InlineCall inlineCall; // the callable's bytes, when it fits (Handler::m_inline)
     QPointer<QObject> context;
     bool hasContext = false;
     int weight = 0;
@@ -182,15 +183,16 @@ struct Graveyard
 };
 
 /*! A hook's handlers laid out for running: one small step per handler, side by side (one
-    cache-friendly pass: the callables are copied in, since reaching each through its
-    registration costs a cache miss per handler), pointing at its registration, which the plan
+    cache-friendly pass: small callables are copied in as bytes, since reaching each through
+    its registration costs a cache miss per handler), pointing at its registration, which the plan
     keeps alive (Graveyard), so making a plan copies no info (no refcount per handler).
     Rebuilt after add() or remove(). */
 struct RunPlan
 {
     struct Step
     {
-        std::function<void(HookContext &)> invoke; // a copy: the run reads the steps only
+        // The callable, copied in: the entry's InlineCall, or one that calls entry->invoke.
+        InlineCall call;
         HandlerEntry *entry; // not owned; kept alive while a plan has it (keeps)
         quint32 traceRef;
         bool hasContext;
@@ -218,12 +220,16 @@ public:
         qint64 durationNs = 0;
         QVariant value;
     };
-    struct Timing
-    {
-        qint64 startNs;
-        qint64 durationNs;
-    };
     HandlerResult resultOf(const Notable &notable) const;
+    /*! Handler \a index's timing, traced. A handler starts where the one before it ended (one
+        clock reading per handler), so only the ends are kept, and the starts that are not one
+        (after a weight level waited): half the memory a run writes per handler. */
+    void addTiming(size_t index, qint64 startNs, qint64 endNs)
+    {
+        if (startNs != (ends.empty() ? -1 : ends.back()))
+            starts.push_back({index, startNs});
+        ends.push_back(endNs);
+    }
 
     QString hook;
     QString errorString;
@@ -231,8 +237,9 @@ public:
     bool defaultPrevented = false;
     bool failed = false; // a handler failed or timed out
     std::shared_ptr<const RunPlan> plan;
-    std::vector<Timing> timings;  // one per handler when traced, else empty
-    std::vector<Notable> notable; // in run order
+    std::vector<qint64> ends; // per handler, when it returned: traced only, else empty
+    std::vector<std::pair<size_t, qint64>> starts; // a start that is not the previous end
+    std::vector<Notable> notable;                  // in run order
 };
 
 /*!

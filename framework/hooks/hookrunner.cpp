@@ -40,6 +40,21 @@ Outcome invokeIsolated(const std::function<void(HookContext &)> &invoke, HookCon
     }
 }
 
+/*! The same for a plan's step: the handler's one indirect call. */
+Outcome invokeIsolated(const RunPlan::Step &step, HookContext &context)
+{
+    try {
+        // The step's own copy of the callable, as a std::function copy was before: a mutable
+        // lambda's state lives as long as the plan.
+        step.call.call(const_cast<unsigned char *>(step.call.storage), context);
+        return {};
+    } catch (const std::exception &e) {
+        return {Status::Failed, QString::fromLocal8Bit(e.what())};
+    } catch (...) {
+        return {Status::Failed, u"threw an exception not derived from std::exception"_s};
+    }
+}
+
 /*! A handler whose context lives in another thread runs there; the hook waits for it at most
     \a timeout. If it gives up, the call still holds everything the handler may touch. */
 struct CrossThreadCall
@@ -273,7 +288,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     // what differs (HookRunData), and HookRun::results() builds the rest when asked.
     data->plan = plan;
     if (traced)
-        data->timings.reserve(plan->steps.size());
+        data->ends.reserve(plan->steps.size());
     const auto notableAt = [data](size_t index) -> HookRunData::Notable & {
         if (data->notable.empty() || size_t(data->notable.back().index) != index)
             data->notable.emplace_back().index = qsizetype(index);
@@ -317,7 +332,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
             result.error = u"removed while the hook ran"_s;
             if (traced) {
                 result.startNs = t;
-                data->timings.push_back({t, 0});
+                data->addTiming(index, t, t);
                 recordEnd(step.traceRef, t, result.status, result.error, 0, false, 0);
             }
             continue;
@@ -343,12 +358,12 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         Outcome outcome;
         int threadNumber = 0;
         if (crossThread) {
-            outcome = invokeInThread(context, step.invoke, run, slot, timeout, step.traceRef,
+            outcome = invokeInThread(context, step.entry->invoke, run, slot, timeout, step.traceRef,
                                      traced, &threadNumber);
             if (traced && threadNumber == 0)
                 recordBegin(step.traceRef, t); // it never started: the wait is all there was
         } else {
-            outcome = invokeIsolated(step.invoke, hookContext);
+            outcome = invokeIsolated(step, hookContext);
         }
         const qint64 end = traced ? trace->now() : 0;
 
@@ -358,7 +373,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         if (wait && !deferred)
             wait->claim(HandlerWait::Dropped); // it threw: its deferrals do not count
         if (traced)
-            data->timings.push_back({t, end - t});
+            data->addTiming(index, t, end);
         if (outcome.status != Status::Ok || slot.value.isValid() || deferred) {
             HookRunData::Notable &result = notableAt(index);
             result.status = outcome.status;
@@ -375,9 +390,13 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
                         plan->info(index).name(), hook, result.error);
             }
         }
-        if (traced)
-            recordEnd(step.traceRef, end, outcome.status, outcome.error, end - t, deferred,
-                      quint16(threadNumber));
+        if (traced) {
+            if (batch && outcome.status == Status::Ok && !deferred && threadNumber == 0)
+                batch->endOk(step.traceRef, end, end - t); // the common case, inline
+            else
+                recordEnd(step.traceRef, end, outcome.status, outcome.error, end - t, deferred,
+                          quint16(threadNumber));
+        }
         if (deferred) {
             // Its deferral.end may be recorded by another thread from now on: after this
             // handler.end, whatever this thread still batches.
