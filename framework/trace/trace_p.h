@@ -19,6 +19,7 @@ class QTimer;
 #include <deque>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -429,6 +430,26 @@ private:
     };
     std::vector<HandlerJson> m_handlerJson;
     const HandlerJson &handlerJson(quint32 handler); // m_mutex held
+    // The fields made once per distinct handler description: handlers registered from one
+    // place share their strings (name, source, hook, owner), found here by the strings' data
+    // pointers, which the trace keeps alive; the lines then share one QByteArray.
+    struct HandlerJsonKey
+    {
+        const void *hook, *name, *owner, *source;
+        int weight;
+        bool operator==(const HandlerJsonKey &) const = default;
+    };
+    struct HandlerJsonKeyHash
+    {
+        size_t operator()(const HandlerJsonKey &k) const
+        {
+            size_t h = std::hash<const void *>()(k.name);
+            for (const void *p : {k.hook, k.owner, k.source})
+                h = h * 0x9e3779b97f4a7c15u ^ std::hash<const void *>()(p);
+            return h ^ size_t(k.weight);
+        }
+    };
+    std::unordered_map<HandlerJsonKey, HandlerJson, HandlerJsonKeyHash> m_handlerJsonShared;
     qsizetype m_capacity = 1'000'000;
     qsizetype m_trimAt = 1'000'000; // size at which the next trim runs (amortizes the scan)
     // Bounded in bytes too (spec §9): whatever the app logs, at most this much by default.

@@ -32,8 +32,17 @@ const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
     if (m_handlerJson.size() <= handler)
         m_handlerJson.resize(m_handlers.size());
     HandlerJson &json = m_handlerJson[handler];
-    if (json.begin.isEmpty()) {
-        const TraceHandlerData &info = *m_handlers[handler];
+    if (!json.begin.isEmpty())
+        return json;
+    const TraceHandlerData &info = *m_handlers[handler];
+    const HandlerJsonKey key{info.hook.constData(), info.name.constData(), info.owner.constData(),
+                             info.source.constData(), info.weight};
+    auto [shared, inserted] = m_handlerJsonShared.try_emplace(key);
+    if (!inserted) {
+        json = shared->second;
+        return json;
+    }
+    {
         json.end += ",\"hook\":";
         appendJsonString(json.end, info.hook);
         json.end += ",\"handler\":";
@@ -44,6 +53,7 @@ const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
         json.begin += ",\"source\":";
         appendJsonString(json.begin, info.source);
     }
+    shared->second = json;
     return json;
 }
 
