@@ -7,6 +7,7 @@
 #include "trace_p.h"
 
 #include <QFileInfo>
+#include <QMetaMethod>
 
 #include <algorithm>
 #include <cstring>
@@ -138,7 +139,14 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
     // Its handler.added with it, under the trace's one lock: a compact record, the trace knows
     // the handler by its number (and shares its strings with the info).
     entry->traceRef = m_trace->internHandler(TraceHandler(data), true);
-    const HandlerInfo info = entry->info;
+    const HandlerId id = data->id;
+    // A copy for handlerAdded only if someone listens: each copy is an atomic increment and
+    // decrement (a tenth of add()).
+    static const QMetaMethod addedSignal = QMetaMethod::fromSignal(&HookRegistry::handlerAdded);
+    const bool announce = q->isSignalConnected(addedSignal);
+    HandlerInfo info;
+    if (announce)
+        info = entry->info;
 
     {
         QMutexLocker locker(&m_mutex);
@@ -150,7 +158,7 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
         // (A sorted insertion into one vector of all the hook's handlers made add() O(n).)
         WeightLevel &level = hookData.levels[options.weight];
         entry->slot = level.entries.size();
-        m_byId.insert(info.id().value(), entry.get());
+        m_byId.insert(id.value(), entry.get());
         level.entries.push_back(std::move(entry));
         ++hookData.count;
         hookData.plan.reset();
@@ -159,14 +167,14 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
     if (context) {
         // Direct: the handler must be gone before the context's destruction finishes, whatever
         // thread destroys it.
-        const HandlerId id = info.id();
         QObject::connect(
                 context, &QObject::destroyed, q,
                 [this, id] { removeEntry(id, u"its context object was destroyed"_s); },
                 Qt::DirectConnection);
     }
-    Q_EMIT q->handlerAdded(info);
-    return info.id();
+    if (announce)
+        Q_EMIT q->handlerAdded(info);
+    return id;
 }
 
 std::shared_ptr<const RunPlan> HookRegistryPrivate::planOf(HookData &hook)
@@ -282,6 +290,8 @@ bool HookRegistryPrivate::removeEntry(HandlerId id, const QString &reason)
         if (!entry)
             return false;
         info = entry->info;
+        if (entry->hasReceiverCount)
+            m_receiverCounts.remove(entry);
         HookData &hookData = m_hooks[info.hook()];
         const auto levelIt = hookData.levels.find(entry->weight);
         Q_ASSERT(levelIt != hookData.levels.end());
@@ -400,12 +410,13 @@ QList<HandlerInfo> HookRegistry::handlers(const QString &hook) const
     if (it == d->m_hooks.end())
         return result;
     result.reserve(qsizetype(it->second.count));
-    it->second.forEach([&result](const Internal::HandlerEntry &entry) {
-        HandlerInfo info = entry.info;
-        if (entry.receiverCount)
-            info.d->receiverCount = entry.receiverCount();
-        result.append(info);
-    });
+    it->second.forEach(
+            [&result, &counts = d->m_receiverCounts](const Internal::HandlerEntry &entry) {
+                HandlerInfo info = entry.info;
+                if (entry.hasReceiverCount)
+                    info.d->receiverCount = counts.value(&entry)();
+                result.append(info);
+            });
     return result;
 }
 

@@ -155,7 +155,7 @@ struct HandlerEntry
     size_t slot = 0; // its index in its weight level's entries (HookData)
     quint32 traceRef = 0;
     std::chrono::milliseconds timeout{};
-    std::function<int()> receiverCount; // the App's signal handlers only
+    bool hasReceiverCount = false; // the App's signal handlers: see m_receiverCounts
     std::atomic<bool> removed{false};
 };
 
@@ -399,8 +399,10 @@ public:
     void setReceiverCount(HandlerId id, std::function<int()> count)
     {
         QMutexLocker locker(&m_mutex);
-        if (HandlerEntry *entry = m_byId.value(id.value()))
-            entry->receiverCount = std::move(count);
+        if (HandlerEntry *entry = m_byId.value(id.value())) {
+            entry->hasReceiverCount = true;
+            m_receiverCounts.insert(entry, std::move(count));
+        }
     }
     /*! When the close's budget ends: HookContext::deadline() and the handlers' timeouts. */
     void setCloseDeadline(QDeadlineTimer deadline)
@@ -435,6 +437,8 @@ public:
     std::unordered_map<QString, HookData> m_hooks;
     QStringList m_names;
     EntryTable m_byId;
+    // The receiver counts of the App's few signal handlers (not a field of every entry).
+    QHash<const HandlerEntry *, std::function<int()>> m_receiverCounts;
     int m_runningHooks = 0;
     std::atomic<quint64> m_nextId{1};
     std::atomic<quint64> m_removals{0}; // a run checks entries for removal only if this moved
