@@ -86,6 +86,7 @@ void HandlerEventBatch::flush()
         return;
     // Adopted whole unless small: a big one's room left over is cheaper than moving it.
     const bool full = m_records.size() >= 256 || m_records.size() == m_records.capacity();
+    TracePrivate::SinkLines lines;
     {
         QMutexLocker locker(&m_trace->m_mutex);
         if (full) {
@@ -94,7 +95,9 @@ void HandlerEventBatch::flush()
             for (TraceRecord &record : m_records)
                 m_trace->appendLocked(std::move(record));
         }
+        m_trace->takeSinkLinesLocked(lines);
     }
+    m_trace->deliverSinkLines(lines);
     if (full) {
         const size_t capacity = m_records.size() == m_records.capacity()
                 ? std::min(2 * m_records.capacity(), HugeChunkRecords)
@@ -276,13 +279,19 @@ quint32 TracePrivate::internHandler(TraceHandler handler, bool recordAdded)
         added = TraceRecord::handlerBegin(0, now(), quint16(currentThreadNumber()));
         added.kind = TraceRecord::Kind::HandlerAdded;
     }
-    QMutexLocker locker(&m_mutex);
-    m_handlers.push_back(std::move(handler));
-    const auto ref = quint32(m_handlers.size() - 1);
-    if (recordAdded) {
-        added.handler = ref;
-        appendLocked(std::move(added));
+    SinkLines lines;
+    quint32 ref = 0;
+    {
+        QMutexLocker locker(&m_mutex);
+        m_handlers.push_back(std::move(handler));
+        ref = quint32(m_handlers.size() - 1);
+        if (recordAdded) {
+            added.handler = ref;
+            appendLocked(std::move(added));
+            takeSinkLinesLocked(lines);
+        }
     }
+    deliverSinkLines(lines);
     return ref;
 }
 
@@ -345,9 +354,14 @@ void TracePrivate::append(TraceRecord &&record)
     }
     if (record.thread == 0) // else recorded for the thread it happened in
         record.thread = quint16(currentThreadNumber());
+    SinkLines lines;
     if (!hasLiveReceivers()) {
-        QMutexLocker locker(&m_mutex);
-        appendLocked(std::move(record));
+        {
+            QMutexLocker locker(&m_mutex);
+            appendLocked(std::move(record));
+            takeSinkLinesLocked(lines);
+        }
+        deliverSinkLines(lines);
         return;
     }
     TraceEvent liveEvent;
@@ -356,8 +370,39 @@ void TracePrivate::append(TraceRecord &&record)
         record.seq = m_nextSeq.load(std::memory_order_relaxed);
         liveEvent = expand(record);
         appendLocked(std::move(record));
+        takeSinkLinesLocked(lines);
     }
+    deliverSinkLines(lines);
     Q_EMIT q->eventRecorded(liveEvent);
+}
+
+namespace {
+// Each recording thread's buffer for the lines it hands to the line sink, swapped with the
+// trace's under the lock: both keep their capacity, no allocation per event.
+thread_local QByteArray t_sinkLines;
+} // namespace
+
+void TracePrivate::takeSinkLinesLocked(SinkLines &out)
+{
+    if (m_sinkBuffer.isEmpty())
+        return;
+    t_sinkLines.resize(0);
+    m_sinkBuffer.swap(t_sinkLines);
+    out.lines = &t_sinkLines;
+    out.lastSeq = m_sinkLastSeq;
+    out.kind = std::exchange(m_sinkKind, QString());
+    m_sinkCalls.fetch_add(1, std::memory_order_acquire);
+}
+
+void TracePrivate::deliverSinkLines(SinkLines &lines)
+{
+    if (!lines.lines)
+        return;
+    // Outside the trace's lock: the black box's own lock and writes must not hold up the
+    // recording threads and the inspection server's reads of the trace.
+    m_lineSink(*lines.lines, lines.lastSeq, lines.kind.isEmpty() ? nullptr : &lines.kind);
+    lines.lines->resize(0);
+    m_sinkCalls.fetch_sub(1, std::memory_order_release);
 }
 
 void TracePrivate::admitLocked(TraceRecord &record)
@@ -390,7 +435,10 @@ void TracePrivate::appendLocked(TraceRecord &&record)
         const size_t last = m_records.empty() ? 0 : m_records.back().capacity();
         m_records.emplace_back().reserve(std::clamp<size_t>(2 * last, 256, HugeChunkRecords));
     }
-    m_records.back().push_back(std::move(record));
+    RecordChunk &tail = m_records.back();
+    if (record.kind == TraceRecord::Kind::Full)
+        tail.handlerOnly = false; // an adopted batch's room taken by another kind of event
+    tail.push_back(std::move(record));
     if (m_eventCount > m_trimAt || m_bytes > m_trimBytesAt)
         trimToCapacity();
 }
@@ -598,7 +646,10 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
             m_records.begin(), m_records.end(), after,
             [&](qint64 seq, const RecordChunk &c) { return lastSeqBelow(seq, c.back()); });
     if (chunk != m_records.end()) {
-        events.reserve(std::min(limit, m_eventCount) + 1);
+        // At most as many as have a seq past \a after (not the whole trace: a reader asks
+        // often, with a large limit).
+        const qint64 newer = m_nextSeq.load(std::memory_order_relaxed) - after - 1;
+        events.reserve(qsizetype(std::min<qint64>(limit, std::max<qint64>(newer, 0))) + 1);
         for (bool first = true; chunk != m_records.end() && events.size() < limit;
              ++chunk, first = false) {
             auto it = first ? std::upper_bound(chunk->begin(), chunk->end(), after, lastSeqBelow)

@@ -341,10 +341,12 @@ public:
     /*!
         Gets every event but \c log as its trace-file line when it is recorded, made from the
         record as the file sink makes its lines — no TraceEvent, no signal (a live eventRecorded
-        receiver made each handler event cost a microsecond): the black box. Called under the
-        trace's lock, in the recording thread, with one record's lines (a HandlerRun's two), the
-        \c seq of the last, and the kind of a non-handler event (null for handler events).
-        Empty to stop; returns once no call is under way. Thread-safe.
+        receiver made each handler event cost a microsecond): the black box. Called in the
+        recording thread, after the trace's lock is let go, with the lines of what that thread
+        just recorded (usually one event), the \c seq of the last, and the kind of a
+        non-handler event among them (null for handler events only). Lines of different
+        threads may reach it in another order than their \c seq. Empty to stop; returns once
+        no call is under way. Thread-safe.
     */
     using LineSink =
             std::function<void(const QByteArray &lines, qint64 lastSeq, const QString *kind)>;
@@ -392,6 +394,16 @@ private:
     void trimToCapacity();                             // m_mutex held
     void writeToFileBuffer(const TraceRecord &record); // m_mutex held
     void writeToLineSink(const TraceRecord &record);   // m_mutex held
+    struct SinkLines
+    {
+        QByteArray *lines = nullptr; // the recording thread's
+        qint64 lastSeq = 0;
+        QString kind;
+    };
+    /*! What the line sink gets of what was just recorded; m_mutex held. */
+    void takeSinkLinesLocked(SinkLines &out);
+    /*! Hands them over; without the lock. */
+    void deliverSinkLines(SinkLines &lines);
     /*! The lines of \a record's events (a HandlerRun has two), appended to \a out. */
     void writeRecordLines(QByteArray &out, const TraceRecord &record); // m_mutex held
     /*! One handler event's line; \a error: its error (a HandlerEnd's), or empty. */
@@ -468,11 +480,14 @@ private:
     // Guards m_fileBuffer against writeFinalEvent(), which cannot take m_mutex: writers (who
     // hold m_mutex) spin on it, a forced exit only try-locks it. See FileBufferLock.
     std::atomic<bool> m_fileBufferLock{false};
-    LineSink m_lineSink; // m_mutex
+    LineSink m_lineSink; // m_mutex; called outside it while m_sinkCalls > 0
     std::atomic<bool> m_lineSinkOn{false};
-    QByteArray m_sinkBuffer; // m_mutex
-    QFile m_file;            // opened on a descriptor: its fileName() is empty, m_filePath is it
-    QString m_filePath;      // m_mutex
+    QByteArray m_sinkBuffer;  // m_mutex: lines not yet taken by their thread
+    qint64 m_sinkLastSeq = 0; // m_mutex
+    QString m_sinkKind;       // m_mutex
+    std::atomic<int> m_sinkCalls{0};
+    QFile m_file;       // opened on a descriptor: its fileName() is empty, m_filePath is it
+    QString m_filePath; // m_mutex
     QByteArray m_fileBuffer;
     qint64 m_fileWrittenAt = 0;    // t of the last write of the buffer; m_mutex
     bool m_fileErrorShown = false; // one warning per run for a failing file (a full disk)

@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QThread>
 #include <QTimer>
 
 #include <cerrno>
@@ -64,8 +65,17 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
 
 void TracePrivate::setLineSink(LineSink sink)
 {
+    {
+        QMutexLocker locker(&m_mutex);
+        m_lineSinkOn.store(false, std::memory_order_relaxed); // no new lines taken from here
+    }
+    // Lines taken before are handed over outside the lock: wait until that is done.
+    while (m_sinkCalls.load(std::memory_order_acquire) > 0)
+        QThread::yieldCurrentThread();
     QMutexLocker locker(&m_mutex);
     m_lineSink = std::move(sink);
+    m_sinkBuffer.clear();
+    m_sinkKind.clear();
     m_lineSinkOn.store(bool(m_lineSink), std::memory_order_relaxed);
 }
 
@@ -73,10 +83,10 @@ void TracePrivate::writeToLineSink(const TraceRecord &record)
 {
     if (record.trim == TraceRecord::Trim::Log)
         return;
-    m_sinkBuffer.resize(0);
     writeRecordLines(m_sinkBuffer, record);
-    m_lineSink(m_sinkBuffer, record.lastSeq(),
-               record.kind == TraceRecord::Kind::Full ? &record.detail->kind : nullptr);
+    m_sinkLastSeq = record.lastSeq();
+    if (record.kind == TraceRecord::Kind::Full)
+        m_sinkKind = record.detail->kind;
 }
 
 void TracePrivate::writeRecordLines(QByteArray &out, const TraceRecord &record)
