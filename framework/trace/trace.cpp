@@ -455,11 +455,18 @@ void TracePrivate::adoptLocked(RecordChunk &&chunk)
 
 TraceEvent TracePrivate::expand(const TraceRecord &record) const
 {
+    return expand(record,
+                  record.kind == TraceRecord::Kind::Full ? nullptr
+                                                         : m_handlers[record.handler].data());
+}
+
+TraceEvent TracePrivate::expand(const TraceRecord &record, const TraceHandlerData *handler)
+{
     TraceEvent event;
     if (record.kind == TraceRecord::Kind::Full) {
         event = *record.detail;
     } else {
-        const TraceHandlerData &info = *m_handlers[record.handler];
+        const TraceHandlerData &info = *handler;
         const bool added = record.kind == TraceRecord::Kind::HandlerAdded;
         const bool begin = record.kind == TraceRecord::Kind::HandlerBegin || added;
         event.kind = added ? u"handler.added"_s : begin ? u"handler.begin"_s : u"handler.end"_s;
@@ -635,28 +642,74 @@ QList<TraceEvent> Trace::events() const
 namespace Internal {
 QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
 {
-    QList<TraceEvent> events;
-    QMutexLocker locker(&m_mutex);
-    // The first record with an event past \a after (a HandlerRun may hold it as its second):
-    // in the first chunk whose last record has one.
-    const auto lastSeqBelow = [](qint64 seq, const TraceRecord &record) {
-        return seq < record.lastSeq();
-    };
-    auto chunk = std::upper_bound(
-            m_records.begin(), m_records.end(), after,
-            [&](qint64 seq, const RecordChunk &c) { return lastSeqBelow(seq, c.back()); });
-    if (chunk != m_records.end()) {
-        // At most as many as have a seq past \a after (not the whole trace: a reader asks
-        // often, with a large limit).
+    // Copied under the lock, as compact records (and the handlers they name: those live as long
+    // as the trace), and expanded into TraceEvents after it is let go: the reader (the
+    // inspection server's thread) then holds the lock a fraction of the time, and the
+    // recording threads wait for it that much less.
+    std::vector<TraceRecord> records;
+    std::vector<const TraceHandlerData *> handlers;
+    {
+        QMutexLocker locker(&m_mutex);
+        // The first record with an event past \a after (a HandlerRun may hold it as its
+        // second): in the first chunk whose last record has one.
+        const auto lastSeqBelow = [](qint64 seq, const TraceRecord &record) {
+            return seq < record.lastSeq();
+        };
+        auto chunk = std::upper_bound(
+                m_records.begin(), m_records.end(), after,
+                [&](qint64 seq, const RecordChunk &c) { return lastSeqBelow(seq, c.back()); });
         const qint64 newer = m_nextSeq.load(std::memory_order_relaxed) - after - 1;
-        events.reserve(qsizetype(std::min<qint64>(limit, std::max<qint64>(newer, 0))) + 1);
-        for (bool first = true; chunk != m_records.end() && events.size() < limit;
+        const size_t expected = size_t(std::min<qint64>(limit, std::max<qint64>(newer, 0)));
+        records.reserve(expected);
+        handlers.reserve(expected);
+        qsizetype events = 0;
+        for (bool first = true; chunk != m_records.end() && events < limit;
              ++chunk, first = false) {
             auto it = first ? std::upper_bound(chunk->begin(), chunk->end(), after, lastSeqBelow)
                             : chunk->begin();
-            for (; it != chunk->end() && events.size() < limit; ++it)
-                expandInto(*it, events, after);
+            for (; it != chunk->end() && events < limit; ++it) {
+                TraceRecord &copy = records.emplace_back();
+                copy.seq = it->seq;
+                copy.t = it->t;
+                copy.durationNs = it->durationNs;
+                copy.handler = it->handler;
+                copy.thread = it->thread;
+                copy.kind = it->kind;
+                copy.status = it->status;
+                copy.deferred = it->deferred;
+                if (it->detail)
+                    copy.detail = std::make_unique<TraceEvent>(*it->detail); // rare
+                handlers.push_back(it->kind == TraceRecord::Kind::Full
+                                           ? nullptr
+                                           : m_handlers[it->handler].data());
+                events += it->kind == TraceRecord::Kind::HandlerRun && it->seq <= after
+                        ? 1
+                        : it->eventCount();
+            }
         }
+    }
+    QList<TraceEvent> events;
+    events.reserve(qsizetype(records.size()) + 1);
+    for (size_t i = 0; i < records.size(); ++i) {
+        const TraceRecord &record = records[i];
+        if (record.kind != TraceRecord::Kind::HandlerRun) {
+            events.append(expand(record, handlers[i]));
+            continue;
+        }
+        // A handler's begin and end, as if recorded one after the other.
+        TraceRecord half = TraceRecord::handlerBegin(record.handler, record.t, record.thread);
+        half.seq = record.seq;
+        if (half.seq > after)
+            events.append(expand(half, handlers[i]));
+        half.kind = TraceRecord::Kind::HandlerEnd;
+        half.seq = record.seq + 1;
+        half.t = record.t + record.durationNs;
+        half.status = record.status;
+        half.durationNs = record.durationNs;
+        half.deferred = record.deferred;
+        TraceEvent end = expand(half, handlers[i]);
+        end.error = record.error();
+        events.append(std::move(end));
     }
     if (events.size() > limit)
         events.resize(limit); // the end of a HandlerRun past the limit comes with the next call

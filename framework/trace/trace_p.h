@@ -389,6 +389,8 @@ private:
     /*! What every record gets when it enters the trace: its seq, the file, the counts. */
     void admitLocked(TraceRecord &record);              // m_mutex held
     TraceEvent expand(const TraceRecord &record) const; // m_mutex held; not a HandlerRun
+    /*! The same without the lock: \a handler is the record's (null for a Full one). */
+    static TraceEvent expand(const TraceRecord &record, const TraceHandlerData *handler);
     /*! Appends the events of \a record with a \c seq above \a after; m_mutex held. */
     void expandInto(const TraceRecord &record, QList<TraceEvent> &out, qint64 after = -1) const;
     void trimToCapacity();                             // m_mutex held
