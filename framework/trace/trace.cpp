@@ -132,7 +132,6 @@ namespace {
 struct TscCalibration
 {
     std::atomic<bool> usable{false};
-    std::atomic<bool> enabled{true};
     std::atomic<quint64> mult{0};
     std::atomic<qint64> baselineNs{0}; // the baseline mult was measured over
     quint64 firstTsc = 0;
@@ -190,7 +189,7 @@ qint64 TraceClock::slowNowNs()
     TscCalibration &c = calibration();
     qint64 ns = 0;
 #if defined(__x86_64__)
-    if (c.usable.load(std::memory_order_relaxed) && c.enabled.load(std::memory_order_relaxed)) {
+    if (c.usable.load(std::memory_order_relaxed)) {
         const quint64 before = __rdtsc();
         ns = steadyNs();
         const quint64 after = __rdtsc();
@@ -228,12 +227,6 @@ qint64 TraceClock::slowNowNs()
         ns = state.last;
     state.last = ns;
     return ns;
-}
-
-void TraceClock::setTscEnabled(bool enabled)
-{
-    calibration().enabled.store(enabled, std::memory_order_relaxed);
-    t_state.limitTicks = 0;
 }
 
 TracePrivate::TracePrivate(Trace *trace, const QString &label) : q(trace), m_label(label) { }

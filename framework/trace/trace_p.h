@@ -68,8 +68,6 @@ struct TraceClock
     }
     /*! Reads the steady clock, and anchors the thread's TSC readings to it when possible. */
     static qint64 slowNowNs();
-    /*! Off: the steady clock only (tests compare both). */
-    static void setTscEnabled(bool enabled);
 
     // Trivially initialized, initial-exec: a plain %fs-relative load in the hot path, no
     // __tls_get_addr call (the framework library is loaded with the program).
