@@ -168,6 +168,51 @@ void BM_AppClose(benchmark::State &state)
     checkHits(state, hits, quint64(state.iterations()));
 }
 
+/*! The black box's cost (SPEC §15, AppOptions::blackBox): a whole app.close() with
+    g_handlerCount pre_close handlers after setup(), with the black box on or off, its file in a
+    temporary state directory (XDG_STATE_HOME, set in main()). Building, setup() and destroying
+    the App are untimed; the close includes writing the black box (its finish() is part of it). */
+void closeWithBlackBox(benchmark::State &state, bool blackBox)
+{
+    quint64 hits = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto app = std::make_unique<Mortar::App>(Mortar::AppOptions{
+                .label = u"bench-blackbox"_s,
+                .arguments = {u"mortar-benchmarks"_s},
+                .catchSignals = {},
+                .blackBox = blackBox,
+        });
+        for (qint64 i = 0; i < g_handlerCount; ++i)
+            app->hooks().add(u"pre_close"_s, [&hits] { ++hits; });
+        const Mortar::Result setUp = app->setup();
+        state.ResumeTiming();
+
+        app->close();
+
+        state.PauseTiming();
+        const bool closed =
+                bool(setUp) && app->state() == Mortar::App::State::Closed && app->exitCode() == 0;
+        destroyApp(app, &hits);
+        state.ResumeTiming();
+        if (!closed) {
+            state.SkipWithError("setup() failed, or app.close() did not end in state Closed");
+            break;
+        }
+    }
+    checkHits(state, hits, quint64(state.iterations()));
+}
+
+void BM_AppCloseBlackBoxOff(benchmark::State &state)
+{
+    closeWithBlackBox(state, false);
+}
+
+void BM_AppCloseBlackBoxOn(benchmark::State &state)
+{
+    closeWithBlackBox(state, true);
+}
+
 /*! SPEC §11's trace file sink: a pre_close run of g_handlerCount handlers with a trace file
     open, as events per second and bytes per event of the file. The file is truncated (untimed)
     when it passes 256 MB, the in-memory trace bounded by its capacity as usual. */
@@ -297,9 +342,13 @@ BENCHMARK(BM_HooksRunTraced)->Unit(benchmark::kMillisecond)->Iterations(60);
 BENCHMARK(BM_HooksRunUntraced)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_AppClose)->Unit(benchmark::kMillisecond)->Iterations(20);
 BENCHMARK(BM_TraceFile)->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
+// Real time: the black box's flusher thread works alongside the close.
+BENCHMARK(BM_AppCloseBlackBoxOff)->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
+BENCHMARK(BM_AppCloseBlackBoxOn)->Unit(benchmark::kMillisecond)->Iterations(10)->UseRealTime();
 
 bool printTraceFileSink(const MeasuringReporter &reporter);
 bool printRegistration(const MeasuringReporter &reporter);
+bool printBlackBox(const MeasuringReporter &reporter);
 
 /*! Prints the ratio table; false if a benchmark of it failed (one filtered out is only noted). */
 bool printRatios(const MeasuringReporter &reporter)
@@ -349,6 +398,7 @@ bool printRatios(const MeasuringReporter &reporter)
     }
     ok = printRegistration(reporter) && ok;
     ok = printTraceFileSink(reporter) && ok;
+    ok = printBlackBox(reporter) && ok;
     std::fflush(stdout);
     return ok;
 }
@@ -417,6 +467,27 @@ bool printTraceFileSink(const MeasuringReporter &reporter)
                 rate / 1e6, rate >= 3e6 ? "PASS" : "MISS");
     std::printf("%-36s %11.1f     target <= 150       %s\n", "bytes per event", size,
                 size <= 150 ? "PASS" : "MISS");
+    return true;
+}
+
+/*! The black box's cost: a close with it against the same close without (target: nothing
+    measurable, <= 1.05x). */
+bool printBlackBox(const MeasuringReporter &reporter)
+{
+    const double on = reporter.ms("BM_AppCloseBlackBoxOn");
+    const double off = reporter.ms("BM_AppCloseBlackBoxOff");
+    if (on < 0 || off <= 0) {
+        const char *missing = on < 0 ? "BM_AppCloseBlackBoxOn" : "BM_AppCloseBlackBoxOff";
+        std::printf("%-36s %s\n", "black box", reporter.describeMissing(missing).c_str());
+        return !reporter.failed("BM_AppCloseBlackBoxOn")
+                && !reporter.failed("BM_AppCloseBlackBoxOff");
+    }
+    std::printf("\nBlack box (SPEC §15), app.close() of %lld handlers after setup(), on against "
+                "off\n",
+                static_cast<long long>(g_handlerCount));
+    std::printf("%-36s %11.3f ms\n", "black box off", off);
+    std::printf("%-36s %11.3f ms  ratio %.2f  target <= 1.05  %s\n", "black box on", on, on / off,
+                verdict(on / off <= 1.05));
     return true;
 }
 
@@ -502,6 +573,9 @@ int main(int argc, char **argv)
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv))
         return 2;
+    // The black box rows write <state dir>/bench-blackbox/: a temporary one, not the user's.
+    const std::string stateDir = "/tmp/mortar-bench-state-" + std::to_string(::getpid());
+    ::setenv("XDG_STATE_HOME", stateDir.c_str(), 1);
     QCoreApplication qtApp(argc, argv); // Mortar::App needs one
 
     MortarBench::registerAddBenchmarks();
@@ -510,6 +584,7 @@ int main(int argc, char **argv)
     benchmark::Shutdown();
     const bool ok = MortarBench::printRatios(reporter);
     MortarBench::printTraceMemory();
+    QDir(QString::fromStdString(stateDir)).removeRecursively();
     return ok ? 0 : 1;
 }
 

@@ -24,6 +24,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QSemaphore>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
@@ -374,11 +375,19 @@ std::unique_ptr<Mortar::App> makeClosingApp(bool inspect, quint64 *hits)
 }
 
 /*! A real inspector in a thread of its own: InspectorClient feeding the models, as
-    mortar-inspector does, over a real local socket. */
+    mortar-inspector does, over a real local socket. Started before the App's setup() and told
+    where to connect after it: a real inspector is another process, and a thread that appeared
+    after setup() is one the leak census (SPEC §16) waits 50 ms for at the close. */
 class InspectorThread final : public QThread
 {
 public:
-    InspectorThread(const QString &path, const QString &token) : m_path(path), m_token(token) { }
+    /*! Connects to \a path with \a token; an empty path ends the thread instead. */
+    void connectTo(const QString &path, const QString &token)
+    {
+        m_path = path;
+        m_token = token;
+        m_ready.release();
+    }
 
     std::atomic<bool> greeted{false}; // hello received: the server subscribed it
     std::atomic<bool> sawCloseEnd{false};
@@ -389,6 +398,9 @@ public:
 protected:
     void run() override
     {
+        m_ready.acquire(); // m_path and m_token are set
+        if (m_path.isEmpty())
+            return;
         InspectorClient client;
         EventTableModel eventModel;
         HookTreeModel hookModel;
@@ -415,6 +427,7 @@ protected:
     }
 
 private:
+    QSemaphore m_ready;
     QString m_path;
     QString m_token;
 };
@@ -482,8 +495,17 @@ void closeWith(benchmark::State &state, Inspector inspector)
     double inAppMs = 0; // the close as the App's trace times it (close.end): before its flush
     for (auto _ : state) {
         state.PauseTiming();
+        std::unique_ptr<InspectorThread> reader;
+        if (inspector == Inspector::Reading) {
+            reader = std::make_unique<InspectorThread>();
+            reader->start();
+        }
         std::unique_ptr<Mortar::App> app = makeClosingApp(inspector != Inspector::None, &hits);
         if (!app) {
+            if (reader) {
+                reader->connectTo({}, {});
+                reader->wait();
+            }
             state.SkipWithError("setup() failed");
             break;
         }
@@ -492,12 +514,10 @@ void closeWith(benchmark::State &state, Inspector inspector)
                         .filePath(u"mortar/%1-%2"_s.arg(app->label())
                                           .arg(QCoreApplication::applicationPid()));
         const QString token = InspectorClient::readToken(socketPath);
-        std::unique_ptr<InspectorThread> reader;
         SilentClient silent;
         bool attached = true;
         if (inspector == Inspector::Reading) {
-            reader = std::make_unique<InspectorThread>(socketPath, token);
-            reader->start();
+            reader->connectTo(socketPath, token);
             attached = pumpUntil([&] { return reader->greeted.load(); });
         } else if (inspector == Inspector::NotReading) {
             attached = silent.connectTo(socketPath, token)

@@ -44,7 +44,9 @@ public:
 private:
     explicit BlackBox(Trace &trace);
     void onEvent(const TraceEvent &event);
-    /*! Connected to Trace::eventRecorded or not: off during the run phase. */
+    /*! One event's lines (two for a handler's begin and end), as the trace's line sink. */
+    void onLines(const QByteArray &lines, qint64 lastSeq, const QString *kind);
+    /*! The trace's line sink or not: off during the run phase. */
     void listen(bool on);
     void flush();
 

@@ -4,6 +4,7 @@
 
 #include "app_p.h"
 #include "loggingcategories_p.h"
+#include "trace_p.h"
 
 #include <QFile>
 #include <QJsonObject>
@@ -72,9 +73,9 @@ void LeakCensus::take(AppPrivate *d)
     // The QThreads the plugins' census named already (Qt names a thread after its QThread's
     // objectName, or its class, cut to the OS's 15 bytes).
     QSet<QString> named;
-    for (const TraceEvent &event : d->trace->events()) {
-        if (event.kind != u"leak.thread"_s)
-            continue;
+    // Only those events: expanding the whole trace (every handler event of the close) cost a
+    // close of 100 000 handlers 170 ms.
+    for (const TraceEvent &event : TracePrivate::get(*d->trace)->fullEvents(u"leak.thread"_s, -1)) {
         const QString objectName = event.extra.value(u"objectName"_s).toString();
         named.insert(
                 (objectName.isEmpty() ? event.extra.value(u"className"_s).toString() : objectName)
@@ -91,9 +92,18 @@ void LeakCensus::take(AppPrivate *d)
     };
 
     const int ownTid = int(::gettid());
+    // The framework's own (the watchdog, the inspection server) and Qt's idle pool threads,
+    // which expire by themselves. Left out before the wait below: the watchdog's thread starts
+    // with every close, and waiting for it cost every close 50 ms.
+    const auto isExempt = [&](const QString &name) {
+        return name.startsWith(u"mortar-"_s) || name == u"Thread (pooled)"_s
+                || named.contains(name);
+    };
     const auto newThreads = [&] {
         QList<int> tids = listNumbers("/proc/self/task", false).values();
-        tids.removeIf([&](int tid) { return m_threads.contains(tid) || tid == ownTid; });
+        tids.removeIf([&](int tid) {
+            return m_threads.contains(tid) || tid == ownTid || isExempt(threadName(tid));
+        });
         std::sort(tids.begin(), tids.end());
         return tids;
     };
@@ -109,9 +119,7 @@ void LeakCensus::take(AppPrivate *d)
         const QString name = threadName(tid);
         if (name.isEmpty())
             continue; // it ended meanwhile
-        // The framework's own (the watchdog, the inspection server) and Qt's idle pool threads,
-        // which expire by themselves.
-        if (name.startsWith(u"mortar-"_s) || name == u"Thread (pooled)"_s || named.contains(name))
+        if (isExempt(name))
             continue;
         leak(u"leak.thread"_s, u"thread '%1' (tid %2)"_s.arg(name).arg(tid),
              {{u"tid"_s, tid}, {u"name"_s, name}});

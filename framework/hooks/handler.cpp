@@ -149,16 +149,24 @@ QList<HandlerResult> HookRun::results() const
     const size_t count = d->plan->steps.size();
     results.reserve(qsizetype(count));
     auto notable = d->notable.cbegin();
+    auto start = d->starts.cbegin();
+    qint64 previousEnd = 0;
     for (size_t i = 0; i < count; ++i) {
+        qint64 startNs = previousEnd;
+        if (start != d->starts.cend() && start->first == i)
+            startNs = (start++)->second;
+        const bool timed = i < d->ends.size();
+        if (timed)
+            previousEnd = d->ends[i];
         if (notable != d->notable.cend() && size_t(notable->index) == i) {
             results.append(d->resultOf(*notable++));
             continue;
         }
         HandlerResult &result = results.emplace_back();
-        result.handler = d->plan->infos[i];
-        if (!d->timings.empty()) {
-            result.startNs = d->timings[i].startNs;
-            result.durationNs = d->timings[i].durationNs;
+        result.handler = d->plan->info(i);
+        if (timed) {
+            result.startNs = startNs;
+            result.durationNs = d->ends[i] - startNs;
         }
     }
     return results;
@@ -169,7 +177,7 @@ namespace Internal {
 HandlerResult HookRunData::resultOf(const Notable &outcome) const
 {
     HandlerResult result;
-    result.handler = plan->infos[size_t(outcome.index)];
+    result.handler = plan->info(size_t(outcome.index));
     result.status = outcome.status;
     result.error = outcome.error;
     result.startNs = outcome.startNs;

@@ -14,6 +14,7 @@
 #include <concepts>
 #include <functional>
 #include <memory>
+#include <new>
 #include <type_traits>
 
 namespace Mortar {
@@ -206,6 +207,43 @@ CallableIdentity identityOf(const F &f)
     return identity;
 }
 
+/*!
+    A small, trivially copyable callable (a lambda capturing a pointer or two, a function
+    pointer) kept as bytes with a plain function that calls it: a hook's run plan copies it as
+    24 bytes, where copying a std::function costs an indirect call (a whole close copies one per
+    handler). Empty (\c call null) for any other callable, which the std::function calls.
+*/
+struct InlineCall
+{
+    using Call = void (*)(void *storage, HookContext &context);
+    Call call = nullptr;
+    alignas(8) unsigned char storage[16] = {};
+
+    /*! Calls \a fn as a handler: with the context, the App or nothing; its result delivered. */
+    template <typename Fn>
+    static void invoke(Fn &fn, HookContext &context)
+    {
+        if constexpr (TakesContext<Fn>)
+            deliverResult(context, [&] { return std::invoke(fn, context); });
+        else if constexpr (TakesApp<Fn>)
+            deliverResult(context, [&] { return std::invoke(fn, appOf(context)); });
+        else
+            deliverResult(context, [&] { return std::invoke(fn); });
+    }
+    template <typename Fn>
+    static constexpr bool fits = std::is_trivially_copyable_v<Fn> && sizeof(Fn) <= 16
+            && alignof(Fn) <= 8;
+    template <typename Fn>
+    void set(const Fn &fn)
+    {
+        static_assert(fits<Fn>);
+        ::new (static_cast<void *>(storage)) Fn(fn);
+        call = [](void *bytes, HookContext &context) {
+            invoke(*std::launder(reinterpret_cast<Fn *>(bytes)), context);
+        };
+    }
+};
+
 } // namespace Internal
 
 /*!
@@ -229,14 +267,11 @@ public:
         : m_identity(Internal::identityOf(f))
     {
         using Fn = std::decay_t<F>;
-        m_invoke = [fn = Fn(std::forward<F>(f))](HookContext &context) mutable {
-            if constexpr (Internal::TakesContext<Fn>)
-                Internal::deliverResult(context, [&] { return std::invoke(fn, context); });
-            else if constexpr (Internal::TakesApp<Fn>)
-                Internal::deliverResult(context,
-                                        [&] { return std::invoke(fn, Internal::appOf(context)); });
-            else
-                Internal::deliverResult(context, [&] { return std::invoke(fn); });
+        Fn fn(std::forward<F>(f));
+        if constexpr (Internal::InlineCall::fits<Fn>)
+            m_inline.set(fn);
+        m_invoke = [fn = std::move(fn)](HookContext &context) mutable {
+            Internal::InlineCall::invoke(fn, context);
         };
     }
     // clang-format on
@@ -247,6 +282,7 @@ private:
     friend class HookRegistry;
     std::function<void(HookContext &)> m_invoke;
     Internal::CallableIdentity m_identity;
+    Internal::InlineCall m_inline; // also, when the callable fits (see InlineCall)
 };
 
 } // namespace Mortar

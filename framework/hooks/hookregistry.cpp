@@ -7,8 +7,10 @@
 #include "trace_p.h"
 
 #include <QFileInfo>
+#include <QMetaMethod>
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 #include <utility>
 
@@ -50,6 +52,36 @@ QString sourceOf(const SourceLocation &where)
     }
     return it->second;
 }
+/*! The default name of a handler without a context: it depends on the callable and the place
+    of registration only, so it is made once per both (per thread: no lock) and shared — many
+    handlers registered from one line (one per document) share one string. */
+QString defaultNameOf(const CallableIdentity &identity, const SourceLocation &where,
+                      const QString &source)
+{
+    struct Key
+    {
+        const void *function;
+        const char *type;
+        const char *file;
+        quint32 line;
+        bool operator==(const Key &) const = default;
+    };
+    struct KeyHash
+    {
+        size_t operator()(const Key &key) const
+        {
+            return std::hash<const void *>()(key.function) ^ std::hash<const void *>()(key.type)
+                    ^ std::hash<const void *>()(key.file)
+                    ^ (size_t(key.line) * 0x9e3779b97f4a7c15u);
+        }
+    };
+    thread_local std::unordered_map<Key, QString, KeyHash> cache;
+    const auto [it, inserted] = cache.try_emplace(Key{identity.functionAddress, identity.typeName,
+                                                      where.file_name(), quint32(where.line())});
+    if (inserted)
+        it->second = describeCallable(identity, nullptr, source);
+    return it->second;
+}
 } // namespace
 
 QString HookRegistryPrivate::currentOwner() const
@@ -78,7 +110,12 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
                                         const QObject *context, const QString &name,
                                         const HandlerOptions &options, const QString &source)
 {
-    if (!q->isDefined(hook)) {
+    bool defined = false;
+    {
+        QMutexLocker locker(&m_mutex);
+        defined = m_hooks.find(hook) != m_hooks.end();
+    }
+    if (!defined) {
         recordRefusal(hook, name, source,
                       u"Unable to add handler '%1' (%2): hook '%3' is not defined"_s.arg(
                               name, source, hook));
@@ -99,9 +136,17 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
     entry->timeout = options.timeout;
     entry->hasContext = context != nullptr;
     entry->context = const_cast<QObject *>(context);
-    entry->traceRef = m_trace->internHandler(toTraceHandler(entry->info));
-    const quint32 traceRef = entry->traceRef;
-    const HandlerInfo info = entry->info;
+    // Its handler.added with it, under the trace's one lock: a compact record, the trace knows
+    // the handler by its number (and shares its strings with the info).
+    entry->traceRef = m_trace->internHandler(TraceHandler(data), true);
+    const HandlerId id = data->id;
+    // A copy for handlerAdded only if someone listens: each copy is an atomic increment and
+    // decrement (a tenth of add()).
+    static const QMetaMethod addedSignal = QMetaMethod::fromSignal(&HookRegistry::handlerAdded);
+    const bool announce = q->isSignalConnected(addedSignal);
+    HandlerInfo info;
+    if (announce)
+        info = entry->info;
 
     {
         QMutexLocker locker(&m_mutex);
@@ -113,7 +158,7 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
         // (A sorted insertion into one vector of all the hook's handlers made add() O(n).)
         WeightLevel &level = hookData.levels[options.weight];
         entry->slot = level.entries.size();
-        m_byId.insert(info.id().value(), entry.get());
+        m_byId.insert(id.value(), entry.get());
         level.entries.push_back(std::move(entry));
         ++hookData.count;
         hookData.plan.reset();
@@ -122,16 +167,14 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
     if (context) {
         // Direct: the handler must be gone before the context's destruction finishes, whatever
         // thread destroys it.
-        const HandlerId id = info.id();
         QObject::connect(
                 context, &QObject::destroyed, q,
                 [this, id] { removeEntry(id, u"its context object was destroyed"_s); },
                 Qt::DirectConnection);
     }
-    if (m_trace->isEnabled()) // a compact record: the trace knows the handler by its number
-        m_trace->recordHandlerAdded(traceRef);
-    Q_EMIT q->handlerAdded(info);
-    return info.id();
+    if (announce)
+        Q_EMIT q->handlerAdded(info);
+    return id;
 }
 
 std::shared_ptr<const RunPlan> HookRegistryPrivate::planOf(HookData &hook)
@@ -139,12 +182,45 @@ std::shared_ptr<const RunPlan> HookRegistryPrivate::planOf(HookData &hook)
     if (!hook.plan) {
         auto plan = std::make_shared<RunPlan>();
         plan->steps.reserve(hook.count);
-        plan->infos.reserve(hook.count);
-        hook.forEach([&plan](HandlerEntry &entry) {
-            plan->steps.push_back(
-                    {entry.invoke, &entry, entry.traceRef, entry.hasContext, entry.timeout});
-            plan->infos.push_back(entry.info);
-        });
+        for (auto &[weight, level] : hook.levels) {
+            const auto &entries = level.entries;
+            for (size_t i = 0; i < entries.size(); ++i) {
+                // The entries lie apart on the heap, each a cache miss: asked for ahead, they
+                // arrive together (a close's first run of pre_close makes this plan).
+                constexpr size_t Ahead = 8;
+                if (i + Ahead < entries.size() && entries[i + Ahead]) {
+                    __builtin_prefetch(entries[i + Ahead].get());
+                    __builtin_prefetch(reinterpret_cast<const char *>(entries[i + Ahead].get())
+                                       + 64);
+                }
+                if (HandlerEntry *entry = entries[i].get()) {
+                    RunPlan::Step &step = plan->steps.emplace_back();
+                    step.call = entry->inlineCall;
+                    if (!step.call.call) { // a bigger callable: called through its entry
+                        const std::function<void(HookContext &)> *invoke = &entry->invoke;
+                        std::memcpy(step.call.storage, &invoke, sizeof invoke);
+                        step.call.call = [](void *storage, HookContext &context) {
+                            const std::function<void(HookContext &)> *f = nullptr;
+                            std::memcpy(&f, storage, sizeof f);
+                            (*f)(context);
+                        };
+                    }
+                    step.entry = entry;
+                    step.traceRef = entry->traceRef;
+                    step.hasContext = entry->hasContext;
+                    step.timeout = entry->timeout;
+                }
+            }
+        }
+        // A graveyard of its own unless the current one is unused: entries removed from now
+        // on are kept for this plan (and, through the chain, for older ones still held).
+        if (!hook.graveyard || hook.graveyard.use_count() > 1 || !hook.graveyard->entries.empty()) {
+            auto fresh = std::make_shared<Graveyard>();
+            if (hook.graveyard && hook.graveyard.use_count() > 1)
+                hook.graveyard->newer = fresh;
+            hook.graveyard = std::move(fresh);
+        }
+        plan->keeps = hook.graveyard;
         hook.plan = std::move(plan);
     }
     return hook.plan;
@@ -214,6 +290,8 @@ bool HookRegistryPrivate::removeEntry(HandlerId id, const QString &reason)
         if (!entry)
             return false;
         info = entry->info;
+        if (entry->hasReceiverCount)
+            m_receiverCounts.remove(entry);
         HookData &hookData = m_hooks[info.hook()];
         const auto levelIt = hookData.levels.find(entry->weight);
         Q_ASSERT(levelIt != hookData.levels.end());
@@ -222,8 +300,10 @@ bool HookRegistryPrivate::removeEntry(HandlerId id, const QString &reason)
         Q_ASSERT(owner.get() == entry);
         entry->removed.store(true, std::memory_order_relaxed);
         m_removals.fetch_add(1, std::memory_order_relaxed);
-        if (m_runningHooks > 0) // a running hook may still hold a pointer to it
-            m_removedWhileRunning.push_back(std::move(owner));
+        hookData.plan.reset();
+        // A plan (a running hook, a kept HookRun) may still name it: kept as long as one can.
+        if (hookData.graveyard && hookData.graveyard.use_count() > 1)
+            hookData.graveyard->entries.push_back(std::move(owner));
         owner.reset(); // a null slot: erasing it would move every later one (O(n) per remove)
         --hookData.count;
         if (++level.removed == level.entries.size()) {
@@ -302,9 +382,9 @@ HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *conte
                                        SourceLocation where)
 {
     const QString source = Internal::sourceOf(where);
-    const QString name = options.name.isEmpty()
-            ? Internal::describeCallable(identity, context, source)
-            : options.name;
+    const QString name = !options.name.isEmpty() ? options.name
+            : context ? Internal::describeCallable(identity, context, source)
+                      : Internal::defaultNameOf(identity, where, source);
     if (!handler.isValid()) {
         d->recordRefusal(hook, name, source,
                          u"Unable to add handler '%1' (%2) to hook '%3': it is empty"_s.arg(
@@ -313,6 +393,7 @@ HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *conte
     }
     auto entry = std::make_unique<Internal::HandlerEntry>();
     entry->invoke = std::move(handler.m_invoke);
+    entry->inlineCall = handler.m_inline;
     return d->addEntry(hook, std::move(entry), context, name, options, source);
 }
 
@@ -329,12 +410,13 @@ QList<HandlerInfo> HookRegistry::handlers(const QString &hook) const
     if (it == d->m_hooks.end())
         return result;
     result.reserve(qsizetype(it->second.count));
-    it->second.forEach([&result](const Internal::HandlerEntry &entry) {
-        HandlerInfo info = entry.info;
-        if (entry.receiverCount)
-            info.d->receiverCount = entry.receiverCount();
-        result.append(info);
-    });
+    it->second.forEach(
+            [&result, &counts = d->m_receiverCounts](const Internal::HandlerEntry &entry) {
+                HandlerInfo info = entry.info;
+                if (entry.hasReceiverCount)
+                    info.d->receiverCount = counts.value(&entry)();
+                result.append(info);
+            });
     return result;
 }
 

@@ -26,15 +26,12 @@ namespace Mortar::Internal {
 
 class TracePrivate;
 
-class HandlerInfoData : public QSharedData
+/*! hook, name, weight, owner and source are the trace's part (TraceHandlerData): the trace
+    keeps a reference to the same object. */
+class HandlerInfoData : public TraceHandlerData
 {
 public:
     HandlerId id;
-    QString hook;
-    QString name;
-    QString owner;
-    QString source;
-    int weight = 0;
     std::chrono::milliseconds timeout{};
     bool hasContext = false;
     int receiverCount = -1;
@@ -151,31 +148,59 @@ struct HandlerEntry
 {
     HandlerInfo info;
     std::function<void(HookContext &)> invoke;
+    InlineCall inlineCall; // the callable's bytes, when it fits (Handler::m_inline)
     QPointer<QObject> context;
     bool hasContext = false;
     int weight = 0;
     size_t slot = 0; // its index in its weight level's entries (HookData)
     quint32 traceRef = 0;
     std::chrono::milliseconds timeout{};
-    std::function<int()> receiverCount; // the App's signal handlers only
+    bool hasReceiverCount = false; // the App's signal handlers: see m_receiverCounts
     std::atomic<bool> removed{false};
 };
 
-/*! A hook's handlers laid out for running: the callables side by side (one cache-friendly
-    pass), and their infos, which the runs made from it share (HookRun::results() reads them).
+/*!
+    Registrations removed while a plan made before still names them: kept until no plan can
+    reach them. Each plan holds the graveyard that was current when it was made, and each
+    graveyard the next (newer) one, so a plan keeps alive exactly the entries removed after it
+    was made — the ones it may still name — and a HookRun outliving its registrations (or the
+    App) still reads their infos. A removal nobody's plan can see frees the entry at once.
+*/
+struct Graveyard
+{
+    ~Graveyard()
+    {
+        // Iteratively: a long chain (a HookRun kept across many add/run rounds) must not
+        // recurse once per link.
+        std::shared_ptr<Graveyard> next = std::move(newer);
+        while (next && next.use_count() == 1) {
+            std::shared_ptr<Graveyard> after = std::move(next->newer);
+            next = std::move(after);
+        }
+    }
+    std::vector<std::unique_ptr<HandlerEntry>> entries;
+    std::shared_ptr<Graveyard> newer;
+};
+
+/*! A hook's handlers laid out for running: one small step per handler, side by side (one
+    cache-friendly pass: small callables are copied in as bytes, since reaching each through
+    its registration costs a cache miss per handler), pointing at its registration, which the plan
+    keeps alive (Graveyard), so making a plan copies no info (no refcount per handler).
     Rebuilt after add() or remove(). */
 struct RunPlan
 {
     struct Step
     {
-        std::function<void(HookContext &)> invoke;
-        HandlerEntry *entry; // not owned; kept alive while a run uses the plan
+        // The callable, copied in: the entry's InlineCall, or one that calls entry->invoke.
+        InlineCall call;
+        HandlerEntry *entry; // not owned; kept alive while a plan has it (keeps)
         quint32 traceRef;
         bool hasContext;
         std::chrono::milliseconds timeout;
     };
     std::vector<Step> steps;
-    std::vector<HandlerInfo> infos; // per step: outlives the registrations, as runs keep the plan
+    std::shared_ptr<Graveyard> keeps;
+    const HandlerInfo &info(size_t step) const { return steps[step].entry->info; }
 };
 
 /*!
@@ -195,12 +220,16 @@ public:
         qint64 durationNs = 0;
         QVariant value;
     };
-    struct Timing
-    {
-        qint64 startNs;
-        qint64 durationNs;
-    };
     HandlerResult resultOf(const Notable &notable) const;
+    /*! Handler \a index's timing, traced. A handler starts where the one before it ended (one
+        clock reading per handler), so only the ends are kept, and the starts that are not one
+        (after a weight level waited): half the memory a run writes per handler. */
+    void addTiming(size_t index, qint64 startNs, qint64 endNs)
+    {
+        if (startNs != (ends.empty() ? -1 : ends.back()))
+            starts.push_back({index, startNs});
+        ends.push_back(endNs);
+    }
 
     QString hook;
     QString errorString;
@@ -208,8 +237,9 @@ public:
     bool defaultPrevented = false;
     bool failed = false; // a handler failed or timed out
     std::shared_ptr<const RunPlan> plan;
-    std::vector<Timing> timings;  // one per handler when traced, else empty
-    std::vector<Notable> notable; // in run order
+    std::vector<qint64> ends; // per handler, when it returned: traced only, else empty
+    std::vector<std::pair<size_t, qint64>> starts; // a start that is not the previous end
+    std::vector<Notable> notable;                  // in run order
 };
 
 /*!
@@ -226,9 +256,27 @@ struct WeightLevel
 
 struct HookData
 {
-    std::map<int, WeightLevel> levels;   // by ascending weight
-    size_t count = 0;                    // handlers, removed ones not counted
-    std::shared_ptr<const RunPlan> plan; // null until the next run needs it
+    HookData() = default;
+    HookData(const HookData &) = delete;
+    HookData &operator=(const HookData &) = delete;
+    ~HookData()
+    {
+        // Plans that outlive the registry (a HookRun kept after the App) still name these.
+        plan.reset();
+        if (graveyard && graveyard.use_count() > 1) {
+            for (auto &[weight, level] : levels) {
+                for (auto &entry : level.entries) {
+                    if (entry)
+                        graveyard->entries.push_back(std::move(entry));
+                }
+            }
+        }
+    }
+
+    std::map<int, WeightLevel> levels;    // by ascending weight
+    size_t count = 0;                     // handlers, removed ones not counted
+    std::shared_ptr<const RunPlan> plan;  // null until the next run needs it
+    std::shared_ptr<Graveyard> graveyard; // the current one (see Graveyard); m_mutex
 
     /*! Calls \a f with every handler, in run order. */
     template <typename F>
@@ -265,11 +313,57 @@ inline TraceEvent handlerEvent(const QString &kind, const HandlerInfo &info)
     return event;
 }
 
-/*! What the trace keeps of \a info. */
-inline TraceHandler toTraceHandler(const HandlerInfo &info)
+/*!
+    The registrations by id. Ids are handed out in order, so a table indexed by id in pages of
+    4096 finds one with two loads (a QHash of a million entries was a third of add()'s cost, and
+    its rehashing made add() slower the more handlers there were). A page whose ids were all
+    handed out and whose entries are all gone is freed: the table holds the live entries' pages.
+*/
+class EntryTable
 {
-    return {info.hook(), info.name(), info.weight(), info.owner(), info.source()};
-}
+public:
+    HandlerEntry *value(quint64 id) const
+    {
+        const size_t index = size_t(id - 1);
+        const size_t page = index >> PageBits;
+        if (id == 0 || page >= m_pages.size() || !m_pages[page])
+            return nullptr;
+        return m_pages[page]->slots[index & PageMask];
+    }
+    void insert(quint64 id, HandlerEntry *entry)
+    {
+        const size_t index = size_t(id - 1);
+        const size_t page = index >> PageBits;
+        if (page >= m_pages.size())
+            m_pages.resize(page + 1);
+        if (!m_pages[page])
+            m_pages[page] = std::make_unique<Page>();
+        m_pages[page]->slots[index & PageMask] = entry;
+        ++m_pages[page]->live;
+    }
+    HandlerEntry *take(quint64 id)
+    {
+        HandlerEntry *const entry = value(id);
+        if (!entry)
+            return nullptr;
+        const size_t index = size_t(id - 1);
+        const size_t page = index >> PageBits;
+        m_pages[page]->slots[index & PageMask] = nullptr;
+        if (--m_pages[page]->live == 0 && page + 1 < m_pages.size())
+            m_pages[page].reset(); // no id of it is handed out again
+        return entry;
+    }
+
+private:
+    static constexpr size_t PageBits = 12;
+    static constexpr size_t PageMask = (size_t(1) << PageBits) - 1;
+    struct Page
+    {
+        HandlerEntry *slots[size_t(1) << PageBits] = {};
+        size_t live = 0;
+    };
+    std::vector<std::unique_ptr<Page>> m_pages;
+};
 
 class HookRegistryPrivate;
 
@@ -320,8 +414,10 @@ public:
     void setReceiverCount(HandlerId id, std::function<int()> count)
     {
         QMutexLocker locker(&m_mutex);
-        if (HandlerEntry *entry = m_byId.value(id.value()))
-            entry->receiverCount = std::move(count);
+        if (HandlerEntry *entry = m_byId.value(id.value())) {
+            entry->hasReceiverCount = true;
+            m_receiverCounts.insert(entry, std::move(count));
+        }
     }
     /*! When the close's budget ends: HookContext::deadline() and the handlers' timeouts. */
     void setCloseDeadline(QDeadlineTimer deadline)
@@ -355,8 +451,9 @@ public:
     mutable QMutex m_mutex;
     std::unordered_map<QString, HookData> m_hooks;
     QStringList m_names;
-    QHash<quint64, HandlerEntry *> m_byId;
-    std::vector<std::unique_ptr<HandlerEntry>> m_removedWhileRunning;
+    EntryTable m_byId;
+    // The receiver counts of the App's few signal handlers (not a field of every entry).
+    QHash<const HandlerEntry *, std::function<int()>> m_receiverCounts;
     int m_runningHooks = 0;
     std::atomic<quint64> m_nextId{1};
     std::atomic<quint64> m_removals{0}; // a run checks entries for removal only if this moved

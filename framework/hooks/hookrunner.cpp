@@ -42,6 +42,21 @@ Outcome invokeIsolated(const std::function<void(HookContext &)> &invoke, HookCon
     }
 }
 
+/*! The same for a plan's step: the handler's one indirect call. */
+Outcome invokeIsolated(const RunPlan::Step &step, HookContext &context)
+{
+    try {
+        // The step's own copy of the callable, as a std::function copy was before: a mutable
+        // lambda's state lives as long as the plan.
+        step.call.call(const_cast<unsigned char *>(step.call.storage), context);
+        return {};
+    } catch (const std::exception &e) {
+        return {Status::Failed, QString::fromLocal8Bit(e.what())};
+    } catch (...) {
+        return {Status::Failed, u"threw an exception not derived from std::exception"_s};
+    }
+}
+
 /*! A handler whose context lives in another thread runs there; the hook waits for it at most
     \a timeout. If it gives up, the call still holds everything the handler may touch. */
 struct CrossThreadCall
@@ -173,7 +188,7 @@ bool waitForLevel(HookRegistryPrivate &registry, const std::vector<PendingHandle
         if (result.status != Status::Ok) {
             failed = true;
             qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
-                    data.plan->infos[size_t(result.index)].name(), run.hook, result.error);
+                    data.plan->info(size_t(result.index)).name(), run.hook, result.error);
         }
     }
     return failed;
@@ -261,16 +276,21 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     };
     const auto recordEnd = [&](quint32 ref, qint64 t, Status status, const QString &error,
                                qint64 durationNs, bool deferred, quint16 thread) {
-        batch ? batch->end(ref, t, toTraceStatus(status), error, durationNs, deferred, thread)
-              : trace->recordHandlerEnd(ref, t, toTraceStatus(status), error, durationNs, deferred,
-                                        thread);
+        if (!batch) {
+            trace->recordHandlerEnd(ref, t, toTraceStatus(status), error, durationNs, deferred,
+                                    thread);
+        } else if (status == Status::Ok && !deferred && thread == 0) [[likely]] {
+            batch->endOk(ref, t, durationNs); // with its begin: one record, written in place
+        } else {
+            batch->end(ref, t, toTraceStatus(status), error, durationNs, deferred, thread);
+        }
     };
 
     // A handler that just returns leaves nothing but its timing (traced); the run keeps only
     // what differs (HookRunData), and HookRun::results() builds the rest when asked.
     data->plan = plan;
     if (traced)
-        data->timings.reserve(plan->steps.size());
+        data->ends.reserve(plan->steps.size());
     const auto notableAt = [data](size_t index) -> HookRunData::Notable & {
         if (data->notable.empty() || size_t(data->notable.back().index) != index)
             data->notable.emplace_back().index = qsizetype(index);
@@ -314,7 +334,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
             result.error = u"removed while the hook ran"_s;
             if (traced) {
                 result.startNs = t;
-                data->timings.push_back({t, 0});
+                data->addTiming(index, t, t);
                 recordEnd(step.traceRef, t, result.status, result.error, 0, false, 0);
             }
             continue;
@@ -337,26 +357,27 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         // Untraced runs take no time per handler: defer() takes it when it is needed.
         slot.startedAt = traced ? Clock::time_point(std::chrono::nanoseconds(originNs + t))
                                 : Clock::time_point();
-        // A rehearsal (spec §14) stands between the loop and the handler; copies, since a
-        // handler in another thread may outlive this run.
-        const std::function<void(HookContext &)> *invoke = &step.invoke;
+        // A rehearsal (spec §14) stands between the loop and the handler (copies: a handler in
+        // another thread may outlive this run); otherwise the step's one indirect call.
         std::function<void(HookContext &)> intercepted;
         if (registry.m_interceptor) [[unlikely]] {
-            intercepted = [interceptor = registry.m_interceptor, info = plan->infos[index],
-                           inner = step.invoke](HookContext &c) { interceptor(info, c, inner); };
-            invoke = &intercepted;
+            intercepted = [interceptor = registry.m_interceptor, info = plan->info(index),
+                           inner = step.entry->invoke](HookContext &c) {
+                interceptor(info, c, inner);
+            };
         }
         Outcome outcome;
         int threadNumber = 0;
         if (crossThread) {
-            outcome = invokeInThread(context, *invoke, run, slot, timeout, step.traceRef, traced,
-                                     &threadNumber);
+            outcome = invokeInThread(context, intercepted ? intercepted : step.entry->invoke, run,
+                                     slot, timeout, step.traceRef, traced, &threadNumber);
             if (traced && threadNumber == 0)
                 recordBegin(step.traceRef, t); // it never started: the wait is all there was
         } else {
-            outcome = invokeIsolated(*invoke, hookContext);
+            outcome = intercepted ? invokeIsolated(intercepted, hookContext)
+                                  : invokeIsolated(step, hookContext);
         }
-        const qint64 end = traced ? trace->now() : 0;
+        qint64 end = traced ? trace->now() : 0;
 
         std::shared_ptr<HandlerWait> wait = std::exchange(slot.wait, nullptr);
         slot.deferrals.clear();
@@ -364,7 +385,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
         if (wait && !deferred)
             wait->claim(HandlerWait::Dropped); // it threw: its deferrals do not count
         if (traced)
-            data->timings.push_back({t, end - t});
+            data->addTiming(index, t, end);
         if (outcome.status != Status::Ok || slot.value.isValid() || deferred) {
             HookRunData::Notable &result = notableAt(index);
             result.status = outcome.status;
@@ -375,16 +396,25 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
             }
             if (slot.value.isValid())
                 result.value = std::exchange(slot.value, QVariant());
-            // Skipped (a rehearsal's process had ended) is not a failure of the handler.
-            if (result.status != Status::Ok && result.status != Status::Skipped) {
-                failed = true;
-                qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
-                        plan->infos[index].name(), hook, result.error);
-            }
         }
-        if (traced)
-            recordEnd(step.traceRef, end, outcome.status, outcome.error, end - t, deferred,
-                      quint16(threadNumber));
+        // Skipped (a rehearsal's process had ended) is not a failure of the handler.
+        const bool handlerFailed =
+                outcome.status != Status::Ok && outcome.status != Status::Skipped;
+        failed |= handlerFailed;
+        if (traced) {
+            if (batch && outcome.status == Status::Ok && !deferred && threadNumber == 0)
+                batch->endOk(step.traceRef, end, end - t); // the common case, inline
+            else
+                recordEnd(step.traceRef, end, outcome.status, outcome.error, end - t, deferred,
+                          quint16(threadNumber));
+        }
+        // After its handler.end: the warning is a log event in the trace too, and comes later.
+        if (handlerFailed) {
+            qCWarning(lcHooks).noquote() << u"Handler '%1' of hook '%2' failed: %3"_s.arg(
+                    plan->info(index).name(), hook, outcome.error);
+            if (traced)
+                end = trace->now(); // the next handler begins after the warning
+        }
         if (deferred) {
             // Its deferral.end may be recorded by another thread from now on: after this
             // handler.end, whatever this thread still batches.
@@ -420,8 +450,7 @@ HookRun HookRunner::run(HookRegistryPrivate &registry, const QString &hook,
     }
 
     QMutexLocker locker(&registry.m_mutex);
-    if (--registry.m_runningHooks == 0)
-        registry.m_removedWhileRunning.clear();
+    --registry.m_runningHooks;
     return out;
 }
 

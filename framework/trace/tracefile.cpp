@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QThread>
 #include <QTimer>
 
 #include <cerrno>
@@ -32,8 +33,17 @@ const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
     if (m_handlerJson.size() <= handler)
         m_handlerJson.resize(m_handlers.size());
     HandlerJson &json = m_handlerJson[handler];
-    if (json.begin.isEmpty()) {
-        const TraceHandler &info = m_handlers[handler];
+    if (!json.begin.isEmpty())
+        return json;
+    const TraceHandlerData &info = *m_handlers[handler];
+    const HandlerJsonKey key{info.hook.constData(), info.name.constData(), info.owner.constData(),
+                             info.source.constData(), info.weight};
+    auto [shared, inserted] = m_handlerJsonShared.try_emplace(key);
+    if (!inserted) {
+        json = shared->second;
+        return json;
+    }
+    {
         json.end += ",\"hook\":";
         appendJsonString(json.end, info.hook);
         json.end += ",\"handler\":";
@@ -44,15 +54,67 @@ const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
         json.begin += ",\"source\":";
         appendJsonString(json.begin, info.source);
     }
+    shared->second = json;
     return json;
 }
 
 void TracePrivate::writeToFileBuffer(const TraceRecord &record)
 {
+    writeRecordLines(m_fileBuffer, record);
+}
+
+void TracePrivate::setLineSink(LineSink sink)
+{
+    {
+        QMutexLocker locker(&m_mutex);
+        m_lineSinkOn.store(false, std::memory_order_relaxed); // no new lines taken from here
+    }
+    // Lines taken before are handed over outside the lock: wait until that is done.
+    while (m_sinkCalls.load(std::memory_order_acquire) > 0)
+        QThread::yieldCurrentThread();
+    QMutexLocker locker(&m_mutex);
+    m_lineSink = std::move(sink);
+    m_sinkBuffer.clear();
+    m_sinkKind.clear();
+    m_lineSinkOn.store(bool(m_lineSink), std::memory_order_relaxed);
+}
+
+void TracePrivate::writeToLineSink(const TraceRecord &record)
+{
+    if (record.trim == TraceRecord::Trim::Log)
+        return;
+    writeRecordLines(m_sinkBuffer, record);
+    m_sinkLastSeq = record.lastSeq();
+    if (record.kind == TraceRecord::Kind::Full)
+        m_sinkKind = record.detail->kind;
+}
+
+void TracePrivate::writeRecordLines(QByteArray &out, const TraceRecord &record)
+{
     if (record.kind == TraceRecord::Kind::Full) {
-        m_fileBuffer += expand(record).toJsonLine();
+        out += expand(record).toJsonLine();
         return;
     }
+    if (record.kind != TraceRecord::Kind::HandlerRun) {
+        writeHandlerLine(out, record, record.error());
+        return;
+    }
+    // Its two events, as if recorded one after the other.
+    TraceRecord half = TraceRecord::handlerBegin(record.handler, record.t, record.thread);
+    half.seq = record.seq;
+    writeHandlerLine(out, half, QString());
+    half.kind = TraceRecord::Kind::HandlerEnd;
+    half.seq = record.seq + 1;
+    half.t = record.t + record.durationNs;
+    half.status = record.status;
+    half.durationNs = record.durationNs;
+    half.deferred = record.deferred;
+    writeHandlerLine(out, half, record.error());
+}
+
+void TracePrivate::writeHandlerLine(QByteArray &buffer, const TraceRecord &record,
+                                    const QString &error)
+{
     // The same object as expand(record).toJson(), written straight from the compact record
     // (tst_trace compares). A handler event without an error has a known bound: the buffer is
     // grown once, within its capacity, and the line copied in with memcpy — no intermediate
@@ -61,10 +123,9 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
     const bool begin = record.kind == TraceRecord::Kind::HandlerBegin || added;
     const HandlerJson &json = handlerJson(record.handler);
     const QByteArray &fields = begin ? json.begin : json.end;
-    const QString error = begin ? QString() : record.error();
-    const qsizetype start = m_fileBuffer.size();
-    m_fileBuffer.resize(start + 200 + fields.size()); // 4 numbers ≤ 20 digits, literals ≤ 97
-    char *const base = m_fileBuffer.data();
+    const qsizetype start = buffer.size();
+    buffer.resize(start + 200 + fields.size()); // 4 numbers ≤ 20 digits, literals ≤ 97
+    char *const base = buffer.data();
     char *out = base + start;
     const auto put = [&out]<size_t N>(const char(&literal)[N]) {
         std::memcpy(out, literal, N - 1);
@@ -94,11 +155,11 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
         }
         if (!error.isEmpty()) { // rare, and of any length: appended the ordinary way
             put(",\"error\":");
-            m_fileBuffer.resize(out - base);
-            appendJsonString(m_fileBuffer, error);
-            const qsizetype at = m_fileBuffer.size();
-            m_fileBuffer.resize(at + 80);
-            out = m_fileBuffer.data() + at;
+            buffer.resize(out - base);
+            appendJsonString(buffer, error);
+            const qsizetype at = buffer.size();
+            buffer.resize(at + 80);
+            out = buffer.data() + at;
         }
         put(",\"durationNs\":");
         number(record.durationNs);
@@ -106,7 +167,7 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
             put(",\"deferred\":true");
     }
     put("}\n");
-    m_fileBuffer.resize(out - m_fileBuffer.data());
+    buffer.resize(out - buffer.data());
 }
 
 void TracePrivate::writeFileBuffer()
@@ -203,8 +264,8 @@ Result Trace::openFile(const QString &path)
         d->m_fileBuffer = line;
         d->m_fileOpen.store(true);
         // Everything recorded so far goes to the file too: the file tells the whole run.
-        for (const auto &record : d->m_records)
-            d->writeToFileBuffer(record);
+        d->forEachRecord(
+                [&](const Internal::TraceRecord &record) { d->writeToFileBuffer(record); });
     }
     d->m_fileFd.store(d->m_file.handle(), std::memory_order_release);
     locker.unlock();

@@ -204,7 +204,8 @@ private Q_SLOTS:
         constexpr int Count = 30'000;
         for (int i = 0; i < Count; ++i)
             app.hooks().add(u"pre_close"_s, [] {},
-                            {.name = u"storage: flush journal segment %1"_s.arg(i, 6, 10, u'0')});
+                            {.name = u"storage: flush journal segment %1"_s.arg(i, 6, 10,
+                                                                                QLatin1Char('0'))});
         InspectionServer server(Mortar::Internal::inspectedAppOf(app));
         QVERIFY(server.listen());
 
@@ -232,7 +233,8 @@ private Q_SLOTS:
         QCOMPARE(names.size(), Count + 1);             // and App::preClose()
         QCOMPARE(names.first(), u"App::preClose()"_s); // registered by the App, first
         for (int i = 0; i < Count; ++i)
-            QCOMPARE(names.at(i + 1), u"storage: flush journal segment %1"_s.arg(i, 6, 10, u'0'));
+            QCOMPARE(names.at(i + 1),
+                     u"storage: flush journal segment %1"_s.arg(i, 6, 10, QLatin1Char('0')));
         QCOMPARE(typesOf(greeting).last(), u"live"_s);
     }
 

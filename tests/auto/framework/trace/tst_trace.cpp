@@ -3,6 +3,7 @@
 #include "mortartest.h"
 #include <mortar/app.h>
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -217,6 +218,96 @@ private Q_SLOTS:
         for (qsizetype i = 0; i < events.size(); ++i)
             QCOMPARE(lines[i], events[i].toJson());
         QCOMPARE(lines.last().value(u"kind"_s).toString(), u"close.end"_s);
+    }
+
+    void batchedHandlerEventsReadAsRecorded()
+    {
+        // Without a live consumer, a hook run's handler events are batched, a handler's begin
+        // and end kept as one record: events(), and a trace file opened afterwards (which
+        // writes what was recorded before), must still show every event, in order.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        App app({.label = u"batchtest"_s});
+        for (int i = 0; i < 300; ++i)
+            app.hooks().add(u"pre_close"_s, [] {});
+        app.hooks().add(u"pre_close"_s, [&app] { app.log().info(u"in between"_s); },
+                        {.name = u"logs"_s});
+        app.hooks().add(u"pre_close"_s, [] { throw std::runtime_error("broken"); },
+                        {.name = u"fails"_s});
+        app.hooks().add(u"pre_close"_s, [](Mortar::HookContext &c) { c.defer().complete(); },
+                        {.weight = 5, .name = u"defers"_s});
+        const qsizetype before = app.trace().size();
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"'fails'.*broken"_s));
+        app.hooks().run(u"pre_close"_s);
+        const QList<TraceEvent> events = app.trace().events();
+        // 304 handlers: begin and end each, a log line and the framework's warning about
+        // 'fails' (a log event too), a deferral's begin and end, the hook's.
+        QCOMPARE(events.size() - before, 2 * 304 + 2 + 2 + 2);
+        for (qsizetype i = 1; i < events.size(); ++i) {
+            QCOMPARE(events[i].seq, events[i - 1].seq + 1);
+            QVERIFY2(events[i].t >= events[i - 1].t,
+                     qPrintable(u"%1 at %2 after %3 at %4"_s.arg(events[i].kind)
+                                        .arg(events[i].t)
+                                        .arg(events[i - 1].kind)
+                                        .arg(events[i - 1].t)));
+        }
+        const QStringList kinds = kindsOf(events.mid(before));
+        QCOMPARE(kinds.first(), u"hook.begin pre_close"_s);
+        for (qsizetype i = 1; i < 2 * 300; i += 2) {
+            QCOMPARE(kinds.at(i), u"handler.begin pre_close"_s);
+            QCOMPARE(kinds.at(i + 1), u"handler.end pre_close"_s);
+            const TraceEvent &begin = events.at(before + i);
+            const TraceEvent &end = events.at(before + i + 1);
+            QCOMPARE(end.handler, begin.handler);
+            QCOMPARE(end.t, begin.t + *end.durationNs);
+            QCOMPARE(end.status, u"ok"_s);
+        }
+        const qsizetype log = kinds.indexOf(u"log"_s);
+        QCOMPARE(events.at(before + log - 1).handler, u"logs"_s);
+        QCOMPARE(events.at(before + log + 1).handler, u"logs"_s);
+        const auto failed = std::find_if(events.cbegin(), events.cend(), [](const TraceEvent &e) {
+            return e.kind == u"handler.end"_s && e.handler == u"fails"_s;
+        });
+        QVERIFY(failed != events.cend());
+        QCOMPARE(failed->status, u"failed"_s);
+        QCOMPARE(failed->error, u"broken"_s);
+
+        const QString path = dir.filePath(u"later.jsonl"_s);
+        QVERIFY(app.trace().openFile(path));
+        const QList<TraceEvent> now = app.trace().events();
+        QJsonObject header;
+        const QList<QJsonObject> lines = readTraceFile(path, &header);
+        QCOMPARE(header.value(u"label"_s).toString(), u"batchtest"_s);
+        QCOMPARE(lines.size(), now.size());
+        for (qsizetype i = 0; i < now.size(); ++i)
+            QCOMPARE(lines[i], now[i].toJson());
+    }
+
+    void timeIsTheMonotonicClock()
+    {
+        // t may be read from the CPU's counter: it must still run at the monotonic clock's
+        // rate (QElapsedTimer is CLOCK_MONOTONIC), within a thread never going back.
+        App app({.label = u"test"_s});
+        QElapsedTimer timer;
+        timer.start();
+        const qint64 start = app.trace().now();
+        const qint64 startedBy = timer.nsecsElapsed(); // start was read within [0, startedBy]
+        qint64 last = start;
+        while (timer.nsecsElapsed() < 60'000'000) {
+            const qint64 t = app.trace().now();
+            QVERIFY(t >= last);
+            last = t;
+        }
+        const qint64 endAfter = timer.nsecsElapsed();
+        const qint64 end = app.trace().now();
+        const qint64 endBy = timer.nsecsElapsed(); // end was read within [endAfter, endBy]
+        // Bracketed by the monotonic clock's readings, so a preemption cannot fail it; the
+        // margin is far more than a TSC rate error over 60 ms (nanoseconds).
+        const qint64 traced = end - start;
+        QVERIFY2(traced >= endAfter - startedBy - 50'000 && traced <= endBy + 50'000,
+                 qPrintable(u"trace %1 ns, monotonic clock %2..%3 ns"_s.arg(traced)
+                                    .arg(endAfter - startedBy)
+                                    .arg(endBy)));
     }
 
     void traceFileFromTheEnvironment()
