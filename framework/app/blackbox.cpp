@@ -4,6 +4,7 @@
 
 #include "app_p.h"
 #include "asyncsafe_p.h"
+#include "hookregistry_p.h"
 #include "loggingcategories_p.h"
 #include "trace_p.h"
 
@@ -118,7 +119,7 @@ bool isAlive(qint64 pid)
 
 } // namespace
 
-BlackBox::BlackBox(Trace &trace) : m_trace(trace) { }
+BlackBox::BlackBox(Trace &trace, HookRegistry &hooks) : m_trace(trace), m_hooks(hooks) { }
 
 void BlackBox::flusherLoop()
 {
@@ -129,12 +130,20 @@ void BlackBox::flusherLoop()
     pthread_setname_np(pthread_self(), "mortar-blackbox");
     std::unique_lock locker(m_mutex);
     for (;;) {
-        m_wake.wait(locker, [this] { return m_pending || m_stop; });
+        // Asleep while the app runs and nothing is buffered; a sample every 100 ms otherwise.
+        if (!m_sampling.load(std::memory_order_relaxed))
+            m_wake.wait(locker, [this] {
+                return m_pending || m_stop || m_sampling.load(std::memory_order_relaxed);
+            });
         if (m_stop)
             return;
         m_wake.wait_for(locker, std::chrono::milliseconds(100), [this] { return m_stop; });
+        if (m_stop)
+            return;
         m_pending = false;
         locker.unlock();
+        if (m_sampling.load(std::memory_order_relaxed))
+            sampleRunningHandler();
         flush();
         locker.lock();
         // A line appended while this one wrote may have found the buffer not yet empty.
@@ -205,7 +214,7 @@ void BlackBox::start(AppPrivate *d)
         }
     }
 
-    std::unique_ptr<BlackBox> box(new BlackBox(*d->trace));
+    std::unique_ptr<BlackBox> box(new BlackBox(*d->trace, *d->hooks));
     QString error;
     const qint64 originNs = monotonicNs() - d->trace->now();
     if (!QDir().mkpath(dir)
@@ -227,7 +236,10 @@ void BlackBox::start(AppPrivate *d)
     box->m_file.append(QJsonDocument(header).toJson(QJsonDocument::Compact) + '\n', -1);
     // What was recorded before setup() (construction, the postMortem above), then live.
     for (const TraceEvent &event : d->trace->events()) {
-        if (event.kind != u"log"_s)
+        const bool handlerEvent = event.kind == u"handler.begin"_s
+                || event.kind == u"handler.added"_s
+                || (event.kind == u"handler.end"_s && event.status == u"ok"_s);
+        if (event.kind != u"log"_s && !handlerEvent)
             box->m_file.append(event.toJsonLine(), event.seq);
     }
     box->listen(true);
@@ -255,6 +267,44 @@ void BlackBox::start(AppPrivate *d)
     d->blackBox = std::move(box);
 }
 
+void BlackBox::sampleRunningHandler()
+{
+    // Read as the watchdog reads it (forcedexit.cpp): a pointer published by the run loop,
+    // entries kept alive while a plan may name them, their info immutable.
+    const HookRegistryPrivate *const hooks = HookRegistryPrivate::get(m_hooks);
+    const HandlerEntry *entry = hooks->m_runningEntry.load(std::memory_order_relaxed);
+    if (hooks->m_runningPhase.load(std::memory_order_relaxed) == HookRegistryPrivate::NotRunning)
+        entry = nullptr;
+    if (entry == m_sampled)
+        return;
+    const qint64 seq = m_trace.size() + m_trace.droppedCount() - 1; // the latest, for order
+    if (m_sampled) {
+        TraceEvent end = m_sampledBegin;
+        end.kind = u"handler.end"_s;
+        end.seq = seq;
+        end.t = m_trace.now();
+        end.owner.clear();
+        end.source.clear();
+        m_file.append(end.toJsonLine(), seq);
+    }
+    m_sampled = entry;
+    if (!entry)
+        return;
+    TraceEvent begin;
+    begin.kind = u"handler.begin"_s;
+    begin.seq = seq;
+    begin.t = hooks->m_runningSinceNs.load(std::memory_order_relaxed);
+    begin.thread = 1;
+    begin.hook = entry->info.hook();
+    begin.handler = entry->info.name();
+    begin.weight = entry->info.weight();
+    begin.owner = entry->info.owner();
+    begin.source = entry->info.source();
+    begin.extra.insert(u"sampled"_s, true);
+    m_sampledBegin = begin;
+    m_file.append(begin.toJsonLine(), seq);
+}
+
 void BlackBox::listen(bool on)
 {
     if (on == m_listening)
@@ -264,13 +314,19 @@ void BlackBox::listen(bool on)
     // trace's compact records as the trace file's are, without a TraceEvent and a signal per
     // event (which made a close of 100 000 handlers 50 times as slow with the black box on).
     TracePrivate *const trace = TracePrivate::get(m_trace);
+    // Lifecycle only: no handler events but failures, so hooks stay batched (see m_flusher).
     if (on) {
-        trace->setLineSink([this](const QByteArray &lines, qint64 lastSeq, const QString *kind) {
-            onLines(lines, lastSeq, kind);
-        });
+        trace->setLineSink([this](const QByteArray &lines, qint64 lastSeq,
+                                  const QString *kind) { onLines(lines, lastSeq, kind); },
+                           false);
     } else {
         trace->setLineSink({});
     }
+    {
+        const std::lock_guard locker(m_mutex);
+        m_sampling.store(on, std::memory_order_relaxed);
+    }
+    m_wake.notify_one();
 }
 
 void BlackBox::onEvent(const TraceEvent &event)
@@ -389,7 +445,7 @@ RunReport BlackBox::read(const QString &path)
             report.signalNumber = event.extra.value(u"signalNumber"_s).toInt();
             report.hook = event.hook;
             report.handler = event.handler;
-            report.owner = ownerOf(event.hook, event.handler);
+            report.owner = event.owner.isEmpty() ? ownerOf(event.hook, event.handler) : event.owner;
             if (closeBeginT >= 0)
                 report.closeDurationNs = event.t - closeBeginT;
         }

@@ -9,6 +9,7 @@
 
 #include "blackboxfile_p.h"
 
+#include <mortar/hookregistry.h>
 #include <mortar/runreport.h>
 #include <mortar/trace.h>
 
@@ -42,7 +43,7 @@ public:
     ~BlackBox() override;
 
 private:
-    explicit BlackBox(Trace &trace);
+    BlackBox(Trace &trace, HookRegistry &hooks);
     void onEvent(const TraceEvent &event);
     /*! One event's lines (two for a handler's begin and end), as the trace's line sink. */
     void onLines(const QByteArray &lines, qint64 lastSeq, const QString *kind);
@@ -51,16 +52,25 @@ private:
     void flush();
 
     void flusherLoop();
+    /*! Writes a \c handler.begin for the handler that runs now (or is awaited), if it is a new
+        one, and a \c handler.end for the one written before that no longer runs. Flusher
+        thread. */
+    void sampleRunningHandler();
 
     Trace &m_trace;
+    HookRegistry &m_hooks;
+    const void *m_sampled = nullptr;     // the HandlerEntry last written as running; flusher thread
+    TraceEvent m_sampledBegin;           // its handler.begin; flusher thread
+    std::atomic<bool> m_sampling{false}; // listening: setup and the close, not the run phase
     BlackBoxFile m_file;
     std::atomic<bool> m_failed{false};
     bool m_listening = false; // App's thread only
 
-    // The flusher thread ("mortar-blackbox"): asleep while nothing is buffered; woken by the
-    // first line after a flush, it writes the batch 100 ms later. So a handler that hangs (or
-    // a SIGKILL) loses at most 100 ms of events, in whatever thread the App is stuck, at one
-    // write per batch — not one per handler of a close with thousands.
+    // The flusher thread ("mortar-blackbox"): woken by the first line after a flush, it writes
+    // the batch 100 ms later, at one write per batch. Handler events are not lines of the
+    // black box (their price would be the trace file's on every hook); instead, every 100 ms
+    // while setup or the close runs, it writes which handler runs, if that changed — so a
+    // handler that hangs, or runs when a SIGKILL comes, is named on disk within 100–200 ms.
     std::thread m_flusher;
     std::mutex m_mutex;
     std::condition_variable m_wake;

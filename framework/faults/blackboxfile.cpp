@@ -66,7 +66,9 @@ void BlackBoxFile::append(const QByteArray &line, qint64 seq)
         return;
     m_buffer.append(line);
     m_bufferedBytes.store(m_buffer.size(), std::memory_order_relaxed);
-    m_nextSeq.store(seq + 1, std::memory_order_relaxed);
+    // Lines of two threads may come out of seq order: the final line follows the latest.
+    if (seq + 1 > m_nextSeq.load(std::memory_order_relaxed))
+        m_nextSeq.store(seq + 1, std::memory_order_relaxed);
     unlock();
 }
 

@@ -29,6 +29,7 @@ std::atomic<const FinalRecordSink *> g_sinks[MaxSinks] = {};
 // elsewhere, it would not be JSON any more. A line is at most SafeLine::Capacity.
 constexpr size_t HookBytes = 160;
 constexpr size_t NameBytes = 480;
+constexpr size_t OwnerBytes = 96;
 
 /*! The handler that runs (or whose asynchronous work is awaited) as the forced end finds it:
     read once, so that every report of it says the same. */
@@ -38,6 +39,7 @@ struct Running
     // Copies share the strings (an atomic reference count): nothing is allocated.
     QString hook;
     QString name;
+    QString owner;
     qint64 runningNs = 0;
 
     explicit Running(const FaultContext *context) noexcept
@@ -50,6 +52,7 @@ struct Running
         phase = hooks->m_runningPhase.load(std::memory_order_relaxed);
         hook = entry->info.hook();
         name = entry->info.name();
+        owner = entry->info.owner();
         runningNs = context->trace ? monotonicNs() - context->trace->originNs()
                         - hooks->m_runningSinceNs.load(std::memory_order_relaxed)
                                    : 0;
@@ -64,6 +67,8 @@ struct NameRanges
     size_t hookEnd = 0;
     size_t handlerBegin = 0;
     size_t handlerEnd = 0;
+    size_t ownerBegin = 0; // both 0: no owner
+    size_t ownerEnd = 0;
 };
 
 /*! Names the handler that runs, as text or JSON fields. */
@@ -89,6 +94,13 @@ void appendRunning(SafeLine &line, const Running &running, bool json,
         line.add(name, true, NameBytes);
         at.handlerEnd = line.size();
         line.add("\",\"runningNs\":").add(runningNs);
+        if (!running.owner.isEmpty()) { // the black box names the plugin from it (spec §15)
+            line.add(",\"owner\":\"");
+            at.ownerBegin = line.size();
+            line.add(running.owner, true, OwnerBytes);
+            at.ownerEnd = line.size();
+            line.add("\"");
+        }
         if (ranges)
             *ranges = at;
         if (running.phase == HookRegistryPrivate::WaitingForDeferrals)
@@ -248,7 +260,13 @@ void reportForcedEnd(const FaultContext *context, const ForcedEnd &end) noexcept
         // The names in UTF-8, exactly as the JSON line has them.
         SafeLine hook;
         SafeLine handler;
+        SafeLine owner;
         if (running.isRunning()) {
+            if (names.ownerEnd > names.ownerBegin) {
+                unescapeInto(owner, fields, names.ownerBegin, names.ownerEnd);
+                record.owner = owner.data();
+                record.ownerSize = owner.size();
+            }
             unescapeInto(hook, fields, names.hookBegin, names.hookEnd);
             unescapeInto(handler, fields, names.handlerBegin, names.handlerEnd);
             record.hook = hook.data();

@@ -75,6 +75,8 @@ struct FinalRecord
     const char *handler = nullptr;
     size_t handlerSize = 0;
     qint64 runningNs = 0;
+    const char *owner = nullptr; //!< the running handler's owner, if it has one
+    size_t ownerSize = 0;
     bool deferred = false;
 };
 

@@ -240,7 +240,7 @@ size_t encodeFinalFrame(const FinalRecord &record, char *buffer, size_t capacity
     const bool running = record.handler != nullptr;
     const size_t fields = 5 + (record.signalNumber ? 1 : 0) + (record.signal ? 1 : 0)
             + (record.hasCode ? 1 : 0) + (record.hasBudget ? 1 : 0) + (running ? 3 : 0)
-            + (running && record.deferred ? 1 : 0);
+            + (running && record.owner ? 1 : 0) + (running && record.deferred ? 1 : 0);
     out.map(fields);
     // In the order of the trace file's last line (writeFinalLine(), reportForcedEnd()).
     out.text("seq");
@@ -276,6 +276,10 @@ size_t encodeFinalFrame(const FinalRecord &record, char *buffer, size_t capacity
         out.text(record.handler, record.handlerSize);
         out.text("runningNs");
         out.integer(record.runningNs);
+        if (record.owner) {
+            out.text("owner");
+            out.text(record.owner, record.ownerSize);
+        }
         if (record.deferred) {
             out.text("deferred");
             out.boolean(true);

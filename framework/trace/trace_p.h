@@ -333,7 +333,8 @@ public:
     bool isStreaming() const
     {
         return hasLiveReceivers() || m_fileOpen.load(std::memory_order_relaxed)
-                || m_lineSinkOn.load(std::memory_order_relaxed)
+                || (m_lineSinkOn.load(std::memory_order_relaxed)
+                    && m_lineSinkHandlers.load(std::memory_order_relaxed))
                 || m_readers.load(std::memory_order_relaxed) > 0;
     }
 
@@ -349,7 +350,9 @@ public:
     */
     using LineSink =
             std::function<void(const QByteArray &lines, qint64 lastSeq, const QString *kind)>;
-    void setLineSink(LineSink sink);
+    /*! Without \a handlerEvents, the sink gets no \c handler.begin, \c handler.added or
+        successful \c handler.end (failures still come): then handler events stay batched. */
+    void setLineSink(LineSink sink, bool handlerEvents = true);
 
     /*!
         A reader that pulls events with eventsAfter() (the inspection server's thread) starts or
@@ -483,9 +486,10 @@ private:
     std::atomic<bool> m_fileBufferLock{false};
     LineSink m_lineSink; // m_mutex; called outside it while m_sinkCalls > 0
     std::atomic<bool> m_lineSinkOn{false};
-    QByteArray m_sinkBuffer;  // m_mutex: lines not yet taken by their thread
-    qint64 m_sinkLastSeq = 0; // m_mutex
-    QString m_sinkKind;       // m_mutex
+    std::atomic<bool> m_lineSinkHandlers{true}; // the sink wants every handler event
+    QByteArray m_sinkBuffer;                    // m_mutex: lines not yet taken by their thread
+    qint64 m_sinkLastSeq = 0;                   // m_mutex
+    QString m_sinkKind;                         // m_mutex
     std::atomic<int> m_sinkCalls{0};
     QFile m_file;       // opened on a descriptor: its fileName() is empty, m_filePath is it
     QString m_filePath; // m_mutex

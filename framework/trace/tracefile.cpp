@@ -63,7 +63,7 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
     writeRecordLines(m_fileBuffer, record);
 }
 
-void TracePrivate::setLineSink(LineSink sink)
+void TracePrivate::setLineSink(LineSink sink, bool handlerEvents)
 {
     {
         QMutexLocker locker(&m_mutex);
@@ -76,6 +76,7 @@ void TracePrivate::setLineSink(LineSink sink)
     m_lineSink = std::move(sink);
     m_sinkBuffer.clear();
     m_sinkKind.clear();
+    m_lineSinkHandlers.store(handlerEvents, std::memory_order_relaxed);
     m_lineSinkOn.store(bool(m_lineSink), std::memory_order_relaxed);
 }
 
@@ -83,6 +84,13 @@ void TracePrivate::writeToLineSink(const TraceRecord &record)
 {
     if (record.trim == TraceRecord::Trim::Log)
         return;
+    if (!m_lineSinkHandlers.load(std::memory_order_relaxed)) {
+        using Kind = TraceRecord::Kind;
+        const bool ok = record.status == TraceStatus::Ok;
+        if (record.kind == Kind::HandlerBegin || record.kind == Kind::HandlerAdded
+            || (ok && (record.kind == Kind::HandlerEnd || record.kind == Kind::HandlerRun)))
+            return; // a failure is written whole, its begin and end
+    }
     writeRecordLines(m_sinkBuffer, record);
     m_sinkLastSeq = record.lastSeq();
     if (record.kind == TraceRecord::Kind::Full)

@@ -102,6 +102,12 @@ private Q_SLOTS:
         QVERIFY(trace.eventsWhere([](const QJsonObject &e) {
                          return e.value(u"kind"_s) == u"log"_s;
                      }).isEmpty());
+        // Successful handlers leave no line (what keeps the black box free on the hot path);
+        // only a handler that ran 100 ms or more may be noted, as sampled.
+        QVERIFY(trace.eventsWhere([](const QJsonObject &e) {
+                         return e.value(u"kind"_s) == u"handler.begin"_s
+                                 && !e.value(u"sampled"_s).toBool();
+                     }).isEmpty());
 
         const Run second = run(state, u"report"_s);
         QCOMPARE(second.code, 0);
