@@ -4,6 +4,16 @@
 // it prints, and the files it is to leave behind (or not).
 #pragma once
 
+// MORTAR_ASAN: built with AddressSanitizer, which owns SIGSEGV and friends (a report and exit
+// code 1): crash tests skip themselves there and run in the plain builds.
+#if defined(__SANITIZE_ADDRESS__)
+#  define MORTAR_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define MORTAR_ASAN 1
+#  endif
+#endif
+
 #include "systemtest.h"
 
 #include <QDeadlineTimer>

@@ -12,14 +12,6 @@
 
 using namespace Qt::StringLiterals;
 
-#if defined(__SANITIZE_ADDRESS__)
-#  define MORTAR_ASAN 1
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define MORTAR_ASAN 1
-#  endif
-#endif
-
 class tst_Crash : public QObject
 {
     Q_OBJECT
