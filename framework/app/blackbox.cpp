@@ -131,7 +131,8 @@ void BlackBox::flusherLoop()
     std::unique_lock locker(m_mutex);
     for (;;) {
         // Asleep while the app runs and nothing is buffered; a sample every 100 ms otherwise.
-        if (!m_sampling.load(std::memory_order_relaxed))
+        // (Once more after sampling stopped, to end what it wrote as running.)
+        if (!m_sampling.load(std::memory_order_relaxed) && !m_sampled)
             m_wake.wait(locker, [this] {
                 return m_pending || m_stop || m_sampling.load(std::memory_order_relaxed);
             });
@@ -142,8 +143,7 @@ void BlackBox::flusherLoop()
             return;
         m_pending = false;
         locker.unlock();
-        if (m_sampling.load(std::memory_order_relaxed))
-            sampleRunningHandler();
+        sampleRunningHandler();
         flush();
         locker.lock();
         // A line appended while this one wrote may have found the buffer not yet empty.
@@ -273,7 +273,10 @@ void BlackBox::sampleRunningHandler()
     // entries kept alive while a plan may name them, their info immutable.
     const HookRegistryPrivate *const hooks = HookRegistryPrivate::get(m_hooks);
     const HandlerEntry *entry = hooks->m_runningEntry.load(std::memory_order_relaxed);
-    if (hooks->m_runningPhase.load(std::memory_order_relaxed) == HookRegistryPrivate::NotRunning)
+    // Not sampling (the run phase): what was written as running has ended — a SIGKILL in the
+    // run phase must not be blamed on a slow setup handler.
+    if (!m_sampling.load(std::memory_order_relaxed)
+        || hooks->m_runningPhase.load(std::memory_order_relaxed) == HookRegistryPrivate::NotRunning)
         entry = nullptr;
     if (entry == m_sampled)
         return;

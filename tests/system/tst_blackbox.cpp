@@ -157,6 +157,38 @@ private Q_SLOTS:
         QCOMPARE(field(third.out, "ending"), "clean");
     }
 
+    void sigkilledInTheRunPhaseBlamesNoHandler()
+    {
+        // A setup handler slow enough to be noted as running, then a SIGKILL long after it
+        // ended, in the run phase: no handler was running, and the report must say so.
+        QTemporaryDir state;
+        QProcess process;
+        process.setProcessEnvironment(environment(state));
+        process.start(QStringLiteral(BLACKBOXAPP_PATH), {u"slow-setup"_s});
+        QVERIFY(process.waitForStarted());
+        QByteArray out;
+        QDeadlineTimer deadline(20'000);
+        while (!out.contains("running") && !deadline.hasExpired()) {
+            process.waitForReadyRead(100);
+            out += process.readAllStandardOutput();
+        }
+        QVERIFY2(out.contains("running"), out.constData());
+        const QString file = state.path() + u"/blackboxapp/last-run.jsonl"_s;
+        QTRY_VERIFY_WITH_TIMEOUT(SystemTest::readFile(file).contains(
+                                         "\"kind\":\"handler.end\",\"hook\":\"post_setup\","
+                                         "\"handler\":\"open the database\""),
+                                 10'000);
+        QVERIFY(SystemTest::readFile(file).contains("\"sampled\":true"));
+        ::kill(pid_t(process.processId()), SIGKILL);
+        QVERIFY(process.waitForFinished(30'000));
+
+        const Run second = run(state, u"report"_s);
+        QCOMPARE(field(second.out, "ending"), "vanished");
+        QCOMPARE(field(second.out, "handler"), "");
+        QVERIFY2(field(second.out, "summary").contains("no handler was running"),
+                 second.out.constData());
+    }
+
     void sigkilledRunIsReported()
     {
         QTemporaryDir state;

@@ -10,6 +10,8 @@
 //   hang      closes at once; the same handler hangs, no close budget: the test SIGKILLs it
 //   segv      closes at once; the same handler raises SIGSEGV
 //   fail      closes at once; the same handler fails (throws)
+//   slow-setup  a post_setup handler "open the database" takes 300 ms (the black box notes it
+//             as running), then the run phase hangs: the test SIGKILLs it there
 //   report    sets up, prints what app.lastRun() says and whether the trace holds a
 //             postMortem event, then closes cleanly
 //
@@ -54,6 +56,9 @@ void loadSync(Mortar::App &app)
                             throw std::runtime_error("the server said no");
                     },
                     {.name = u"sync: upload changes"_s});
+    if (g_mode == u"slow-setup"_s)
+        app.hooks().add(u"post_setup"_s, [] { QThread::msleep(300); },
+                        {.name = u"open the database"_s});
 }
 
 } // namespace
@@ -75,6 +80,13 @@ int main(int argc, char *argv[])
         return 2;
     }
     app.log().info(u"a log line"_s);
+    if (g_mode == u"slow-setup"_s) {
+        return app.exec([] {
+            say("running");
+            for (;;)
+                QThread::sleep(1);
+        });
+    }
     if (g_mode == u"report"_s) {
         const Mortar::RunReport last = app.lastRun();
         say("ending " + Mortar::RunReport::endingName(last.ending).toUtf8());
