@@ -201,8 +201,9 @@ void RehearsalEngine::run()
 
     AppPrivate *const appPrivate = AppPrivate::get(app);
     HookRegistryPrivate *const hooks = HookRegistryPrivate::get(app.hooks());
-    const QList<TraceEvent> before = app.trace().events();
-    d->firstSeq = before.isEmpty() ? 0 : before.last().seq + 1;
+    // The next seq: every event so far has one, dropped ones included (no hook runs now, so
+    // none waits in a batch).
+    d->firstSeq = app.trace().size() + app.trace().droppedCount();
 
     const AppPrivate::Rehearsing rehearsing{
             .closeTimeout = d->budget.value_or(appPrivate->options.closeTimeout),

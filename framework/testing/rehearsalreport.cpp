@@ -19,11 +19,11 @@ buildReport(App &app, qint64 firstSeq, const std::optional<Internal::RehearsedKi
     data->kill = kill;
     data->exitCode = kill ? kill->exitCode : app.exitCode();
     const QString notRun = Internal::RehearsalEngine::notRunReason();
-    const auto outcomeOf = [&](const TraceEvent &event) -> HandlerOutcome * {
+    const auto outcomeOf = [&](const QString &hook, const QString &handler) -> HandlerOutcome * {
         // A deferral ends the latest call of its handler in its hook.
         for (qsizetype i = data->results.size() - 1; i >= 0; --i) {
             HandlerOutcome &outcome = data->results[i];
-            if (outcome.hook == event.hook && outcome.handler == event.handler)
+            if (outcome.hook == hook && outcome.handler == handler)
                 return &outcome;
         }
         return nullptr;
@@ -45,7 +45,7 @@ buildReport(App &app, qint64 firstSeq, const std::optional<Internal::RehearsedKi
                                   .error = event.error,
                                   .durationNs = event.durationNs.value_or(0)});
         } else if (event.kind == u"deferral.end"_s) {
-            if (HandlerOutcome *outcome = outcomeOf(event)) {
+            if (HandlerOutcome *outcome = outcomeOf(event.hook, event.handler)) {
                 outcome->status = event.status;
                 outcome->error = event.error;
                 outcome->durationNs = event.durationNs.value_or(outcome->durationNs);
@@ -55,10 +55,7 @@ buildReport(App &app, qint64 firstSeq, const std::optional<Internal::RehearsedKi
         }
     }
     if (kill && !kill->handler.isEmpty()) {
-        TraceEvent named;
-        named.hook = kill->hook;
-        named.handler = kill->handler;
-        if (HandlerOutcome *outcome = outcomeOf(named)) {
+        if (HandlerOutcome *outcome = outcomeOf(kill->hook, kill->handler)) {
             outcome->status = u"killed"_s;
             outcome->error =
                     u"still running when the %1 would have ended the process"_s.arg(kill->by);

@@ -85,6 +85,33 @@ struct Client
     }
 };
 
+/*! Where an apps/livestream child runs inspected: a private runtime directory (0700), its
+    token handed over in the environment as --launch does, its trace file. */
+struct Inspected
+{
+    QTemporaryDir dir;
+    QString runtime;
+    QString tracePath;
+    QString token = InspectionProtocol::newToken();
+    QProcessEnvironment environment = SystemTest::childEnvironment();
+
+    bool prepare()
+    {
+        runtime = dir.filePath(u"runtime"_s);
+        tracePath = dir.filePath(u"trace.jsonl"_s);
+        if (!dir.isValid() || !QDir().mkpath(runtime)
+            || !QFile::setPermissions(runtime,
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner))
+            return false;
+        environment.insert(u"XDG_RUNTIME_DIR"_s, runtime);
+        environment.insert(u"XDG_STATE_HOME"_s, dir.filePath(u"state"_s));
+        environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
+        environment.insert(u"MORTAR_INSPECT_TOKEN"_s, token);
+        environment.insert(u"MORTAR_TRACE"_s, tracePath);
+        return true;
+    }
+};
+
 QString readToken(const FaultTest::Run &run)
 {
     QFile file(run.tokenPath());
@@ -260,22 +287,13 @@ private Q_SLOTS:
         // the stalled client has more queued than its socket takes.
         for (int round = 0; round < 3; ++round) {
             const int budgetMs = round < 2 ? 500 : 1500;
-            QTemporaryDir dir;
-            QVERIFY(dir.isValid());
-            const QString runtime = dir.filePath(u"runtime"_s);
-            QVERIFY(QDir().mkpath(runtime));
-            QVERIFY(QFile::setPermissions(runtime,
-                                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
-            const QString tracePath = dir.filePath(u"trace.jsonl"_s);
-            const QString token = InspectionProtocol::newToken();
-            QProcessEnvironment environment = SystemTest::childEnvironment();
-            environment.insert(u"XDG_RUNTIME_DIR"_s, runtime);
-            environment.insert(u"XDG_STATE_HOME"_s, dir.filePath(u"state"_s));
-            environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
-            environment.insert(u"MORTAR_INSPECT_TOKEN"_s, token);
-            environment.insert(u"MORTAR_TRACE"_s, tracePath);
+            Inspected inspected;
+            QVERIFY(inspected.prepare());
+            const QString &runtime = inspected.runtime;
+            const QString &tracePath = inspected.tracePath;
+            const QString &token = inspected.token;
             QProcess app;
-            app.setProcessEnvironment(environment);
+            app.setProcessEnvironment(inspected.environment);
             app.setStandardErrorFile(QProcess::nullDevice()); // its log lines
             app.start(QStringLiteral(LIVESTREAM_PATH), {QString::number(budgetMs)});
             QVERIFY(app.waitForStarted());
@@ -358,22 +376,13 @@ private Q_SLOTS:
 #endif
         // A thread writes through a null pointer: the crash handler tells the inspector
         // (process.crashed, the signal) before the process dies of it.
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString runtime = dir.filePath(u"runtime"_s);
-        QVERIFY(QDir().mkpath(runtime));
-        QVERIFY(QFile::setPermissions(runtime,
-                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
-        const QString tracePath = dir.filePath(u"trace.jsonl"_s);
-        const QString token = InspectionProtocol::newToken();
-        QProcessEnvironment environment = SystemTest::childEnvironment();
-        environment.insert(u"XDG_RUNTIME_DIR"_s, runtime);
-        environment.insert(u"XDG_STATE_HOME"_s, dir.filePath(u"state"_s));
-        environment.insert(u"MORTAR_INSPECT"_s, u"1"_s);
-        environment.insert(u"MORTAR_INSPECT_TOKEN"_s, token);
-        environment.insert(u"MORTAR_TRACE"_s, tracePath);
+        Inspected inspected;
+        QVERIFY(inspected.prepare());
+        const QString &runtime = inspected.runtime;
+        const QString &tracePath = inspected.tracePath;
+        const QString &token = inspected.token;
         QProcess app;
-        app.setProcessEnvironment(environment);
+        app.setProcessEnvironment(inspected.environment);
         app.setChildProcessModifier([] {
             const rlimit none{0, 0};
             ::setrlimit(RLIMIT_CORE, &none); // no core file to write

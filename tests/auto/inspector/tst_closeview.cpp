@@ -57,6 +57,39 @@ TraceEvent event(const QString &kind, const QString &handler = {},
     return e;
 }
 
+/*! Events in order: each gets the next seq and the builder's time. */
+struct TraceBuilder
+{
+    QList<TraceEvent> events;
+    qint64 t = 0;
+
+    void add(TraceEvent e)
+    {
+        e.seq = events.size();
+        e.t = t;
+        events.append(e);
+    }
+    /*! \a hook running one 1 ms handler, \a handler, both ok. */
+    void hookWithOneHandler(const QString &hook, const QString &handler)
+    {
+        TraceEvent begin = event(u"hook.begin"_s);
+        begin.hook = hook;
+        add(begin);
+        TraceEvent call = event(u"handler.begin"_s, handler);
+        call.hook = hook;
+        add(call);
+        t += Ms;
+        call.kind = u"handler.end"_s;
+        call.status = u"ok"_s;
+        call.durationNs = Ms;
+        add(call);
+        TraceEvent end = event(u"hook.end"_s);
+        end.hook = hook;
+        end.status = u"ok"_s;
+        add(end);
+    }
+};
+
 QList<TraceEvent> hardClose(bool earlier = false)
 {
     QList<TraceEvent> events;
@@ -428,35 +461,14 @@ private Q_SLOTS:
     {
         // 30 hooks, 30 lanes: more rows than the timeline asks room for. They are a scroll
         // away, with the axis in place; selecting a span scrolls its row into view.
-        QList<TraceEvent> events;
-        qint64 t = 0;
-        const auto add = [&](TraceEvent e) {
-            e.seq = events.size();
-            e.t = t;
-            events.append(e);
-        };
-        add(::event(u"app.created"_s));
-        add(::event(u"close.begin"_s, {}, {{u"cause"_s, u"close"_s}}));
-        for (int h = 0; h < 30; ++h) {
-            TraceEvent begin = ::event(u"hook.begin"_s);
-            begin.hook = u"hook %1"_s.arg(h);
-            add(begin);
-            TraceEvent call = ::event(u"handler.begin"_s, u"handler %1"_s.arg(h));
-            call.hook = begin.hook;
-            add(call);
-            t += Ms;
-            call.kind = u"handler.end"_s;
-            call.status = u"ok"_s;
-            call.durationNs = Ms;
-            add(call);
-            TraceEvent end = ::event(u"hook.end"_s);
-            end.hook = begin.hook;
-            end.status = u"ok"_s;
-            add(end);
-        }
+        TraceBuilder trace;
+        trace.add(::event(u"app.created"_s));
+        trace.add(::event(u"close.begin"_s, {}, {{u"cause"_s, u"close"_s}}));
+        for (int h = 0; h < 30; ++h)
+            trace.hookWithOneHandler(u"hook %1"_s.arg(h), u"handler %1"_s.arg(h));
         const QString path = m_dir.filePath(u"lanes.jsonl"_s);
         QVERIFY(Mortar::Inspector::TraceFile::save(
-                path, Mortar::Inspector::TraceFile::header(u"shop"_s, 44), events));
+                path, Mortar::Inspector::TraceFile::header(u"shop"_s, 44), trace.events));
 
         MainWindow window;
         QVERIFY(window.openTraceFile(path));
@@ -494,41 +506,18 @@ private Q_SLOTS:
     {
         // Setup's hooks ran first, but the view opens on the close: its hooks come first, so
         // they are in sight without scrolling.
-        QList<TraceEvent> events;
-        qint64 t = 0;
-        const auto add = [&](TraceEvent e) {
-            e.seq = events.size();
-            e.t = t;
-            events.append(e);
-        };
-        const auto hook = [&](const QString &name) {
-            TraceEvent begin = ::event(u"hook.begin"_s);
-            begin.hook = name;
-            add(begin);
-            TraceEvent call = ::event(u"handler.begin"_s, name + u" handler"_s);
-            call.hook = name;
-            add(call);
-            t += Ms;
-            call.kind = u"handler.end"_s;
-            call.status = u"ok"_s;
-            call.durationNs = Ms;
-            add(call);
-            TraceEvent end = ::event(u"hook.end"_s);
-            end.hook = name;
-            end.status = u"ok"_s;
-            add(end);
-        };
-        add(::event(u"app.created"_s));
+        TraceBuilder trace;
+        trace.add(::event(u"app.created"_s));
         for (const QString &name : {u"pre_setup"_s, u"post_setup"_s, u"pre_run"_s})
-            hook(name);
-        t += 1000 * Ms;
-        add(::event(u"close.begin"_s, {}, {{u"cause"_s, u"close"_s}}));
-        hook(u"pre_close"_s);
-        hook(u"post_close"_s);
-        add(::event(u"close.end"_s));
+            trace.hookWithOneHandler(name, name + u" handler"_s);
+        trace.t += 1000 * Ms;
+        trace.add(::event(u"close.begin"_s, {}, {{u"cause"_s, u"close"_s}}));
+        trace.hookWithOneHandler(u"pre_close"_s, u"pre_close handler"_s);
+        trace.hookWithOneHandler(u"post_close"_s, u"post_close handler"_s);
+        trace.add(::event(u"close.end"_s));
         const QString path = m_dir.filePath(u"setup-then-close.jsonl"_s);
         QVERIFY(Mortar::Inspector::TraceFile::save(
-                path, Mortar::Inspector::TraceFile::header(u"shop"_s, 45), events));
+                path, Mortar::Inspector::TraceFile::header(u"shop"_s, 45), trace.events));
 
         MainWindow window;
         QVERIFY(window.openTraceFile(path));
