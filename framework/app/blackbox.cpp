@@ -298,11 +298,11 @@ void BlackBox::sampleRunningHandler()
     begin.seq = seq;
     begin.t = hooks->m_runningSinceNs.load(std::memory_order_relaxed);
     begin.thread = 1;
-    begin.hook = entry->info.hook();
-    begin.handler = entry->info.name();
-    begin.weight = entry->info.weight();
-    begin.owner = entry->info.owner();
-    begin.source = entry->info.source();
+    begin.hook = entry->labels->hook;
+    begin.handler = entry->labels->name;
+    begin.weight = entry->labels->weight;
+    begin.owner = entry->labels->owner;
+    begin.source = entry->labels->source;
     begin.extra.insert(u"sampled"_s, true);
     m_sampledBegin = begin;
     m_file.append(begin.toJsonLine(), seq);

@@ -124,8 +124,8 @@ void RehearsalEngine::State::forcedEnd(const ForcedEnd &end)
         if (entry
             && hooks->m_runningPhase.load(std::memory_order_relaxed)
                     != HookRegistryPrivate::NotRunning) {
-            k.hook = entry->info.hook();
-            k.handler = entry->info.name();
+            k.hook = entry->labels->hook;
+            k.handler = entry->labels->name;
         }
         k.wouldRemove = EmergencyCleanup::instance().paths();
         kill = k;

@@ -50,9 +50,9 @@ struct Running
         if (!entry)
             return;
         phase = hooks->m_runningPhase.load(std::memory_order_relaxed);
-        hook = entry->info.hook();
-        name = entry->info.name();
-        owner = entry->info.owner();
+        hook = entry->labels->hook;
+        name = entry->labels->name;
+        owner = entry->labels->owner;
         runningNs = context->trace ? monotonicNs() - context->trace->originNs()
                         - hooks->m_runningSinceNs.load(std::memory_order_relaxed)
                                    : 0;

@@ -38,27 +38,27 @@ HandlerId HandlerInfo::id() const
 
 QString HandlerInfo::hook() const
 {
-    return d ? d->hook : QString();
+    return d ? d->labels->hook : QString();
 }
 
 QString HandlerInfo::name() const
 {
-    return d ? d->name : QString();
+    return d ? d->labels->name : QString();
 }
 
 int HandlerInfo::weight() const
 {
-    return d ? d->weight : 0;
+    return d ? d->labels->weight : 0;
 }
 
 QString HandlerInfo::owner() const
 {
-    return d ? d->owner : QString();
+    return d ? d->labels->owner : QString();
 }
 
 QString HandlerInfo::source() const
 {
-    return d ? d->source : QString();
+    return d ? d->labels->source : QString();
 }
 
 std::chrono::milliseconds HandlerInfo::timeout() const

@@ -104,7 +104,8 @@ private:
 
 namespace Internal {
 class HandlerInfoData;
-}
+struct HandlerEntry;
+} // namespace Internal
 
 /*!
     \brief What is known about a registered handler: its hook, name, weight, owner and source.
@@ -142,6 +143,7 @@ private:
     friend class HookRegistry;
     friend class Internal::HookRegistryPrivate;
     explicit HandlerInfo(Internal::HandlerInfoData *data);
+    friend struct Internal::HandlerEntry; // HandlerEntry::info()
     QSharedDataPointer<Internal::HandlerInfoData> d;
 };
 

@@ -148,7 +148,7 @@ Deferral HookContext::defer()
     state->waker = m_run->waker;
     if (!m_slot->wait && m_slot->entry) {
         auto wait = std::make_shared<Internal::HandlerWait>();
-        wait->info = m_slot->entry->info;
+        wait->info = m_slot->entry->info();
         wait->trace = m_run->trace;
         wait->traced = m_run->trace->isEnabled();
         // An untraced run does not time its handlers: then the work is timed from here.
@@ -170,7 +170,7 @@ Deferral HookContext::defer()
         event.kind = u"deferral.begin"_s;
         event.hook = m_run->hook;
         if (m_slot->entry)
-            event.handler = m_slot->entry->info.name();
+            event.handler = m_slot->entry->labels->name;
         m_run->trace->record(std::move(event));
     }
     return Deferral(std::move(state));
@@ -181,7 +181,7 @@ void HookContext::preventDefault()
     if (m_slot->entry) {
         QMutexLocker locker(&m_run->preventedByMutex);
         if (m_run->preventedBy.isEmpty())
-            m_run->preventedBy = m_slot->entry->info.name();
+            m_run->preventedBy = m_slot->entry->labels->name;
     }
     m_run->defaultPrevented.store(true);
 }

@@ -10,6 +10,7 @@
 #include <QMetaMethod>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <unordered_map>
 #include <utility>
@@ -22,41 +23,23 @@ namespace Internal {
 
 namespace {
 // Owners set by OwnerScope, innermost last; per thread, since registration is thread-safe.
-thread_local std::vector<std::pair<const HookRegistry *, QString>> t_ownerScopes;
+// Initial-exec, as every thread_local of the registration path: the library is linked, never
+// dlopen()ed, and the general model costs a __tls_get_addr() call per access (a tenth of add()).
+#define MORTAR_TLS __attribute__((tls_model("initial-exec")))
+thread_local MORTAR_TLS std::vector<std::pair<const HookRegistry *, QString>> t_ownerScopes;
 
-QString sourceOf(const SourceLocation &where)
+/*! What a place of registration gives every handler registered there: its source, and the
+    default name of a handler without a context (it depends on the callable and the place only). */
+struct RegistrationSite
 {
-    // Made once per place of registration (per thread: no lock), as registering many handlers
-    // from one line is common and must stay as cheap as a QObject::connect (SPEC §11).
-    struct Key
-    {
-        const char *file;
-        quint32 line;
-        bool operator==(const Key &) const = default;
-    };
-    struct KeyHash
-    {
-        size_t operator()(const Key &key) const
-        {
-            return std::hash<const void *>()(key.file) ^ (size_t(key.line) * 0x9e3779b97f4a7c15u);
-        }
-    };
-    thread_local std::unordered_map<Key, QString, KeyHash> cache;
-    const auto [it, inserted] = cache.try_emplace(Key{where.file_name(), quint32(where.line())});
-    if (inserted) {
-        // The file name alone keeps trace lines short; the line tells the rest.
-        const char *file = where.file_name();
-        const char *slash = std::strrchr(file, '/');
-        it->second =
-                QString::fromUtf8(slash ? slash + 1 : file) + u':' + QString::number(where.line());
-    }
-    return it->second;
-}
-/*! The default name of a handler without a context: it depends on the callable and the place
-    of registration only, so it is made once per both (per thread: no lock) and shared — many
-    handlers registered from one line (one per document) share one string. */
-QString defaultNameOf(const CallableIdentity &identity, const SourceLocation &where,
-                      const QString &source)
+    QString source;
+    QString defaultName;
+};
+
+/*! The site of \a identity registered at \a where: made once per both (per thread: no lock) and
+    shared, as registering many handlers from one line (one per document) is common and must stay
+    as cheap as a QObject::connect (SPEC §11). */
+const RegistrationSite &siteOf(const CallableIdentity &identity, const SourceLocation &where)
 {
     struct Key
     {
@@ -75,16 +58,103 @@ QString defaultNameOf(const CallableIdentity &identity, const SourceLocation &wh
                     ^ (size_t(key.line) * 0x9e3779b97f4a7c15u);
         }
     };
-    thread_local std::unordered_map<Key, QString, KeyHash> cache;
+    // References to its elements stay valid as it grows (unordered_map never moves them).
+    thread_local MORTAR_TLS std::unordered_map<Key, RegistrationSite, KeyHash> cache;
     const auto [it, inserted] = cache.try_emplace(Key{identity.functionAddress, identity.typeName,
                                                       where.file_name(), quint32(where.line())});
-    if (inserted)
-        it->second = describeCallable(identity, nullptr, source);
+    if (inserted) {
+        // The file name alone keeps trace lines short; the line tells the rest.
+        const char *file = where.file_name();
+        const char *slash = std::strrchr(file, '/');
+        it->second.source =
+                QString::fromUtf8(slash ? slash + 1 : file) + u':' + QString::number(where.line());
+        it->second.defaultName = describeCallable(identity, nullptr, it->second.source);
+    }
     return it->second;
+}
+
+/*! \a text with its characters on the heap: a literal's (QStringLiteral, u""_s) lie in the
+    binary that made it, which may be a plugin unloaded while its labels are still in the trace. */
+QString owned(const QString &text)
+{
+    // No capacity: not on the heap (a literal, or QString::fromRawData()).
+    return text.isEmpty() || text.capacity() > 0 ? text : QString(text.constData(), text.size());
+}
+
+/*! The labels of a registration — shared with the last one that had the same, found in a small
+    per-thread cache and compared by value: handlers registered alike (from one line, by one
+    owner) share one, so add() makes no strings and takes one reference (SPEC §11). A miss
+    makes new labels; the cache only saves memory and time, never changes what is recorded. */
+TraceHandler labelsFor(const QString &hook, const QString &name, int weight, const QString &owner,
+                       const QString &source)
+{
+    constexpr size_t Slots = 256;
+    thread_local MORTAR_TLS std::array<TraceHandler, Slots> cache;
+    // Consecutive weights of one site land in consecutive slots: a hook's few weight levels
+    // added round robin do not evict each other.
+    const size_t slot = (std::hash<const void *>()(name.constData())
+                         ^ std::hash<const void *>()(source.constData()) * 31
+                         ^ std::hash<const void *>()(owner.constData()) * 17
+                         ^ std::hash<const void *>()(hook.constData()))
+            + size_t(weight);
+    TraceHandler &cached = cache[slot % Slots];
+    if (cached && cached->weight == weight && cached->name == name && cached->source == source
+        && cached->owner == owner && cached->hook == hook) {
+        return cached;
+    }
+    auto *labels = new TraceHandlerData;
+    labels->hook = owned(hook);
+    labels->name = owned(name);
+    labels->weight = weight;
+    labels->owner = owned(owner);
+    labels->source = owned(source);
+    cached = TraceHandler(labels);
+    return cached;
 }
 } // namespace
 
-QString HookRegistryPrivate::currentOwner() const
+HandlerInfo HandlerEntry::info() const
+{
+    HandlerInfoData *data = m_info.load(std::memory_order_acquire);
+    if (!data) {
+        auto *made = new HandlerInfoData;
+        made->labels = labels;
+        made->id = id;
+        made->timeout = timeout;
+        made->hasContext = hasContext;
+        made->ref.storeRelaxed(1); // the entry's
+        if (m_info.compare_exchange_strong(data, made, std::memory_order_acq_rel))
+            data = made;
+        else
+            delete made; // another thread was first: data is its
+    }
+    return HandlerInfo(data);
+}
+
+std::pair<HookData *, const QString *> HookRegistryPrivate::findHook(const QString &hook)
+{
+    // The last hook this thread added to, remembered by the registry's generation (never
+    // reused, unlike its address): hooks are never undefined and an unordered_map's elements
+    // stay where they are, so it needs no lock — most adds go to the hook the one before did.
+    struct Found
+    {
+        quint64 generation = 0;
+        QString hook;
+        HookData *data = nullptr;
+        const QString *name = nullptr;
+    };
+    thread_local MORTAR_TLS Found last;
+    if (last.generation == m_generation && last.hook == hook)
+        return {last.data, last.name};
+    QMutexLocker locker(&m_mutex);
+    const auto it = m_hooks.find(hook);
+    if (it == m_hooks.end())
+        return {};
+    last = Found{m_generation, it->first, &it->second, &it->first};
+    return {last.data, last.name};
+}
+
+const QString &HookRegistryPrivate::currentOwner() const
 {
     for (auto it = t_ownerScopes.rbegin(); it != t_ownerScopes.rend(); ++it) {
         if (it->first == q)
@@ -110,58 +180,45 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
                                         const QObject *context, const QString &name,
                                         const HandlerOptions &options, const QString &source)
 {
-    bool defined = false;
-    {
-        QMutexLocker locker(&m_mutex);
-        defined = m_hooks.find(hook) != m_hooks.end();
-    }
-    if (!defined) {
+    const auto [hookData, definedHook] = findHook(hook);
+    if (!hookData) {
         recordRefusal(hook, name, source,
                       u"Unable to add handler '%1' (%2): hook '%3' is not defined"_s.arg(
                               name, source, hook));
         return {};
     }
-    auto *data = new HandlerInfoData;
-    data->id = HandlerId(m_nextId.fetch_add(1));
-    data->hook = hook;
-    data->name = name;
-    data->owner = currentOwner();
-    data->source = source;
-    data->weight = options.weight;
-    data->timeout = options.timeout;
-    data->hasContext = context != nullptr;
-
-    entry->info = HandlerInfo(data);
+    entry->labels = labelsFor(*definedHook, name, options.weight, currentOwner(), source);
     entry->weight = options.weight;
     entry->timeout = options.timeout;
     entry->hasContext = context != nullptr;
     entry->context = const_cast<QObject *>(context);
     // Its handler.added with it, under the trace's one lock: a compact record, the trace knows
-    // the handler by its number (and shares its strings with the info).
-    entry->traceRef = m_trace->internHandler(TraceHandler(data), true);
-    const HandlerId id = data->id;
-    // A copy for handlerAdded only if someone listens: each copy is an atomic increment and
-    // decrement (a tenth of add()).
+    // the handler by its number (and shares its labels).
+    entry->traceRef = m_trace->internHandler(entry->labels, true);
+    // handlerAdded's info only if someone listens (making it costs an allocation);
+    // connectNotify() counts the connections, so nobody listening costs one load.
     static const QMetaMethod addedSignal = QMetaMethod::fromSignal(&HookRegistry::handlerAdded);
-    const bool announce = q->isSignalConnected(addedSignal);
-    HandlerInfo info;
-    if (announce)
-        info = entry->info;
+    const bool announce = m_addedConnections.load(std::memory_order_relaxed) > 0
+            && q->isSignalConnected(addedSignal);
 
+    HandlerId id;
+    HandlerInfo info;
     {
         QMutexLocker locker(&m_mutex);
-        const auto hookIt = m_hooks.find(hook);
-        if (hookIt == m_hooks.end()) // hooks are never undefined, but be safe
-            return {};
-        HookData &hookData = hookIt->second;
+        // Under the lock anyway: a plain increment, not an atomic one.
+        id = HandlerId(m_nextId.load(std::memory_order_relaxed));
+        m_nextId.store(id.value() + 1, std::memory_order_relaxed);
+        entry->id = id;
+        if (announce)
+            info = entry->info();
         // Appended to its weight's level: registration order within a weight, O(1) amortized.
         // (A sorted insertion into one vector of all the hook's handlers made add() O(n).)
-        WeightLevel &level = hookData.levels[options.weight];
+        WeightLevel &level = hookData->levels[options.weight];
         entry->slot = level.entries.size();
         m_byId.insert(id.value(), entry.get());
         level.entries.push_back(std::move(entry));
-        ++hookData.count;
-        hookData.plan.reset();
+        ++hookData->count;
+        hookData->plan.reset();
     }
 
     if (context) {
@@ -289,7 +346,7 @@ bool HookRegistryPrivate::removeEntry(HandlerId id, const QString &reason)
         HandlerEntry *entry = m_byId.take(id.value());
         if (!entry)
             return false;
-        info = entry->info;
+        info = entry->info();
         if (entry->hasReceiverCount)
             m_receiverCounts.remove(entry);
         HookData &hookData = m_hooks[info.hook()];
@@ -381,10 +438,12 @@ HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *conte
                                        Internal::CallableIdentity identity, HandlerOptions options,
                                        SourceLocation where)
 {
-    const QString source = Internal::sourceOf(where);
-    const QString name = !options.name.isEmpty() ? options.name
-            : context ? Internal::describeCallable(identity, context, source)
-                      : Internal::defaultNameOf(identity, where, source);
+    const Internal::RegistrationSite &site = Internal::siteOf(identity, where);
+    const QString &source = site.source;
+    QString described; // a context's name: its class and objectName, which may change
+    const QString &name = !options.name.isEmpty() ? options.name
+            : context ? (described = Internal::describeCallable(identity, context, source))
+                      : site.defaultName;
     if (!handler.isValid()) {
         d->recordRefusal(hook, name, source,
                          u"Unable to add handler '%1' (%2) to hook '%3': it is empty"_s.arg(
@@ -395,6 +454,21 @@ HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *conte
     entry->invoke = std::move(handler.m_invoke);
     entry->inlineCall = handler.m_inline;
     return d->addEntry(hook, std::move(entry), context, name, options, source);
+}
+
+void HookRegistry::connectNotify(const QMetaMethod &signal)
+{
+    if (signal == QMetaMethod::fromSignal(&HookRegistry::handlerAdded))
+        d->m_addedConnections.fetch_add(1, std::memory_order_relaxed);
+}
+
+void HookRegistry::disconnectNotify(const QMetaMethod &signal)
+{
+    // Not called for connections that end with their receiver: the count may stay above the
+    // truth, which only costs add() the exact check (isSignalConnected()).
+    if (signal == QMetaMethod::fromSignal(&HookRegistry::handlerAdded)
+        && d->m_addedConnections.load(std::memory_order_relaxed) > 0)
+        d->m_addedConnections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool HookRegistry::remove(HandlerId id)
@@ -412,7 +486,7 @@ QList<HandlerInfo> HookRegistry::handlers(const QString &hook) const
     result.reserve(qsizetype(it->second.count));
     it->second.forEach(
             [&result, &counts = d->m_receiverCounts](const Internal::HandlerEntry &entry) {
-                HandlerInfo info = entry.info;
+                HandlerInfo info = entry.info();
                 if (entry.hasReceiverCount)
                     info.d->receiverCount = counts.value(&entry)();
                 result.append(info);

@@ -145,6 +145,9 @@ private:
     friend class Internal::HookRegistryPrivate; // create(), get()
     HookRegistry(App *app, Trace *trace);
 
+    void connectNotify(const QMetaMethod &signal) override;
+    void disconnectNotify(const QMetaMethod &signal) override;
+
     HandlerId addWithContext(const QString &hook, const QObject *context, Handler handler,
                              Internal::CallableIdentity identity, HandlerOptions options,
                              SourceLocation where);

@@ -26,11 +26,12 @@ namespace Mortar::Internal {
 
 class TracePrivate;
 
-/*! hook, name, weight, owner and source are the trace's part (TraceHandlerData): the trace
-    keeps a reference to the same object. */
-class HandlerInfoData : public TraceHandlerData
+/*! A registration as HandlerInfo tells it. Its hook, name, weight, owner and source are its
+    labels, shared with the trace and with every handler registered alike (labelsFor()). */
+class HandlerInfoData : public QSharedData
 {
 public:
+    TraceHandler labels; // never null
     HandlerId id;
     std::chrono::milliseconds timeout{};
     bool hasContext = false;
@@ -146,17 +147,35 @@ struct RunState
 /*! One registration. */
 struct HandlerEntry
 {
-    HandlerInfo info;
+    HandlerEntry() = default;
+    HandlerEntry(const HandlerEntry &) = delete;
+    HandlerEntry &operator=(const HandlerEntry &) = delete;
+    ~HandlerEntry()
+    {
+        if (HandlerInfoData *data = m_info.load(std::memory_order_acquire);
+            data && !data->ref.deref())
+            delete data;
+    }
+    /*! Its HandlerInfo, made when first asked for — by handlers(), a HookRun's results(), a
+        handlerAdded receiver — and kept: most handlers never are, and add() then makes one
+        object, not two (SPEC §11). Thread-safe. */
+    HandlerInfo info() const;
+
+    TraceHandler labels; // hook, name, weight, owner, source: never null
+    HandlerId id;        // set before the entry is reachable
     std::function<void(HookContext &)> invoke;
     InlineCall inlineCall; // the callable's bytes, when it fits (Handler::m_inline)
     QPointer<QObject> context;
     bool hasContext = false;
-    int weight = 0;
-    size_t slot = 0; // its index in its weight level's entries (HookData)
-    quint32 traceRef = 0;
-    std::chrono::milliseconds timeout{};
     bool hasReceiverCount = false; // the App's signal handlers: see m_receiverCounts
     std::atomic<bool> removed{false};
+    int weight = 0;
+    quint32 traceRef = 0;
+    size_t slot = 0; // its index in its weight level's entries (HookData)
+    std::chrono::milliseconds timeout{};
+
+private:
+    mutable std::atomic<HandlerInfoData *> m_info{nullptr}; // holds a reference
 };
 
 /*!
@@ -200,7 +219,7 @@ struct RunPlan
     };
     std::vector<Step> steps;
     std::shared_ptr<Graveyard> keeps;
-    const HandlerInfo &info(size_t step) const { return steps[step].entry->info; }
+    HandlerInfo info(size_t step) const { return steps[step].entry->info(); }
 };
 
 /*!
@@ -440,7 +459,9 @@ public:
     bool removeEntry(HandlerId id, const QString &reason);
     void recordRefusal(const QString &hook, const QString &name, const QString &source,
                        const QString &why);
-    QString currentOwner() const;
+    const QString &currentOwner() const;
+    /*! The registry's entry for \a hook and its name as defined, or nulls if it is not. */
+    std::pair<HookData *, const QString *> findHook(const QString &hook);
     /*! The plan of \a hook, built if needed. m_mutex held. */
     std::shared_ptr<const RunPlan> planOf(HookData &hook);
 
@@ -455,8 +476,16 @@ public:
     // The receiver counts of the App's few signal handlers (not a field of every entry).
     QHash<const HandlerEntry *, std::function<int()>> m_receiverCounts;
     int m_runningHooks = 0;
-    std::atomic<quint64> m_nextId{1};
-    std::atomic<quint64> m_removals{0}; // a run checks entries for removal only if this moved
+    std::atomic<quint64> m_nextId{1}; // written under m_mutex
+    // Tells this registry from any before it at the same address (findHook()'s cache).
+    const quint64 m_generation = nextGeneration();
+    static quint64 nextGeneration()
+    {
+        static std::atomic<quint64> last{0};
+        return last.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
+    std::atomic<quint64> m_removals{0};     // a run checks entries for removal only if this moved
+    std::atomic<int> m_addedConnections{0}; // to handlerAdded, at least (connectNotify())
 
     QString m_defaultOwner;
     std::atomic<qint64> m_defaultTimeoutMs{5000};

@@ -35,7 +35,8 @@ namespace Mortar {
 namespace Internal {
 
 namespace {
-thread_local HandlerEventBatch *t_batch = nullptr; // the innermost batch of this thread
+thread_local HandlerEventBatch *t_batch __attribute__((tls_model("initial-exec"))) =
+        nullptr; // the innermost batch of this thread
 
 } // namespace
 
@@ -234,7 +235,7 @@ TracePrivate::TracePrivate(Trace *trace, const QString &label) : q(trace), m_lab
 int TracePrivate::currentThreadNumber()
 {
     static std::atomic<int> lastNumber{0};
-    thread_local const int number = ++lastNumber;
+    thread_local const int number __attribute__((tls_model("initial-exec"))) = ++lastNumber;
     return number;
 }
 
@@ -249,7 +250,17 @@ QString traceStatusName(TraceStatus status)
     return {};
 }
 
-quint32 TracePrivate::internHandler(TraceHandler handler, bool recordAdded)
+quint32 TracePrivate::handlerNumberLocked(const TraceHandler &handler)
+{
+    quint32 &recent = m_recentHandlers[(quintptr(handler.data()) >> 4) % m_recentHandlers.size()];
+    if (recent != 0 && m_handlers[recent - 1] == handler)
+        return recent - 1;
+    m_handlers.push_back(handler);
+    recent = quint32(m_handlers.size());
+    return recent - 1;
+}
+
+quint32 TracePrivate::internHandler(const TraceHandler &handler, bool recordAdded)
 {
     recordAdded = recordAdded && isEnabled();
     TraceRecord added;
@@ -263,8 +274,7 @@ quint32 TracePrivate::internHandler(TraceHandler handler, bool recordAdded)
             quint32 ref = 0;
             {
                 QMutexLocker locker(&m_mutex);
-                m_handlers.push_back(std::move(handler));
-                ref = quint32(m_handlers.size() - 1);
+                ref = handlerNumberLocked(handler);
             }
             recordHandlerAdded(ref);
             return ref;
@@ -276,8 +286,7 @@ quint32 TracePrivate::internHandler(TraceHandler handler, bool recordAdded)
     quint32 ref = 0;
     {
         QMutexLocker locker(&m_mutex);
-        m_handlers.push_back(std::move(handler));
-        ref = quint32(m_handlers.size() - 1);
+        ref = handlerNumberLocked(handler);
         if (recordAdded) {
             added.handler = ref;
             appendLocked(std::move(added));
@@ -571,6 +580,21 @@ void TracePrivate::trimToCapacity()
 } // namespace Internal
 
 Trace::Trace(const QString &label) : d(std::make_unique<Internal::TracePrivate>(this, label)) { }
+
+void Trace::connectNotify(const QMetaMethod &signal)
+{
+    if (signal == d->m_eventRecordedSignal)
+        d->m_eventRecordedConnections.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Trace::disconnectNotify(const QMetaMethod &signal)
+{
+    // Not called for connections that end with their receiver: the count may stay above the
+    // truth, which only costs the exact check (isSignalConnected()).
+    if (signal == d->m_eventRecordedSignal
+        && d->m_eventRecordedConnections.load(std::memory_order_relaxed) > 0)
+        d->m_eventRecordedConnections.fetch_sub(1, std::memory_order_relaxed);
+}
 
 Trace::~Trace()
 {

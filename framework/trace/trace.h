@@ -108,6 +108,8 @@ Q_SIGNALS:
 private:
     friend class Internal::TracePrivate; // create(), get()
     explicit Trace(const QString &label);
+    void connectNotify(const QMetaMethod &signal) override;
+    void disconnectNotify(const QMetaMethod &signal) override;
     std::unique_ptr<Internal::TracePrivate> const d;
 };
 

@@ -14,6 +14,7 @@
 
 class QTimer;
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -81,12 +82,12 @@ enum class TraceStatus : quint8 { Ok, Failed, TimedOut, Skipped };
 /*! \c ok, \c failed, \c timedOut or \c skipped: the names in trace files and the protocol. */
 QString traceStatusName(TraceStatus status);
 
-/*! What the trace knows of a handler: what its events carry. Shared, not copied: the hooks'
-    HandlerInfoData is one (a registration costs one reference, not four string copies). */
+/*! What the trace knows of a handler: what its events carry. Shared, not copied: every
+    handler registered with the same hook, name, weight, owner and source refers to one (a
+    registration costs one reference, not four string copies), and so does the trace. */
 class TraceHandlerData : public QSharedData
 {
 public:
-    virtual ~TraceHandlerData() = default;
     QString hook;
     QString name;
     int weight = 0;
@@ -308,8 +309,10 @@ public:
     qint64 originNs() const { return m_originNs; }
 
     /*! Gives a handler a number the trace refers to it by, and records its \c handler.added
-        (unless \a recordAdded is false or the trace is off), under one lock. Thread-safe. */
-    quint32 internHandler(TraceHandler handler, bool recordAdded = false);
+        (unless \a recordAdded is false or the trace is off), under one lock. Thread-safe.
+        Handlers with the same labels (one TraceHandlerData) share a number: their events are
+        the same but for seq, t and thread. */
+    quint32 internHandler(const TraceHandler &handler, bool recordAdded = false);
     void recordHandlerBegin(quint32 handler, qint64 t);
     /*! \c handler.added of an interned handler: its fields are the handler's, as those of
         \c handler.begin, so it costs a compact record rather than a full event. */
@@ -378,7 +381,14 @@ public:
     /*! Someone is connected to eventRecorded. Qt's lock-free check: counting connections in
         connectNotify()/disconnectNotify() would need QObject::receivers(), which takes the
         signal-slot lock Qt may already hold there (a deadlock, seen when a receiver died). */
-    bool hasLiveReceivers() const { return q->isSignalConnected(m_eventRecordedSignal); }
+    /*! Whether eventRecorded has a receiver: connectNotify() counts connections (never fewer
+        than there are), so the common answer — none — costs one load. */
+    bool hasLiveReceivers() const
+    {
+        return m_eventRecordedConnections.load(std::memory_order_relaxed) > 0
+                && q->isSignalConnected(m_eventRecordedSignal);
+    }
+    std::atomic<int> m_eventRecordedConnections{0};
     const QMetaMethod m_eventRecordedSignal = QMetaMethod::fromSignal(&Trace::eventRecorded);
 
 private:
@@ -436,7 +446,12 @@ private:
                 f(record);
         }
     }
-    std::vector<TraceHandler> m_handlers;
+    std::vector<TraceHandler> m_handlers; // by number; each labels once
+    /*! The number of \a handler, given one if it has none; m_mutex held. */
+    quint32 handlerNumberLocked(const TraceHandler &handler);
+    // Where handlerNumberLocked() finds the numbers of labels seen lately: number + 1, by the
+    // labels' address (a miss only costs a duplicate number, never a wrong one).
+    std::array<quint32, 256> m_recentHandlers{};
     // Per handler, its fields as they appear in a trace-file line, made on first use: most of a
     // handler event's line, written without going through a TraceEvent.
     struct HandlerJson

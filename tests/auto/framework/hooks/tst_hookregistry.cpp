@@ -404,6 +404,74 @@ private Q_SLOTS:
         QVERIFY(infos[0].id() != infos[4].id());
     }
 
+    void handlersRegisteredAlikeKeepTheirOwnDescriptions()
+    {
+        // add() shares one description among handlers registered alike, through a small
+        // per-thread cache: many distinct names, weights and owners (more than it holds, their
+        // strings made and let go as they come) must each still be told as registered, in the
+        // registry and in the trace.
+        App app(options());
+        app.hooks().define(u"h"_s);
+        constexpr int Count = 600;
+        for (int i = 0; i < Count; ++i) {
+            const Mortar::HookRegistry::OwnerScope scope(app.hooks(), u"owner %1"_s.arg(i % 7));
+            app.hooks().add(u"h"_s, [] {}, {.weight = i % 3, .name = u"handler %1"_s.arg(i)});
+            app.hooks().add(u"h"_s, [] {}, {.weight = i % 3}); // a default name: shared
+        }
+        const QList<Mortar::HandlerInfo> infos = app.hooks().handlers(u"h"_s);
+        QCOMPARE(infos.size(), 2 * Count);
+        QHash<QString, Mortar::HandlerInfo> named;
+        for (const Mortar::HandlerInfo &info : infos) {
+            if (info.name().startsWith(u"handler "_s))
+                named.insert(info.name(), info);
+        }
+        QCOMPARE(named.size(), Count);
+        for (int i = 0; i < Count; ++i) {
+            const Mortar::HandlerInfo info = named.value(u"handler %1"_s.arg(i));
+            QCOMPARE(info.weight(), i % 3);
+            QCOMPARE(info.owner(), u"owner %1"_s.arg(i % 7));
+            QCOMPARE(info.hook(), u"h"_s);
+        }
+        int checked = 0;
+        for (const Mortar::TraceEvent &event : app.trace().events()) {
+            if (event.kind != u"handler.added"_s || !event.handler.startsWith(u"handler "_s))
+                continue;
+            const int i = event.handler.mid(8).toInt();
+            QCOMPARE(event.weight, i % 3);
+            QCOMPARE(event.owner, u"owner %1"_s.arg(i % 7));
+            ++checked;
+        }
+        QCOMPARE(checked, Count);
+    }
+
+    void registriesOneAfterAnotherKeepTheirHooksApart()
+    {
+        // add() remembers the last hook it added to per thread: a registry made where an earlier
+        // one was, or two in turn, must each find their own.
+        for (int round = 0; round < 3; ++round) {
+            auto first = std::make_unique<App>(options());
+            auto second = std::make_unique<App>(options());
+            QVERIFY(second->hooks().define(u"only_second"_s));
+            int firstRan = 0;
+            int secondRan = 0;
+            first->hooks().add(u"pre_close"_s, [&] { ++firstRan; });
+            second->hooks().add(u"pre_close"_s, [&] { ++secondRan; });
+            second->hooks().add(u"only_second"_s, [&] { ++secondRan; });
+            QTest::ignoreMessage(QtWarningMsg,
+                                 QRegularExpression(u"hook 'only_second' is not defined"_s));
+            QVERIFY(!first->hooks().add(u"only_second"_s, [] {}).isValid());
+            QCOMPARE(first->hooks().handlers(u"pre_close"_s).size(), 2); // with App::preClose()
+            QCOMPARE(second->hooks().handlers(u"pre_close"_s).size(), 2);
+            first->hooks().run(u"pre_close"_s);
+            QCOMPARE(firstRan, 1);
+            QCOMPARE(secondRan, 0);
+            second->hooks().run(u"only_second"_s);
+            QCOMPARE(secondRan, 1);
+            first.reset(); // the next round's may be made where this one was
+            second.reset();
+        }
+    }
+
     void hiddenFunctionsAreNamedByTheirRegistration()
     {
         App app(options());
