@@ -26,8 +26,123 @@ struct OpenSpan
 };
 } // namespace
 
+struct TraceHandlerResolver::Private
+{
+    struct Registration
+    {
+        int weight;
+        QString owner;
+        QString source;
+    };
+    // By hook and handler name: usually one registration; several when handlers of one name
+    // have different weights (or were registered again).
+    QHash<std::pair<QString, QString>, QList<Registration>> registered;
+    struct Open
+    {
+        QString hook;
+        QString handler;
+        std::optional<int> weight;
+    };
+    QHash<int, QList<Open>> openByThread; // innermost last
+
+    void add(const QString &hook, const QString &handler, int weight, const QString &owner,
+             const QString &source)
+    {
+        QList<Registration> &list = registered[{hook, handler}];
+        for (Registration &r : list) {
+            if (r.weight == weight) { // the latest registration of a description tells
+                r.owner = owner;
+                r.source = source;
+                return;
+            }
+        }
+        list.append({weight, owner, source});
+    }
+    const Registration *find(const QString &hook, const QString &handler,
+                             std::optional<int> weight) const
+    {
+        const auto it = registered.constFind({hook, handler});
+        if (it == registered.cend() || it->isEmpty())
+            return nullptr;
+        if (!weight)
+            return &it->constLast();
+        for (const Registration &r : *it) {
+            if (r.weight == *weight)
+                return &r;
+        }
+        return nullptr;
+    }
+};
+
+TraceHandlerResolver::TraceHandlerResolver() : d(std::make_unique<Private>()) { }
+
+TraceHandlerResolver::~TraceHandlerResolver() = default;
+
+void TraceHandlerResolver::addRegistration(const QString &hook, const QString &handler, int weight,
+                                           const QString &owner, const QString &source)
+{
+    d->add(hook, handler, weight, owner, source);
+}
+
+TraceHandlerResolver::Facts TraceHandlerResolver::facts(const TraceEvent &event)
+{
+    Facts facts;
+    if (event.kind == u"handler.begin"_s) {
+        facts = {event.weight, event.owner, event.source};
+        if (facts.owner.isEmpty() || facts.source.isEmpty()) {
+            if (const auto *r = d->find(event.hook, event.handler, event.weight)) {
+                if (facts.owner.isEmpty())
+                    facts.owner = r->owner;
+                if (facts.source.isEmpty())
+                    facts.source = r->source;
+                if (!facts.weight)
+                    facts.weight = r->weight;
+            }
+        }
+        d->openByThread[event.thread].append({event.hook, event.handler, facts.weight});
+    } else if (event.kind == u"handler.end"_s) {
+        facts.weight = event.weight;
+        QList<Private::Open> &open = d->openByThread[event.thread];
+        for (qsizetype i = open.size() - 1; i >= 0; --i) {
+            const Private::Open &o = open.at(i);
+            if (o.hook == event.hook && o.handler == event.handler) {
+                if (!facts.weight)
+                    facts.weight = o.weight;
+                open.removeAt(i);
+                return facts;
+            }
+        }
+        // No begin (or one the trace dropped): the end should carry it; else its registration.
+        if (!facts.weight) {
+            if (const auto *r = d->find(event.hook, event.handler, std::nullopt))
+                facts.weight = r->weight;
+        }
+    } else if (event.kind == u"handler.added"_s) {
+        if (event.weight)
+            d->add(event.hook, event.handler, *event.weight, event.owner, event.source);
+        facts = {event.weight, event.owner, event.source};
+    }
+    return facts;
+}
+
+void TraceHandlerResolver::resolve(TraceEvent &event)
+{
+    if (!event.kind.startsWith(u"handler."_s))
+        return;
+    Facts found = facts(event);
+    if (!event.weight && found.weight)
+        event.weight = found.weight;
+    if (event.kind != u"handler.begin"_s)
+        return;
+    if (event.owner.isEmpty())
+        event.owner = std::move(found.owner);
+    if (event.source.isEmpty())
+        event.source = std::move(found.source);
+}
+
 QList<TraceSpan> traceSpans(const QList<TraceEvent> &events)
 {
+    TraceHandlerResolver resolver;
     QList<TraceSpan> spans;
     QHash<int, QList<OpenSpan>> openByThread;
     QHash<QString, qsizetype> awaitingDeferral; // hook + '\n' + handler → span
@@ -35,18 +150,20 @@ QList<TraceSpan> traceSpans(const QList<TraceEvent> &events)
     for (const TraceEvent &event : events) {
         lastT = std::max(lastT, event.t);
         if (event.kind == u"handler.begin"_s) {
+            TraceHandlerResolver::Facts facts = resolver.facts(event);
             TraceSpan span;
             span.hook = event.hook;
             span.handler = event.handler;
-            span.weight = event.weight;
-            span.owner = event.owner;
-            span.source = event.source;
+            span.weight = facts.weight;
+            span.owner = std::move(facts.owner);
+            span.source = std::move(facts.source);
             span.thread = event.thread;
             span.beginSeq = event.seq;
             span.startNs = event.t;
             openByThread[event.thread].append({spans.size(), event.hook, event.handler});
             spans.append(span);
         } else if (event.kind == u"handler.end"_s) {
+            const std::optional<int> weight = resolver.facts(event).weight;
             QList<OpenSpan> &open = openByThread[event.thread];
             const auto it = std::find_if(open.rbegin(), open.rend(), [&](const OpenSpan &o) {
                 return o.hook == event.hook && o.handler == event.handler;
@@ -56,7 +173,7 @@ QList<TraceSpan> traceSpans(const QList<TraceEvent> &events)
                 TraceSpan span;
                 span.hook = event.hook;
                 span.handler = event.handler;
-                span.weight = event.weight;
+                span.weight = weight;
                 span.thread = event.thread;
                 span.beginSeq = event.seq;
                 span.startNs = span.returnNs = span.endNs = event.t;
@@ -75,6 +192,8 @@ QList<TraceSpan> traceSpans(const QList<TraceEvent> &events)
             span.finished = !span.deferred;
             if (span.deferred)
                 awaitingDeferral.insert(event.hook + u'\n' + event.handler, it->index);
+        } else if (event.kind == u"handler.added"_s) {
+            resolver.facts(event);
         } else if (event.kind == u"deferral.end"_s) {
             const QString key = event.hook + u'\n' + event.handler;
             const qsizetype index = awaitingDeferral.value(key, -1);
