@@ -84,15 +84,24 @@ private Q_SLOTS:
         });
         QVERIFY(flush != events.end());
         QCOMPARE(flush->hook, u"pre_close"_s);
-        QCOMPARE(flush->weight, std::optional<int>(-5));
         QCOMPARE(flush->status, u"ok"_s);
         QVERIFY(flush->durationNs.has_value());
-        QVERIFY(flush->owner.isEmpty()); // owner and source are on the handler.begin only
+        // A handler's registration facts are told once, by its handler.added: the begin
+        // names it by hook, handler and weight, the end by hook and handler.
+        QVERIFY(!flush->weight);
+        QVERIFY(flush->owner.isEmpty());
         const auto begin = std::prev(flush);
         QCOMPARE(begin->kind, u"handler.begin"_s);
         QCOMPARE(begin->handler, u"flush"_s);
-        QCOMPARE(begin->owner, u"test"_s);
-        QVERIFY(begin->source.startsWith(u"tst_trace.cpp:"_s));
+        QCOMPARE(begin->weight, std::optional<int>(-5));
+        QVERIFY(begin->owner.isEmpty() && begin->source.isEmpty());
+        const auto added = std::find_if(events.begin(), events.end(), [](const TraceEvent &e) {
+            return e.kind == u"handler.added"_s && e.handler == u"flush"_s;
+        });
+        QVERIFY(added != events.end() && added < begin);
+        QCOMPARE(added->weight, std::optional<int>(-5));
+        QCOMPARE(added->owner, u"test"_s);
+        QVERIFY(added->source.startsWith(u"tst_trace.cpp:"_s));
     }
 
     void seqHasNoGapsAndTimeNeverGoesBack()
