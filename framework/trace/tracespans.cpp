@@ -28,15 +28,33 @@ struct OpenSpan
 
 struct TraceHandlerResolver::Private
 {
+    // A handler's description as its begin names it. The strings are the events' own (shared).
+    struct Key
+    {
+        Key(const QString &hookName, const QString &handlerName, int handlerWeight)
+            : hash(qHashMulti(0, hookName, handlerName, handlerWeight)),
+              hook(hookName),
+              handler(handlerName),
+              weight(handlerWeight)
+        {
+        }
+        // Compared first: a probe that is not the key costs no visit of its strings, which are
+        // all over memory (a file of half a million handlers: two cache misses a probe).
+        size_t hash;
+        QString hook;
+        QString handler;
+        int weight;
+        bool operator==(const Key &) const = default;
+    };
+    friend size_t qHash(const Key &k, size_t seed = 0) noexcept { return k.hash ^ seed; }
     struct Registration
     {
-        int weight;
         QString owner;
         QString source;
     };
-    // By hook and handler name: usually one registration; several when handlers of one name
-    // have different weights (or were registered again).
-    QHash<std::pair<QString, QString>, QList<Registration>> registered;
+    // The latest handler.added of each description: inline, one node per handler (a file of
+    // half a million handlers holds as many).
+    QHash<Key, Registration> registered;
     struct Open
     {
         QString hook;
@@ -44,34 +62,6 @@ struct TraceHandlerResolver::Private
         std::optional<int> weight;
     };
     QHash<int, QList<Open>> openByThread; // innermost last
-
-    void add(const QString &hook, const QString &handler, int weight, const QString &owner,
-             const QString &source)
-    {
-        QList<Registration> &list = registered[{hook, handler}];
-        for (Registration &r : list) {
-            if (r.weight == weight) { // the latest registration of a description tells
-                r.owner = owner;
-                r.source = source;
-                return;
-            }
-        }
-        list.append({weight, owner, source});
-    }
-    const Registration *find(const QString &hook, const QString &handler,
-                             std::optional<int> weight) const
-    {
-        const auto it = registered.constFind({hook, handler});
-        if (it == registered.cend() || it->isEmpty())
-            return nullptr;
-        if (!weight)
-            return &it->constLast();
-        for (const Registration &r : *it) {
-            if (r.weight == *weight)
-                return &r;
-        }
-        return nullptr;
-    }
 };
 
 TraceHandlerResolver::TraceHandlerResolver() : d(std::make_unique<Private>()) { }
@@ -81,7 +71,7 @@ TraceHandlerResolver::~TraceHandlerResolver() = default;
 void TraceHandlerResolver::addRegistration(const QString &hook, const QString &handler, int weight,
                                            const QString &owner, const QString &source)
 {
-    d->add(hook, handler, weight, owner, source);
+    d->registered.insert(Private::Key{hook, handler, weight}, Private::Registration{owner, source});
 }
 
 TraceHandlerResolver::Facts TraceHandlerResolver::facts(const TraceEvent &event)
@@ -89,14 +79,14 @@ TraceHandlerResolver::Facts TraceHandlerResolver::facts(const TraceEvent &event)
     Facts facts;
     if (event.kind == u"handler.begin"_s) {
         facts = {event.weight, event.owner, event.source};
-        if (facts.owner.isEmpty() || facts.source.isEmpty()) {
-            if (const auto *r = d->find(event.hook, event.handler, event.weight)) {
+        if ((facts.owner.isEmpty() || facts.source.isEmpty()) && facts.weight) {
+            const auto it =
+                    d->registered.constFind(Private::Key(event.hook, event.handler, *facts.weight));
+            if (it != d->registered.cend()) {
                 if (facts.owner.isEmpty())
-                    facts.owner = r->owner;
+                    facts.owner = it->owner;
                 if (facts.source.isEmpty())
-                    facts.source = r->source;
-                if (!facts.weight)
-                    facts.weight = r->weight;
+                    facts.source = it->source;
             }
         }
         d->openByThread[event.thread].append({event.hook, event.handler, facts.weight});
@@ -112,14 +102,11 @@ TraceHandlerResolver::Facts TraceHandlerResolver::facts(const TraceEvent &event)
                 return facts;
             }
         }
-        // No begin (or one the trace dropped): the end should carry it; else its registration.
-        if (!facts.weight) {
-            if (const auto *r = d->find(event.hook, event.handler, std::nullopt))
-                facts.weight = r->weight;
-        }
+        // No begin: then the end carries its weight (unless its begin was dropped from a
+        // trace kept in memory, which this cannot tell).
     } else if (event.kind == u"handler.added"_s) {
         if (event.weight)
-            d->add(event.hook, event.handler, *event.weight, event.owner, event.source);
+            addRegistration(event.hook, event.handler, *event.weight, event.owner, event.source);
         facts = {event.weight, event.owner, event.source};
     }
     return facts;
