@@ -286,6 +286,7 @@ void BlackBox::sampleRunningHandler()
         end.kind = u"handler.end"_s;
         end.seq = seq;
         end.t = m_trace.now();
+        end.weight.reset(); // named as the trace names an end: by hook and handler
         end.owner.clear();
         end.source.clear();
         m_file.append(end.toJsonLine(), seq);

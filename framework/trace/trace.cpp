@@ -474,11 +474,15 @@ TraceEvent TracePrivate::expand(const TraceRecord &record, const TraceHandlerDat
         event.kind = added ? u"handler.added"_s : begin ? u"handler.begin"_s : u"handler.end"_s;
         event.hook = info.hook;
         event.handler = info.name;
-        event.weight = info.weight;
-        if (begin) { // handler.end leaves them to its handler.begin: a sixth of the file
+        // A handler's registration facts are told once, by its handler.added: its begin names
+        // it by hook, handler and weight, its end by hook and handler (a third of the file);
+        // readers find the rest (TraceHandlerResolver). As writeHandlerLine() writes them.
+        if (begin || record.status != TraceStatus::Ok) // an end that is not ok may have no begin
+            event.weight = info.weight;
+        if (added) {
             event.owner = info.owner;
             event.source = info.source;
-        } else {
+        } else if (!begin) {
             event.status = traceStatusName(record.status);
             event.error = record.error();
             event.durationNs = record.durationNs;

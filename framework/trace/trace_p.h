@@ -418,11 +418,14 @@ private:
     void takeSinkLinesLocked(SinkLines &out);
     /*! Hands them over; without the lock. */
     void deliverSinkLines(SinkLines &lines);
-    /*! The lines of \a record's events (a HandlerRun has two), appended to \a out. */
-    void writeRecordLines(QByteArray &out, const TraceRecord &record); // m_mutex held
+    /*! The lines of \a record's events (a HandlerRun has two), appended to \a out.
+        \a selfContained: for a stream without the handler.added lines (the black box's),
+        a handler.begin carries its owner and source too. */
+    void writeRecordLines(QByteArray &out, const TraceRecord &record,
+                          bool selfContained = false); // m_mutex held
     /*! One handler event's line; \a error: its error (a HandlerEnd's), or empty. */
-    void writeHandlerLine(QByteArray &out, const TraceRecord &record,
-                          const QString &error); // m_mutex held
+    void writeHandlerLine(QByteArray &out, const TraceRecord &record, const QString &error,
+                          bool selfContained); // m_mutex held
     /*! Writes the file buffer out and empties it; m_mutex and the buffer lock held. */
     void writeFileBuffer();
     /*! The file sink's bounds during the run (spec §9): the buffer is written whenever it
@@ -456,8 +459,8 @@ private:
     // handler event's line, written without going through a TraceEvent.
     struct HandlerJson
     {
-        QByteArray begin; // ,"hook":…,"handler":…,"weight":…,"owner":…,"source":…
-        QByteArray end;   // ,"hook":…,"handler":…,"weight":…
+        QByteArray begin; // ,"hook":…,"handler":…,"weight":…,"owner":…,"source":… (added)
+        QByteArray end;   // ,"hook":…,"handler":… (begin and end; the begin adds its weight)
     };
     std::vector<HandlerJson> m_handlerJson;
     const HandlerJson &handlerJson(quint32 handler); // m_mutex held

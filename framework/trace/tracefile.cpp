@@ -44,12 +44,16 @@ const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
         return json;
     }
     {
+        // A handler's registration facts are written once, on its handler.added (the whole
+        // of json.begin); its handler.begin and handler.end name it by json.end, the begin
+        // with its weight (writeHandlerLine() adds it), and readers find the rest
+        // (TraceHandlerResolver, docs/trace-format.md).
         json.end += ",\"hook\":";
         appendJsonString(json.end, info.hook);
         json.end += ",\"handler\":";
         appendJsonString(json.end, info.name);
-        json.end += ",\"weight\":" + QByteArray::number(info.weight);
-        json.begin = json.end + ",\"owner\":";
+        json.begin = json.end + ",\"weight\":" + QByteArray::number(info.weight);
+        json.begin += ",\"owner\":";
         appendJsonString(json.begin, info.owner);
         json.begin += ",\"source\":";
         appendJsonString(json.begin, info.source);
@@ -91,48 +95,58 @@ void TracePrivate::writeToLineSink(const TraceRecord &record)
             || (ok && (record.kind == Kind::HandlerEnd || record.kind == Kind::HandlerRun)))
             return; // a failure is written whole, its begin and end
     }
-    writeRecordLines(m_sinkBuffer, record);
+    // Declining handler.added, the sink's stream has no registrations: its handler lines carry
+    // their handler's owner and source themselves.
+    writeRecordLines(m_sinkBuffer, record, !m_lineSinkHandlers.load(std::memory_order_relaxed));
     m_sinkLastSeq = record.lastSeq();
     if (record.kind == TraceRecord::Kind::Full)
         m_sinkKind = record.detail->kind;
 }
 
-void TracePrivate::writeRecordLines(QByteArray &out, const TraceRecord &record)
+void TracePrivate::writeRecordLines(QByteArray &out, const TraceRecord &record, bool selfContained)
 {
     if (record.kind == TraceRecord::Kind::Full) {
         out += expand(record).toJsonLine();
         return;
     }
     if (record.kind != TraceRecord::Kind::HandlerRun) {
-        writeHandlerLine(out, record, record.error());
+        writeHandlerLine(out, record, record.error(), selfContained);
         return;
     }
     // Its two events, as if recorded one after the other.
     TraceRecord half = TraceRecord::handlerBegin(record.handler, record.t, record.thread);
     half.seq = record.seq;
-    writeHandlerLine(out, half, QString());
+    writeHandlerLine(out, half, QString(), selfContained);
     half.kind = TraceRecord::Kind::HandlerEnd;
     half.seq = record.seq + 1;
     half.t = record.t + record.durationNs;
     half.status = record.status;
     half.durationNs = record.durationNs;
     half.deferred = record.deferred;
-    writeHandlerLine(out, half, record.error());
+    writeHandlerLine(out, half, record.error(), selfContained);
 }
 
 void TracePrivate::writeHandlerLine(QByteArray &buffer, const TraceRecord &record,
-                                    const QString &error)
+                                    const QString &error, bool selfContained)
 {
     // The same object as expand(record).toJson(), written straight from the compact record
     // (tst_trace compares). A handler event without an error has a known bound: the buffer is
     // grown once, within its capacity, and the line copied in with memcpy — no intermediate
     // strings, no strlen, no reallocation per field (the file sink must keep up, SPEC §11).
     const bool added = record.kind == TraceRecord::Kind::HandlerAdded;
-    const bool begin = record.kind == TraceRecord::Kind::HandlerBegin || added;
+    const bool begin = record.kind == TraceRecord::Kind::HandlerBegin;
     const HandlerJson &json = handlerJson(record.handler);
-    const QByteArray &fields = begin ? json.begin : json.end;
+    // A handler's registration facts (weight, owner, source) are on its handler.added; its
+    // handler.begin names it by hook, handler and weight, its handler.end by hook and handler,
+    // the weight being its begin's (docs/trace-format.md). An end that is not ok keeps its
+    // weight: one may have no begin (skipped before its call, or timed out before it started in
+    // its context's thread), and failures are rare. A self-contained stream (the black box,
+    // which keeps no handler.added) writes a begin whole.
+    const bool whole = added || (begin && selfContained);
+    const bool weight = !whole && (begin || record.status != TraceStatus::Ok);
+    const QByteArray &fields = whole ? json.begin : json.end;
     const qsizetype start = buffer.size();
-    buffer.resize(start + 200 + fields.size()); // 4 numbers ≤ 20 digits, literals ≤ 97
+    buffer.resize(start + 224 + fields.size()); // 5 numbers ≤ 20 digits, literals ≤ 107
     char *const base = buffer.data();
     char *out = base + start;
     const auto put = [&out]<size_t N>(const char(&literal)[N]) {
@@ -154,7 +168,11 @@ void TracePrivate::writeHandlerLine(QByteArray &buffer, const TraceRecord &recor
         put(",\"kind\":\"handler.end\"");
     std::memcpy(out, fields.constData(), size_t(fields.size()));
     out += fields.size();
-    if (!begin) {
+    if (weight) {
+        put(",\"weight\":");
+        number(m_handlers[record.handler]->weight);
+    }
+    if (!begin && !added) {
         switch (record.status) {
         case TraceStatus::Ok: put(",\"status\":\"ok\""); break;
         case TraceStatus::Failed: put(",\"status\":\"failed\""); break;

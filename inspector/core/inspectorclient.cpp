@@ -50,6 +50,7 @@ void InspectorClient::connectTo(const QString &socketPath, const QString &token)
     m_token = token;
     m_error.clear();
     m_decoder = {};
+    m_resolver = std::make_unique<TraceHandlerResolver>();
     m_socket.connectToServer(socketPath);
 }
 
@@ -73,8 +74,23 @@ void InspectorClient::read()
         if (type == u"hello"_s) {
             Q_EMIT helloReceived(message->map);
         } else if (type == u"snapshot"_s) {
+            // The registered handlers: what a begin names when its handler.added was dropped
+            // from the app's trace (capacity) before the inspector attached.
+            for (const QCborValue &hookValue : message->map.value(u"hooks"_s).toArray()) {
+                const QCborMap hook = hookValue.toMap();
+                const QString hookName = hook.value(u"name"_s).toString();
+                for (const QCborValue &handlerValue : hook.value(u"handlers"_s).toArray()) {
+                    const QCborMap handler = handlerValue.toMap();
+                    m_resolver->addRegistration(hookName, handler.value(u"name"_s).toString(),
+                                                int(handler.value(u"weight"_s).toInteger()),
+                                                handler.value(u"owner"_s).toString(),
+                                                handler.value(u"source"_s).toString());
+                }
+            }
             Q_EMIT snapshotReceived(message->map);
         } else if (type == u"events"_s) {
+            for (TraceEvent &event : message->events)
+                m_resolver->resolve(event);
             Q_EMIT eventsReceived(message->events);
         } else if (type == u"missed"_s) {
             Q_EMIT missed(message->map.value(u"count"_s).toInteger());

@@ -4,6 +4,7 @@
 
 #include <mortar/inspectionprotocol.h>
 #include <mortar/trace.h>
+#include <mortar/tracespans.h>
 
 #include <QCborMap>
 #include <QLocalSocket>
@@ -14,7 +15,9 @@ namespace Mortar::Inspector {
 /*!
     \brief The inspector's end of the inspection protocol (docs/inspection-protocol.md): connects
     to a running app and turns its frames into hello, snapshot and batches of trace events — the
-    same TraceEvents a trace file gives, so the views need not know where they come from.
+    same TraceEvents a trace file gives (TraceFile), so the views need not know where they come
+    from: handler events completed with their handler's owner, source and weight
+    (TraceHandlerResolver), from the snapshot and the handler.added events.
 */
 class InspectorClient final : public QObject
 {
@@ -47,6 +50,7 @@ private:
     InspectionProtocol::FrameDecoder m_decoder;
     QString m_token;
     QString m_error;
+    std::unique_ptr<TraceHandlerResolver> m_resolver; // one per connection
 };
 
 } // namespace Mortar::Inspector

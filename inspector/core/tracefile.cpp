@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "tracefile.h"
 
+#include <mortar/tracespans.h>
+
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
@@ -256,6 +258,9 @@ Result TraceFile::load(const QString &path, std::atomic<qint64> *progress)
     // About 160 bytes a line: reserve once rather than grow (and copy) a million-event list.
     m_events.reserve(qsizetype(file.size() / 150) + 16);
     LineReader reader;
+    // A handler's owner, source and weight are written once (on its handler.added and begin):
+    // every event gets them, so the views read them where older files had them.
+    TraceHandlerResolver resolver;
     qsizetype lineNumber = 0;
     QByteArray block;
     qsizetype carried = 0; // bytes of an unfinished line at the start of block
@@ -279,6 +284,7 @@ Result TraceFile::load(const QString &path, std::atomic<qint64> *progress)
             if (lineNumber > 1) {
                 TraceEvent event;
                 if (reader.read(line, lineEnd, &event)) {
+                    resolver.resolve(event);
                     m_events.append(std::move(event));
                     line = next;
                     continue;
@@ -307,7 +313,9 @@ Result TraceFile::load(const QString &path, std::atomic<qint64> *progress)
                                     .arg(path));
                 continue;
             }
-            m_events.append(TraceEvent::fromJson(document.object()));
+            TraceEvent event = TraceEvent::fromJson(document.object());
+            resolver.resolve(event);
+            m_events.append(std::move(event));
         }
         // A line cut short while being written (the process ended mid-line) stays behind.
         carried = end - line;
@@ -342,7 +350,8 @@ Result TraceFile::save(const QString &path, const QJsonObject &header,
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return Result::failure(u"Unable to write %1: %2"_s.arg(path, file.errorString()));
-    // Each line exactly as an app's trace file sink writes it (TraceEvent::toJsonLine()).
+    // Each line as TraceEvent::toJsonLine() writes it; handler events as they were read, with
+    // what the resolver completed (version 1 allows both).
     QByteArray buffer = QJsonDocument(header).toJson(QJsonDocument::Compact) + '\n';
     for (const TraceEvent &event : events) {
         buffer += event.toJsonLine();

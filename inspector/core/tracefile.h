@@ -18,6 +18,9 @@ namespace Mortar::Inspector {
 
     A file cut short by a crash or a forced exit is normal: a last line without its newline is
     ignored. Lines that are not JSON objects are skipped and listed in problems(), by line number.
+    Handler events come completed (TraceHandlerResolver): a begin with its handler's owner and
+    source, an end with its weight, whether the file wrote them there (older files) or once, on
+    the handler's handler.added.
 
     save() writes one back in the same format, so what the inspector kept of a live app can be
     opened later like any app's own trace file.

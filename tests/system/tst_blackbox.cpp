@@ -6,6 +6,8 @@
 #include "systemtest.h"
 
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -231,6 +233,20 @@ private Q_SLOTS:
         QTemporaryDir state;
         const Run first = run(state, u"fail"_s);
         QCOMPARE(first.code, 1);
+        // The box keeps no handler.added: a failure's handler.begin names its owner and
+        // source itself (a trace file leaves them to the handler.added).
+        bool named = false;
+        for (const QByteArray &line :
+             SystemTest::readFile(state.path() + u"/blackboxapp/last-run.jsonl"_s).split('\n')) {
+            const QJsonObject event = QJsonDocument::fromJson(line).object();
+            if (event.value(u"kind"_s) == u"handler.begin"_s && !event.contains(u"sampled"_s)
+                && event.value(u"handler"_s) == u"sync: upload changes"_s) {
+                QCOMPARE(event.value(u"owner"_s).toString(), u"extension:sync"_s);
+                QVERIFY(event.value(u"source"_s).toString().startsWith(u"blackboxapp.cpp:"_s));
+                named = true;
+            }
+        }
+        QVERIFY(named);
 
         const Run second = run(state, u"report"_s);
         QCOMPARE(field(second.out, "ending"), "failedHandlers");

@@ -5,6 +5,7 @@
 // stop the others; a plugin's own option is on the command line.
 #include "systemtest.h"
 
+#include <QHash>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -70,13 +71,23 @@ private Q_SLOTS:
         // The trace tells the same story, with owners.
         const SystemTest::TraceFile trace = SystemTest::readTrace(tracePath);
         QVERIFY2(trace.isValid(), qPrintable(trace.error));
+        // A begin names its handler by hook, name and weight; the owner is on its
+        // handler.added (docs/trace-format.md).
+        QHash<QString, QString> ownerOf;
+        const auto key = [](const QJsonObject &event) -> QString {
+            return event.value(u"hook"_s).toString() + u'\n' + event.value(u"handler"_s).toString()
+                    + u'\n' + QString::number(event.value(u"weight"_s).toInt());
+        };
+        for (const QJsonObject &event : trace.eventsOfKind(u"handler.added"_s))
+            ownerOf.insert(key(event), event.value(u"owner"_s).toString());
         QStringList handlers;
         QStringList owners;
         for (const QJsonObject &event : trace.eventsOfKind(u"handler.begin"_s)) {
             if (event.value(u"hook"_s).toString() != u"pre_close"_s)
                 continue;
+            QVERIFY(!event.contains(u"owner"_s));
             handlers.append(event.value(u"handler"_s).toString());
-            owners.append(event.value(u"owner"_s).toString());
+            owners.append(ownerOf.value(key(event)));
         }
         for (const QJsonObject &event : trace.eventsOfKind(u"handler.end"_s))
             QCOMPARE(event.value(u"status"_s).toString(), u"ok"_s);

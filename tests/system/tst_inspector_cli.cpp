@@ -130,6 +130,37 @@ private Q_SLOTS:
                  qPrintable(nonEmpty.last()));
     }
 
+    void summaryNamesTheOwnerOfAFailedHandler()
+    {
+        // The file names a handler's owner and source once, on its handler.added, not on its
+        // handler.begin: --summary still names them for the failure.
+        QFile file(m_trace);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        bool sawBegin = false;
+        while (!file.atEnd()) {
+            const QJsonObject event = QJsonDocument::fromJson(file.readLine()).object();
+            if (event.value(u"handler"_s).toString() != u"remove cache"_s)
+                continue;
+            const QString kind = event.value(u"kind"_s).toString();
+            if (kind == u"handler.begin"_s) {
+                sawBegin = true;
+                QVERIFY(!event.contains(u"owner"_s) && !event.contains(u"source"_s));
+            } else if (kind == u"handler.added"_s) {
+                QCOMPARE(event.value(u"owner"_s).toString(), u"closestory"_s);
+            }
+        }
+        QVERIFY(sawBegin);
+        int exitCode = -1;
+        const QString output = runInspector({u"--summary"_s, m_trace}, &exitCode);
+        QCOMPARE(exitCode, 0);
+        QString failed;
+        for (const QString &line : output.split(u'\n')) {
+            if (line.simplified().startsWith(u"failed pre_close: remove cache,"_s))
+                failed = line;
+        }
+        QVERIFY2(failed.contains(u"(closestory closestory.cpp:"_s), qPrintable(output));
+    }
+
     void summaryNamesTheWatchdogAndTheHandler()
     {
         // A real process whose pre_close handler hangs until the watchdog kills it (300 ms).

@@ -74,6 +74,63 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), int(app.trace().size()));
     }
 
+    void liveEventsNameTheirHandlersOwner_data()
+    {
+        QTest::addColumn<bool>("addedDropped");
+        QTest::newRow("handler.added in the trace") << false;
+        // The trace's bound dropped it before the inspector attached: the snapshot tells.
+        QTest::newRow("handler.added dropped") << true;
+    }
+    void liveEventsNameTheirHandlersOwner()
+    {
+        // The trace names a handler's owner and source on its handler.added only: what the
+        // client hands on has them on the begin, as a trace file read back has.
+        QFETCH(bool, addedDropped);
+        Mortar::App app({.label = u"followed"_s});
+        app.hooks().add(u"pre_close"_s, [] {}, {.weight = 3, .name = u"tidy up"_s});
+        const auto hasAdded = [&] {
+            const QList<Mortar::TraceEvent> events = app.trace().events();
+            return std::any_of(events.begin(), events.end(), [](const Mortar::TraceEvent &e) {
+                return e.kind == u"handler.added"_s && e.handler == u"tidy up"_s;
+            });
+        };
+        if (addedDropped) {
+            app.trace().setCapacity(1000);
+            Mortar::TraceEvent filler;
+            filler.kind = u"filler"_s;
+            for (int i = 0; i < 1200; ++i)
+                app.trace().record(filler);
+            QVERIFY(!hasAdded());
+        } else {
+            QVERIFY(hasAdded());
+        }
+        InspectionServer server(Mortar::Internal::inspectedAppOf(app));
+        QVERIFY(server.listen());
+        InspectorClient client;
+        QList<Mortar::TraceEvent> received;
+        connect(&client, &InspectorClient::eventsReceived,
+                [&](const QList<Mortar::TraceEvent> &events) { received.append(events); });
+        QSignalSpy snapshot(&client, &InspectorClient::snapshotReceived);
+        client.connectTo(server.socketPath(), server.token());
+        QTRY_COMPARE(snapshot.count(), 1);
+        app.close();
+        const auto find = [&](const QString &kind) -> const Mortar::TraceEvent * {
+            for (const Mortar::TraceEvent &event : received) {
+                if (event.kind == kind && event.handler == u"tidy up"_s)
+                    return &event;
+            }
+            return nullptr;
+        };
+        QTRY_VERIFY(find(u"handler.end"_s));
+        const Mortar::TraceEvent *begin = find(u"handler.begin"_s);
+        QVERIFY(begin);
+        QCOMPARE(begin->owner, u"followed"_s);
+        QVERIFY2(begin->source.startsWith(u"tst_inspectorclient.cpp:"_s),
+                 qPrintable(begin->source));
+        QCOMPARE(begin->weight, std::optional<int>(3));
+        QCOMPARE(find(u"handler.end"_s)->weight, std::optional<int>(3));
+    }
+
     void asksTheAppToClose()
     {
         Mortar::App app({.label = u"followed"_s});

@@ -84,15 +84,24 @@ private Q_SLOTS:
         });
         QVERIFY(flush != events.end());
         QCOMPARE(flush->hook, u"pre_close"_s);
-        QCOMPARE(flush->weight, std::optional<int>(-5));
         QCOMPARE(flush->status, u"ok"_s);
         QVERIFY(flush->durationNs.has_value());
-        QVERIFY(flush->owner.isEmpty()); // owner and source are on the handler.begin only
+        // A handler's registration facts are told once, by its handler.added: the begin
+        // names it by hook, handler and weight, the end by hook and handler.
+        QVERIFY(!flush->weight);
+        QVERIFY(flush->owner.isEmpty());
         const auto begin = std::prev(flush);
         QCOMPARE(begin->kind, u"handler.begin"_s);
         QCOMPARE(begin->handler, u"flush"_s);
-        QCOMPARE(begin->owner, u"test"_s);
-        QVERIFY(begin->source.startsWith(u"tst_trace.cpp:"_s));
+        QCOMPARE(begin->weight, std::optional<int>(-5));
+        QVERIFY(begin->owner.isEmpty() && begin->source.isEmpty());
+        const auto added = std::find_if(events.begin(), events.end(), [](const TraceEvent &e) {
+            return e.kind == u"handler.added"_s && e.handler == u"flush"_s;
+        });
+        QVERIFY(added != events.end() && added < begin);
+        QCOMPARE(added->weight, std::optional<int>(-5));
+        QCOMPARE(added->owner, u"test"_s);
+        QVERIFY(added->source.startsWith(u"tst_trace.cpp:"_s));
     }
 
     void seqHasNoGapsAndTimeNeverGoesBack()
@@ -190,6 +199,12 @@ private Q_SLOTS:
                         {.name = u"fails \"quoted\""_s});
         app.hooks().add(u"pre_close"_s, [](Mortar::HookContext &c) { c.defer().complete(); },
                         {.weight = 5});
+        // Skipped: removed by an earlier handler of the run, an end without a begin.
+        Mortar::HandlerId removedMidway;
+        app.hooks().add(u"pre_close"_s,
+                        [&app, &removedMidway] { app.hooks().remove(removedMidway); },
+                        {.weight = 7, .name = u"remover"_s});
+        removedMidway = app.hooks().add(u"pre_close"_s, [] {}, {.weight = 9, .name = u"removed"_s});
         QVERIFY(app.setup());
         app.hooks().run(u"pre_run"_s);
         // Flushed at every hook end: the file already has pre_run's end, before any close.
@@ -209,6 +224,18 @@ private Q_SLOTS:
         QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QJsonObject &line) {
             return line.value(u"deferred"_s).toBool();
         }));
+        // A handler's end keeps its weight when it is not ok (it may have no begin).
+        QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QJsonObject &line) {
+            return line.value(u"kind"_s) == u"handler.end"_s
+                    && line.value(u"status"_s) == u"skipped"_s
+                    && line.value(u"handler"_s) == u"removed"_s && line.value(u"weight"_s) == 9;
+        }));
+        for (const QJsonObject &line : lines) {
+            if (line.value(u"kind"_s) == u"handler.end"_s && line.value(u"status"_s) == u"ok"_s)
+                QVERIFY(!line.contains(u"weight"_s));
+            if (line.value(u"kind"_s) == u"handler.begin"_s)
+                QVERIFY(line.contains(u"weight"_s) && !line.contains(u"owner"_s));
+        }
         QCOMPARE(header.value(u"format"_s).toString(), u"mortar-trace"_s);
         QCOMPARE(header.value(u"version"_s).toInt(), 1);
         QCOMPARE(header.value(u"label"_s).toString(), u"filetest"_s);

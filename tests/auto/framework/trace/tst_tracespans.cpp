@@ -4,8 +4,11 @@
 #include <mortar/app.h>
 #include <mortar/tracespans.h>
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -195,6 +198,106 @@ private Q_SLOTS:
         QVERIFY(trackOf.contains(u"a (async)"_s) && trackOf.contains(u"b (async)"_s));
         QVERIFY(trackOf[u"a (async)"_s] != trackOf[u"b (async)"_s]);
         QVERIFY(trackOf[u"a (async)"_s] != trackOf[u"a"_s]);
+    }
+
+    void handlerFactsComeFromTheirRegistration()
+    {
+        // A file names a handler's owner and source once, on its handler.added; its begin
+        // names it by hook, handler and weight, its end by hook and handler (an end without a
+        // begin, the skipped one, keeps its weight). Older files wrote them on every begin.
+        QList<TraceEvent> events;
+        const auto add = [&](const QString &kind, const QString &handler, std::optional<int> weight,
+                             const QString &owner = {}, const QString &source = {}) {
+            TraceEvent e;
+            e.seq = events.size();
+            e.t = 100 * e.seq;
+            e.thread = 1;
+            e.kind = kind;
+            e.hook = u"pre_close"_s;
+            e.handler = handler;
+            e.weight = weight;
+            e.owner = owner;
+            e.source = source;
+            if (kind == u"handler.end"_s)
+                e.status = weight ? u"skipped"_s : u"ok"_s;
+            events.append(e);
+        };
+        add(u"handler.added"_s, u"flush"_s, 5, u"plugin:shop"_s, u"shop.cpp:12"_s);
+        add(u"handler.added"_s, u"flush"_s, 9, u"plugin:cache"_s, u"cache.cpp:40"_s);
+        add(u"handler.added"_s, u"gone"_s, 7, u"plugin:shop"_s, u"shop.cpp:30"_s);
+        add(u"handler.begin"_s, u"flush"_s, 5);
+        add(u"handler.end"_s, u"flush"_s, std::nullopt);
+        add(u"handler.end"_s, u"gone"_s, 7); // skipped: no begin
+        add(u"handler.begin"_s, u"flush"_s, 9);
+        add(u"handler.end"_s, u"flush"_s, std::nullopt);
+        add(u"handler.begin"_s, u"old"_s, 1, u"app"_s, u"main.cpp:3"_s); // an older file's
+        add(u"handler.end"_s, u"old"_s, 1);
+        events[events.size() - 1].status = u"ok"_s;
+
+        const QList<Mortar::TraceSpan> spans = Mortar::traceSpans(events);
+        QCOMPARE(spans.size(), 4);
+        QCOMPARE(spans[0].owner, u"plugin:shop"_s);
+        QCOMPARE(spans[0].source, u"shop.cpp:12"_s);
+        QCOMPARE(spans[0].weight, std::optional<int>(5));
+        QCOMPARE(spans[0].status, u"ok"_s);
+        QCOMPARE(spans[1].handler, u"gone"_s);
+        QCOMPARE(spans[1].weight, std::optional<int>(7));
+        QCOMPARE(spans[1].status, u"skipped"_s);
+        QCOMPARE(spans[2].owner, u"plugin:cache"_s); // same name, told apart by its weight
+        QCOMPARE(spans[2].source, u"cache.cpp:40"_s);
+        QCOMPARE(spans[2].weight, std::optional<int>(9));
+        QCOMPARE(spans[3].owner, u"app"_s);
+        QCOMPARE(spans[3].source, u"main.cpp:3"_s);
+
+        // The resolver completes the events themselves: as older files wrote them.
+        Mortar::TraceHandlerResolver resolver;
+        for (TraceEvent &event : events)
+            resolver.resolve(event);
+        QCOMPARE(events[3].owner, u"plugin:shop"_s);
+        QCOMPARE(events[3].source, u"shop.cpp:12"_s);
+        QCOMPARE(events[4].weight, std::optional<int>(5));
+        QVERIFY(events[4].owner.isEmpty()); // an end names no owner, as before
+        QCOMPARE(events[6].owner, u"plugin:cache"_s);
+        QCOMPARE(events[7].weight, std::optional<int>(9));
+        QCOMPARE(events[8].owner, u"app"_s);
+    }
+
+    void spansOfAFileWithoutOwnersOnBegins()
+    {
+        // A real trace file: its handler.begin lines carry no owner or source, its ok
+        // handler.end lines no weight; the spans read from it have them all.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"trace.jsonl"_s);
+        {
+            App app({.label = u"spans"_s, .traceFile = path});
+            app.hooks().add(u"pre_close"_s, [] {}, {.weight = -10, .name = u"quick"_s});
+            app.close();
+        }
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QList<TraceEvent> events;
+        bool sawBegin = false;
+        while (!file.atEnd()) {
+            const QJsonObject object = QJsonDocument::fromJson(file.readLine()).object();
+            if (object.contains(u"format"_s))
+                continue;
+            const TraceEvent event = TraceEvent::fromJson(object);
+            if (event.handler == u"quick"_s && event.kind == u"handler.begin"_s) {
+                sawBegin = true;
+                QVERIFY(!object.contains(u"owner"_s) && !object.contains(u"source"_s));
+                QCOMPARE(object.value(u"weight"_s).toInt(), -10);
+            }
+            if (event.handler == u"quick"_s && event.kind == u"handler.end"_s)
+                QVERIFY(!object.contains(u"weight"_s));
+            events.append(event);
+        }
+        QVERIFY(sawBegin);
+        const QList<Mortar::TraceSpan> spans = Mortar::traceSpans(events);
+        const auto *quick = spanNamed(spans, u"quick"_s);
+        QVERIFY(quick);
+        QCOMPARE(quick->owner, u"spans"_s);
+        QVERIFY(quick->source.startsWith(u"tst_tracespans.cpp:"_s));
+        QCOMPARE(quick->weight, std::optional<int>(-10));
     }
 };
 
