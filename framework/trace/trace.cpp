@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iterator>
+#include <limits>
 
 #include <cerrno>
 #include <cstring>
@@ -256,8 +257,37 @@ quint32 TracePrivate::handlerNumberLocked(const TraceHandler &handler)
     if (recent != 0 && m_handlers[recent - 1] == handler)
         return recent - 1;
     m_handlers.push_back(handler);
+    m_registrationFrom.push_back(std::numeric_limits<qint64>::max());
     recent = quint32(m_handlers.size());
+    noteNamesakesLocked(recent - 1);
     return recent - 1;
+}
+
+void TracePrivate::noteNamesakesLocked(quint32 number)
+{
+    const TraceHandlerData &labels = *m_handlers[number];
+    const size_t key = qHashMulti(0, labels.hook, labels.name, labels.weight);
+    const auto [first, last] = m_numbersByName.equal_range(key);
+    bool namesakes = false;
+    for (auto it = first; it != last && !namesakes; ++it) {
+        const TraceHandlerData &other = *m_handlers[it->second];
+        namesakes = other.hook == labels.hook && other.name == labels.name
+                && other.weight == labels.weight
+                && (other.owner != labels.owner || other.source != labels.source);
+    }
+    if (namesakes) {
+        // From the next event on; what was recorded before stays as it was (and was right:
+        // the latest registration alike was its own).
+        const qint64 from = m_nextSeq.load(std::memory_order_relaxed);
+        m_registrationFrom[number] = from;
+        for (auto it = first; it != last; ++it) {
+            const TraceHandlerData &other = *m_handlers[it->second];
+            if (other.hook == labels.hook && other.name == labels.name
+                && other.weight == labels.weight)
+                m_registrationFrom[it->second] = std::min(m_registrationFrom[it->second], from);
+        }
+    }
+    m_numbersByName.emplace(key, number);
 }
 
 quint32 TracePrivate::internHandler(const TraceHandler &handler, bool recordAdded)
@@ -457,12 +487,13 @@ void TracePrivate::adoptLocked(RecordChunk &&chunk)
 
 TraceEvent TracePrivate::expand(const TraceRecord &record) const
 {
-    return expand(record,
-                  record.kind == TraceRecord::Kind::Full ? nullptr
-                                                         : m_handlers[record.handler].data());
+    if (record.kind == TraceRecord::Kind::Full)
+        return expand(record, nullptr, 0);
+    return expand(record, m_handlers[record.handler].data(), registrationFrom(record.handler));
 }
 
-TraceEvent TracePrivate::expand(const TraceRecord &record, const TraceHandlerData *handler)
+TraceEvent TracePrivate::expand(const TraceRecord &record, const TraceHandlerData *handler,
+                                qint64 wholeFrom)
 {
     TraceEvent event;
     if (record.kind == TraceRecord::Kind::Full) {
@@ -479,10 +510,11 @@ TraceEvent TracePrivate::expand(const TraceRecord &record, const TraceHandlerDat
         // readers find the rest (TraceHandlerResolver). As writeHandlerLine() writes them.
         if (begin || record.status != TraceStatus::Ok) // an end that is not ok may have no begin
             event.weight = info.weight;
-        if (added) {
+        if (added || (begin && record.seq >= wholeFrom)) {
             event.owner = info.owner;
             event.source = info.source;
-        } else if (!begin) {
+        }
+        if (!begin) {
             event.status = traceStatusName(record.status);
             event.error = record.error();
             event.durationNs = record.durationNs;
@@ -669,6 +701,7 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
     // recording threads wait for it that much less.
     std::vector<TraceRecord> records;
     std::vector<const TraceHandlerData *> handlers;
+    std::vector<qint64> wholeFrom; // registrationFrom() of each
     {
         QMutexLocker locker(&m_mutex);
         // The first record with an event past \a after (a HandlerRun may hold it as its
@@ -683,6 +716,7 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
         const size_t expected = size_t(std::min<qint64>(limit, std::max<qint64>(newer, 0)));
         records.reserve(expected);
         handlers.reserve(expected);
+        wholeFrom.reserve(expected);
         qsizetype events = 0;
         for (bool first = true; chunk != m_records.end() && events < limit;
              ++chunk, first = false) {
@@ -700,9 +734,9 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
                 copy.deferred = it->deferred;
                 if (it->detail)
                     copy.detail = std::make_unique<TraceEvent>(*it->detail); // rare
-                handlers.push_back(it->kind == TraceRecord::Kind::Full
-                                           ? nullptr
-                                           : m_handlers[it->handler].data());
+                const bool full = it->kind == TraceRecord::Kind::Full;
+                handlers.push_back(full ? nullptr : m_handlers[it->handler].data());
+                wholeFrom.push_back(full ? 0 : registrationFrom(it->handler));
                 events += it->kind == TraceRecord::Kind::HandlerRun && it->seq <= after
                         ? 1
                         : it->eventCount();
@@ -714,21 +748,21 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
     for (size_t i = 0; i < records.size(); ++i) {
         const TraceRecord &record = records[i];
         if (record.kind != TraceRecord::Kind::HandlerRun) {
-            events.append(expand(record, handlers[i]));
+            events.append(expand(record, handlers[i], wholeFrom[i]));
             continue;
         }
         // A handler's begin and end, as if recorded one after the other.
         TraceRecord half = TraceRecord::handlerBegin(record.handler, record.t, record.thread);
         half.seq = record.seq;
         if (half.seq > after)
-            events.append(expand(half, handlers[i]));
+            events.append(expand(half, handlers[i], wholeFrom[i]));
         half.kind = TraceRecord::Kind::HandlerEnd;
         half.seq = record.seq + 1;
         half.t = record.t + record.durationNs;
         half.status = record.status;
         half.durationNs = record.durationNs;
         half.deferred = record.deferred;
-        TraceEvent end = expand(half, handlers[i]);
+        TraceEvent end = expand(half, handlers[i], wholeFrom[i]);
         end.error = record.error();
         events.append(std::move(end));
     }

@@ -402,7 +402,10 @@ private:
     void admitLocked(TraceRecord &record);              // m_mutex held
     TraceEvent expand(const TraceRecord &record) const; // m_mutex held; not a HandlerRun
     /*! The same without the lock: \a handler is the record's (null for a Full one). */
-    static TraceEvent expand(const TraceRecord &record, const TraceHandlerData *handler);
+    /*! \a wholeFrom: the handler's registrationFrom() (its begins from that seq on carry its
+        owner and source). */
+    static TraceEvent expand(const TraceRecord &record, const TraceHandlerData *handler,
+                             qint64 wholeFrom);
     /*! Appends the events of \a record with a \c seq above \a after; m_mutex held. */
     void expandInto(const TraceRecord &record, QList<TraceEvent> &out, qint64 after = -1) const;
     void trimToCapacity();                             // m_mutex held
@@ -455,6 +458,18 @@ private:
     // Where handlerNumberLocked() finds the numbers of labels seen lately: number + 1, by the
     // labels' address (a miss only costs a duplicate number, never a wrong one).
     std::array<quint32, 256> m_recentHandlers{};
+    /*!
+        A handler's begin names it by hook, name and weight, and readers find its owner and
+        source on the latest handler.added with those (docs/trace-format.md) — unless handlers
+        alike in those three but not in owner or source were registered: from then on (the seq
+        the second one's number was given at), the begins of all of them carry their owner and
+        source, so none is told as another's. Per number; max: never. m_mutex.
+    */
+    std::vector<qint64> m_registrationFrom;
+    std::unordered_multimap<size_t, quint32> m_numbersByName; // by hook, name and weight
+    qint64 registrationFrom(quint32 number) const { return m_registrationFrom[number]; }
+    /*! Marks \a number and those named alike but registered otherwise; m_mutex held. */
+    void noteNamesakesLocked(quint32 number);
     // Per handler, its fields as they appear in a trace-file line, made on first use: most of a
     // handler event's line, written without going through a TraceEvent.
     struct HandlerJson

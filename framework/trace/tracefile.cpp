@@ -142,7 +142,8 @@ void TracePrivate::writeHandlerLine(QByteArray &buffer, const TraceRecord &recor
     // weight: one may have no begin (skipped before its call, or timed out before it started in
     // its context's thread), and failures are rare. A self-contained stream (the black box,
     // which keeps no handler.added) writes a begin whole.
-    const bool whole = added || (begin && selfContained);
+    const bool whole =
+            added || (begin && (selfContained || record.seq >= registrationFrom(record.handler)));
     const bool weight = !whole && (begin || record.status != TraceStatus::Ok);
     const QByteArray &fields = whole ? json.begin : json.end;
     const qsizetype start = buffer.size();

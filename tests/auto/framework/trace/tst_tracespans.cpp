@@ -299,6 +299,50 @@ private Q_SLOTS:
         QVERIFY(quick->source.startsWith(u"tst_tracespans.cpp:"_s));
         QCOMPARE(quick->weight, std::optional<int>(-10));
     }
+
+    void handlersAlikeButForTheirOwnerAreToldApart()
+    {
+        // Two plugins' handlers of one hook with one name and weight: a begin naming them by
+        // hook, name and weight could be either, so once the second is registered their begins
+        // carry their owner and source — in the file and in memory alike.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"trace.jsonl"_s);
+        QList<TraceEvent> inMemory;
+        {
+            App app({.label = u"spans"_s, .traceFile = path});
+            {
+                const Mortar::HookRegistry::OwnerScope scope(app.hooks(), u"plugin:a"_s);
+                app.hooks().add(u"pre_close"_s, [] {}, {.name = u"flush"_s});
+            }
+            app.hooks().run(u"pre_close"_s); // before the second: no namesake yet
+            {
+                const Mortar::HookRegistry::OwnerScope scope(app.hooks(), u"plugin:b"_s);
+                app.hooks().add(u"pre_close"_s, [] {}, {.name = u"flush"_s});
+            }
+            app.close();
+            inMemory = app.trace().events();
+        }
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QList<TraceEvent> fromFile;
+        while (!file.atEnd()) {
+            const QJsonObject object = QJsonDocument::fromJson(file.readLine()).object();
+            if (!object.contains(u"format"_s))
+                fromFile.append(TraceEvent::fromJson(object));
+        }
+        for (const QList<TraceEvent> *events : {&fromFile, &inMemory}) {
+            QStringList owners;
+            for (const Mortar::TraceSpan &span : Mortar::traceSpans(*events)) {
+                if (span.handler == u"flush"_s)
+                    owners.append(span.owner);
+            }
+            // The run before the second registration, then the close's two, in run order.
+            QCOMPARE(owners, (QStringList{u"plugin:a"_s, u"plugin:a"_s, u"plugin:b"_s}));
+        }
+        QCOMPARE(fromFile.size(), inMemory.size());
+        for (qsizetype i = 0; i < fromFile.size(); ++i)
+            QCOMPARE(fromFile[i].toJson(), inMemory[i].toJson());
+    }
 };
 
 MORTAR_TEST_MAIN(tst_TraceSpans)
