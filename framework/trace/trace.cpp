@@ -251,43 +251,55 @@ QString traceStatusName(TraceStatus status)
     return {};
 }
 
+quint32 TracePrivate::nextGeneration()
+{
+    static std::atomic<quint32> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 quint32 TracePrivate::handlerNumberLocked(const TraceHandler &handler)
 {
-    quint32 &recent = m_recentHandlers[(quintptr(handler.data()) >> 4) % m_recentHandlers.size()];
-    if (recent != 0 && m_handlers[recent - 1] == handler)
-        return recent - 1;
+    // The labels remember their number here (most handlers share labels with the one before);
+    // labels numbered by another trace since get a second number here, which costs memory only.
+    const quint64 known = handler->traceNumber.load(std::memory_order_relaxed);
+    if (quint32(known >> 32) == m_generation)
+        return quint32(known);
+    const auto number = quint32(m_handlers.size());
     m_handlers.push_back(handler);
     m_registrationFrom.push_back(std::numeric_limits<qint64>::max());
-    recent = quint32(m_handlers.size());
-    noteNamesakesLocked(recent - 1);
-    return recent - 1;
+    m_nextNamesake.push_back(NoNumber);
+    handler->traceNumber.store(quint64(m_generation) << 32 | number, std::memory_order_relaxed);
+    noteNamesakesLocked(number);
+    return number;
 }
 
 void TracePrivate::noteNamesakesLocked(quint32 number)
 {
     const TraceHandlerData &labels = *m_handlers[number];
-    const size_t key = qHashMulti(0, labels.hook, labels.name, labels.weight);
-    const auto [first, last] = m_numbersByName.equal_range(key);
-    bool namesakes = false;
-    for (auto it = first; it != last && !namesakes; ++it) {
-        const TraceHandlerData &other = *m_handlers[it->second];
-        namesakes = other.hook == labels.hook && other.name == labels.name
-                && other.weight == labels.weight
-                && (other.owner != labels.owner || other.source != labels.source);
+    const size_t kind = qHashMulti(0, labels.hook, labels.name, labels.weight);
+    const auto firstIt = m_firstNamesakes.constFind(kind);
+    if (firstIt == m_firstNamesakes.cend()) {
+        m_firstNamesakes.insert(kind, number);
+        return;
     }
-    if (namesakes) {
-        // From the next event on; what was recorded before stays as it was (and was right:
-        // the latest registration alike was its own).
-        const qint64 from = m_nextSeq.load(std::memory_order_relaxed);
+    const quint32 first = *firstIt;
+    const TraceHandlerData &firstLabels = *m_handlers[first];
+    if (firstLabels.hook != labels.hook || firstLabels.name != labels.name
+        || firstLabels.weight != labels.weight)
+        return;                                     // another kind with the same hash
+    m_nextNamesake[number] = m_nextNamesake[first]; // second in the chain: order does not matter
+    m_nextNamesake[first] = number;
+    const qint64 from = m_nextSeq.load(std::memory_order_relaxed);
+    if (m_registrationFrom[first] != std::numeric_limits<qint64>::max()) { // mixed already
         m_registrationFrom[number] = from;
-        for (auto it = first; it != last; ++it) {
-            const TraceHandlerData &other = *m_handlers[it->second];
-            if (other.hook == labels.hook && other.name == labels.name
-                && other.weight == labels.weight)
-                m_registrationFrom[it->second] = std::min(m_registrationFrom[it->second], from);
-        }
+        return;
     }
-    m_numbersByName.emplace(key, number);
+    if (firstLabels.owner == labels.owner && firstLabels.source == labels.source)
+        return;
+    // From the next event on; what was recorded before stays as it was (and was right: the
+    // latest registration alike was its own).
+    for (quint32 each = first; each != NoNumber; each = m_nextNamesake[each])
+        m_registrationFrom[each] = from;
 }
 
 quint32 TracePrivate::internHandler(const TraceHandler &handler, bool recordAdded)

@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QFile>
+#include <QHash>
 #include <QMetaMethod>
 #include <QMutex>
 #include <QSharedData>
@@ -19,6 +20,7 @@ class QTimer;
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -93,6 +95,9 @@ public:
     int weight = 0;
     QString owner;
     QString source;
+    // Its number in the trace that numbered it last (TracePrivate::handlerNumberLocked()): that
+    // trace's generation in the high half, the number in the low half.
+    mutable std::atomic<quint64> traceNumber{0};
 };
 using TraceHandler = QExplicitlySharedDataPointer<const TraceHandlerData>;
 
@@ -455,9 +460,9 @@ private:
     std::vector<TraceHandler> m_handlers; // by number; each labels once
     /*! The number of \a handler, given one if it has none; m_mutex held. */
     quint32 handlerNumberLocked(const TraceHandler &handler);
-    // Where handlerNumberLocked() finds the numbers of labels seen lately: number + 1, by the
-    // labels' address (a miss only costs a duplicate number, never a wrong one).
-    std::array<quint32, 256> m_recentHandlers{};
+    // Tells this trace from any other in labels' traceNumber (never reused, unlike addresses).
+    const quint32 m_generation = nextGeneration();
+    static quint32 nextGeneration();
     /*!
         A handler's begin names it by hook, name and weight, and readers find its owner and
         source on the latest handler.added with those (docs/trace-format.md) — unless handlers
@@ -466,7 +471,15 @@ private:
         source, so none is told as another's. Per number; max: never. m_mutex.
     */
     std::vector<qint64> m_registrationFrom;
-    std::unordered_multimap<size_t, quint32> m_numbersByName; // by hook, name and weight
+    // The numbers alike in hook, name and weight, chained: the set holds the first of each
+    // kind, m_nextNamesake the next (NoNumber: the last). A kind is mixed — owners or sources
+    // differ — once its first's registrationFrom() is set.
+    static constexpr quint32 NoNumber = std::numeric_limits<quint32>::max();
+    std::vector<quint32> m_nextNamesake;
+    // By a hash of hook, name and weight: two kinds with one hash (one in 2^64) would be
+    // taken for one, and the second's namesakes not chained — begins that lack owner and
+    // source, as before this was done. QHash's spans keep a million handlers' lookups cheap.
+    QHash<size_t, quint32> m_firstNamesakes;
     qint64 registrationFrom(quint32 number) const { return m_registrationFrom[number]; }
     /*! Marks \a number and those named alike but registered otherwise; m_mutex held. */
     void noteNamesakesLocked(quint32 number);
