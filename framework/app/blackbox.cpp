@@ -234,15 +234,9 @@ void BlackBox::start(AppPrivate *d)
             {u"blackBox"_s, true},
     };
     box->m_file.append(QJsonDocument(header).toJson(QJsonDocument::Compact) + '\n', -1);
-    // What was recorded before setup() (construction, the postMortem above), then live.
-    for (const TraceEvent &event : d->trace->events()) {
-        const bool handlerEvent = event.kind == u"handler.begin"_s
-                || event.kind == u"handler.added"_s
-                || (event.kind == u"handler.end"_s && event.status == u"ok"_s);
-        if (event.kind != u"log"_s && !handlerEvent)
-            box->m_file.append(event.toJsonLine(), event.seq);
-    }
-    box->listen(true);
+    // What was recorded before setup() (construction, the postMortem above), then live: by the
+    // rule the box's line sink has for everything (lifecycle events and failures).
+    box->listen(true, true);
     // The run phase is not recorded: a line sink makes the trace write every event as it
     // happens (no batching), which would cost the application's own hot hooks several times
     // their price. The outline of a crash or a watchdog end (hook, handler) comes from the final
@@ -309,7 +303,7 @@ void BlackBox::sampleRunningHandler()
     m_file.append(begin.toJsonLine(), seq);
 }
 
-void BlackBox::listen(bool on)
+void BlackBox::listen(bool on, bool withBacklog)
 {
     if (on == m_listening)
         return;
@@ -322,7 +316,7 @@ void BlackBox::listen(bool on)
     if (on) {
         trace->setLineSink([this](const QByteArray &lines, qint64 lastSeq,
                                   const QString *kind) { onLines(lines, lastSeq, kind); },
-                           false);
+                           false, withBacklog);
     } else {
         trace->setLineSink({});
     }

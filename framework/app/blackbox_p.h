@@ -48,7 +48,7 @@ private:
     /*! One event's lines (two for a handler's begin and end), as the trace's line sink. */
     void onLines(const QByteArray &lines, qint64 lastSeq, const QString *kind);
     /*! The trace's line sink or not: off during the run phase. */
-    void listen(bool on);
+    void listen(bool on, bool withBacklog = false); // withBacklog: what was recorded before
     void flush();
 
     void flusherLoop();

@@ -359,8 +359,10 @@ public:
     using LineSink =
             std::function<void(const QByteArray &lines, qint64 lastSeq, const QString *kind)>;
     /*! Without \a handlerEvents, the sink gets no \c handler.begin, \c handler.added or
-        successful \c handler.end (failures still come): then handler events stay batched. */
-    void setLineSink(LineSink sink, bool handlerEvents = true);
+        successful \c handler.end (failures still come): then handler events stay batched.
+        \a withBacklog: the sink first gets the lines of what was recorded so far, as it would
+        have had them. */
+    void setLineSink(LineSink sink, bool handlerEvents = true, bool withBacklog = false);
 
     /*!
         A reader that pulls events with eventsAfter() (the inspection server's thread) starts or

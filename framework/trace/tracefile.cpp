@@ -67,7 +67,7 @@ void TracePrivate::writeToFileBuffer(const TraceRecord &record)
     writeRecordLines(m_fileBuffer, record);
 }
 
-void TracePrivate::setLineSink(LineSink sink, bool handlerEvents)
+void TracePrivate::setLineSink(LineSink sink, bool handlerEvents, bool withBacklog)
 {
     {
         QMutexLocker locker(&m_mutex);
@@ -76,12 +76,23 @@ void TracePrivate::setLineSink(LineSink sink, bool handlerEvents)
     // Lines taken before are handed over outside the lock: wait until that is done.
     while (m_sinkCalls.load(std::memory_order_acquire) > 0)
         QThread::yieldCurrentThread();
-    QMutexLocker locker(&m_mutex);
-    m_lineSink = std::move(sink);
-    m_sinkBuffer.clear();
-    m_sinkKind.clear();
-    m_lineSinkHandlers.store(handlerEvents, std::memory_order_relaxed);
-    m_lineSinkOn.store(bool(m_lineSink), std::memory_order_relaxed);
+    SinkLines backlog;
+    {
+        QMutexLocker locker(&m_mutex);
+        m_lineSink = std::move(sink);
+        m_sinkBuffer.clear();
+        m_sinkKind.clear();
+        m_lineSinkHandlers.store(handlerEvents, std::memory_order_relaxed);
+        m_lineSinkOn.store(bool(m_lineSink), std::memory_order_relaxed);
+        if (withBacklog && m_lineSink) {
+            // Under the same lock as the sink's start: no event is missed or given twice.
+            // Straight from the records, as the file's backlog: a trace of many handlers is not
+            // expanded into events for this.
+            forEachRecord([this](const TraceRecord &record) { writeToLineSink(record); });
+            takeSinkLinesLocked(backlog);
+        }
+    }
+    deliverSinkLines(backlog);
 }
 
 void TracePrivate::writeToLineSink(const TraceRecord &record)
