@@ -195,11 +195,9 @@ HandlerId HookRegistryPrivate::addEntry(const QString &hook, std::unique_ptr<Han
     // Its handler.added with it, under the trace's one lock: a compact record, the trace knows
     // the handler by its number (and shares its labels).
     entry->traceRef = m_trace->internHandler(entry->labels, true);
-    // handlerAdded's info only if someone listens (making it costs an allocation);
-    // connectNotify() counts the connections, so nobody listening costs one load.
-    static const QMetaMethod addedSignal = QMetaMethod::fromSignal(&HookRegistry::handlerAdded);
-    const bool announce = m_addedConnections.load(std::memory_order_relaxed) > 0
-            && q->isSignalConnected(addedSignal);
+    // handlerAdded's info only if someone listens (making it costs an allocation).
+    const bool announce =
+            m_handlerAdded.mayHaveReceivers() && q->isSignalConnected(m_handlerAdded.signal());
 
     HandlerId id;
     HandlerInfo info;
@@ -458,17 +456,12 @@ HandlerId HookRegistry::addWithContext(const QString &hook, const QObject *conte
 
 void HookRegistry::connectNotify(const QMetaMethod &signal)
 {
-    if (signal == QMetaMethod::fromSignal(&HookRegistry::handlerAdded))
-        d->m_addedConnections.fetch_add(1, std::memory_order_relaxed);
+    d->m_handlerAdded.connected(signal);
 }
 
 void HookRegistry::disconnectNotify(const QMetaMethod &signal)
 {
-    // Not called for connections that end with their receiver: the count may stay above the
-    // truth, which only costs add() the exact check (isSignalConnected()).
-    if (signal == QMetaMethod::fromSignal(&HookRegistry::handlerAdded)
-        && d->m_addedConnections.load(std::memory_order_relaxed) > 0)
-        d->m_addedConnections.fetch_sub(1, std::memory_order_relaxed);
+    d->m_handlerAdded.disconnected(signal);
 }
 
 bool HookRegistry::remove(HandlerId id)

@@ -3,6 +3,7 @@
 // Internal to Mortar; not part of the API.
 #pragma once
 
+#include "signalreceivers_p.h"
 #include "trace_p.h"
 
 #include <mortar/hookregistry.h>
@@ -484,8 +485,8 @@ public:
         static std::atomic<quint64> last{0};
         return last.fetch_add(1, std::memory_order_relaxed) + 1;
     }
-    std::atomic<quint64> m_removals{0};     // a run checks entries for removal only if this moved
-    std::atomic<int> m_addedConnections{0}; // to handlerAdded, at least (connectNotify())
+    std::atomic<quint64> m_removals{0}; // a run checks entries for removal only if this moved
+    SignalReceivers m_handlerAdded{QMetaMethod::fromSignal(&HookRegistry::handlerAdded)};
 
     QString m_defaultOwner;
     std::atomic<qint64> m_defaultTimeoutMs{5000};

@@ -265,9 +265,7 @@ quint32 TracePrivate::handlerNumberLocked(const TraceHandler &handler)
     if (quint32(known >> 32) == m_generation)
         return quint32(known);
     const auto number = quint32(m_handlers.size());
-    m_handlers.push_back(handler);
-    m_registrationFrom.push_back(std::numeric_limits<qint64>::max());
-    m_nextNamesake.push_back(NoNumber);
+    m_handlers.push_back({handler});
     handler->traceNumber.store(quint64(m_generation) << 32 | number, std::memory_order_relaxed);
     noteNamesakesLocked(number);
     return number;
@@ -275,7 +273,7 @@ quint32 TracePrivate::handlerNumberLocked(const TraceHandler &handler)
 
 void TracePrivate::noteNamesakesLocked(quint32 number)
 {
-    const TraceHandlerData &labels = *m_handlers[number];
+    const TraceHandlerData &labels = *m_handlers[number].labels;
     const size_t kind = qHashMulti(0, labels.hook, labels.name, labels.weight);
     const auto firstIt = m_firstNamesakes.constFind(kind);
     if (firstIt == m_firstNamesakes.cend()) {
@@ -283,23 +281,23 @@ void TracePrivate::noteNamesakesLocked(quint32 number)
         return;
     }
     const quint32 first = *firstIt;
-    const TraceHandlerData &firstLabels = *m_handlers[first];
+    const TraceHandlerData &firstLabels = *m_handlers[first].labels;
     if (firstLabels.hook != labels.hook || firstLabels.name != labels.name
         || firstLabels.weight != labels.weight)
-        return;                                     // another kind with the same hash
-    m_nextNamesake[number] = m_nextNamesake[first]; // second in the chain: order does not matter
-    m_nextNamesake[first] = number;
+        return; // another kind with the same hash
+    // Second in the chain: the order does not matter.
+    m_handlers[number].nextNamesake = std::exchange(m_handlers[first].nextNamesake, number);
     const qint64 from = m_nextSeq.load(std::memory_order_relaxed);
-    if (m_registrationFrom[first] != std::numeric_limits<qint64>::max()) { // mixed already
-        m_registrationFrom[number] = from;
+    if (m_handlers[first].registrationFrom != std::numeric_limits<qint64>::max()) { // mixed
+        m_handlers[number].registrationFrom = from;
         return;
     }
     if (firstLabels.owner == labels.owner && firstLabels.source == labels.source)
         return;
     // From the next event on; what was recorded before stays as it was (and was right: the
     // latest registration alike was its own).
-    for (quint32 each = first; each != NoNumber; each = m_nextNamesake[each])
-        m_registrationFrom[each] = from;
+    for (quint32 each = first; each != NoNumber; each = m_handlers[each].nextNamesake)
+        m_handlers[each].registrationFrom = from;
 }
 
 quint32 TracePrivate::internHandler(const TraceHandler &handler, bool recordAdded)
@@ -501,7 +499,8 @@ TraceEvent TracePrivate::expand(const TraceRecord &record) const
 {
     if (record.kind == TraceRecord::Kind::Full)
         return expand(record, nullptr, 0);
-    return expand(record, m_handlers[record.handler].data(), registrationFrom(record.handler));
+    const NumberedHandler &handler = m_handlers[record.handler];
+    return expand(record, handler.labels.data(), handler.registrationFrom);
 }
 
 TraceEvent TracePrivate::expand(const TraceRecord &record, const TraceHandlerData *handler,
@@ -547,20 +546,12 @@ void TracePrivate::expandInto(const TraceRecord &record, QList<TraceEvent> &out,
             out.append(expand(record));
         return;
     }
-    // A handler's begin and end, as if recorded one after the other.
-    TraceRecord half = TraceRecord::handlerBegin(record.handler, record.t, record.thread);
-    half.seq = record.seq;
-    if (half.seq > after)
-        out.append(expand(half));
-    half.kind = TraceRecord::Kind::HandlerEnd;
-    half.seq = record.seq + 1;
-    half.t = record.t + record.durationNs;
-    half.status = record.status;
-    half.durationNs = record.durationNs;
-    half.deferred = record.deferred;
-    TraceEvent end = expand(half);
-    end.error = record.error();
-    out.append(std::move(end));
+    const auto [begin, end] = record.split();
+    if (begin.seq > after)
+        out.append(expand(begin));
+    TraceEvent event = expand(end);
+    event.error = record.error();
+    out.append(std::move(event));
 }
 
 qint64 TraceRecord::bytes() const
@@ -631,17 +622,12 @@ Trace::Trace(const QString &label) : d(std::make_unique<Internal::TracePrivate>(
 
 void Trace::connectNotify(const QMetaMethod &signal)
 {
-    if (signal == d->m_eventRecordedSignal)
-        d->m_eventRecordedConnections.fetch_add(1, std::memory_order_relaxed);
+    d->m_eventRecorded.connected(signal);
 }
 
 void Trace::disconnectNotify(const QMetaMethod &signal)
 {
-    // Not called for connections that end with their receiver: the count may stay above the
-    // truth, which only costs the exact check (isSignalConnected()).
-    if (signal == d->m_eventRecordedSignal
-        && d->m_eventRecordedConnections.load(std::memory_order_relaxed) > 0)
-        d->m_eventRecordedConnections.fetch_sub(1, std::memory_order_relaxed);
+    d->m_eventRecorded.disconnected(signal);
 }
 
 Trace::~Trace()
@@ -712,8 +698,8 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
     // inspection server's thread) then holds the lock a fraction of the time, and the
     // recording threads wait for it that much less.
     std::vector<TraceRecord> records;
-    std::vector<const TraceHandlerData *> handlers;
-    std::vector<qint64> wholeFrom; // registrationFrom() of each
+    // Each record's handler: its labels (null for a Full record) and registrationFrom.
+    std::vector<std::pair<const TraceHandlerData *, qint64>> handlers;
     {
         QMutexLocker locker(&m_mutex);
         // The first record with an event past \a after (a HandlerRun may hold it as its
@@ -728,7 +714,6 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
         const size_t expected = size_t(std::min<qint64>(limit, std::max<qint64>(newer, 0)));
         records.reserve(expected);
         handlers.reserve(expected);
-        wholeFrom.reserve(expected);
         qsizetype events = 0;
         for (bool first = true; chunk != m_records.end() && events < limit;
              ++chunk, first = false) {
@@ -746,9 +731,12 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
                 copy.deferred = it->deferred;
                 if (it->detail)
                     copy.detail = std::make_unique<TraceEvent>(*it->detail); // rare
-                const bool full = it->kind == TraceRecord::Kind::Full;
-                handlers.push_back(full ? nullptr : m_handlers[it->handler].data());
-                wholeFrom.push_back(full ? 0 : registrationFrom(it->handler));
+                if (it->kind == TraceRecord::Kind::Full) {
+                    handlers.emplace_back(nullptr, 0);
+                } else {
+                    const NumberedHandler &handler = m_handlers[it->handler];
+                    handlers.emplace_back(handler.labels.data(), handler.registrationFrom);
+                }
                 events += it->kind == TraceRecord::Kind::HandlerRun && it->seq <= after
                         ? 1
                         : it->eventCount();
@@ -759,24 +747,17 @@ QList<TraceEvent> TracePrivate::eventsAfter(qint64 after, qsizetype limit) const
     events.reserve(qsizetype(records.size()) + 1);
     for (size_t i = 0; i < records.size(); ++i) {
         const TraceRecord &record = records[i];
+        const auto [labels, wholeFrom] = handlers[i];
         if (record.kind != TraceRecord::Kind::HandlerRun) {
-            events.append(expand(record, handlers[i], wholeFrom[i]));
+            events.append(expand(record, labels, wholeFrom));
             continue;
         }
-        // A handler's begin and end, as if recorded one after the other.
-        TraceRecord half = TraceRecord::handlerBegin(record.handler, record.t, record.thread);
-        half.seq = record.seq;
-        if (half.seq > after)
-            events.append(expand(half, handlers[i], wholeFrom[i]));
-        half.kind = TraceRecord::Kind::HandlerEnd;
-        half.seq = record.seq + 1;
-        half.t = record.t + record.durationNs;
-        half.status = record.status;
-        half.durationNs = record.durationNs;
-        half.deferred = record.deferred;
-        TraceEvent end = expand(half, handlers[i], wholeFrom[i]);
-        end.error = record.error();
-        events.append(std::move(end));
+        const auto [begin, end] = record.split();
+        if (begin.seq > after)
+            events.append(expand(begin, labels, wholeFrom));
+        TraceEvent event = expand(end, labels, wholeFrom);
+        event.error = record.error();
+        events.append(std::move(event));
     }
     if (events.size() > limit)
         events.resize(limit); // the end of a HandlerRun past the limit comes with the next call

@@ -3,6 +3,8 @@
 // Internal to Mortar; not part of the API.
 #pragma once
 
+#include "signalreceivers_p.h"
+
 #include <mortar/trace.h>
 
 #include <QByteArray>
@@ -136,6 +138,21 @@ struct TraceRecord
     /*! What the record costs in memory, its detail included (an estimate of the strings). */
     qint64 bytes() const;
 
+    /*! A HandlerRun's two events as records of their own, as if recorded one after the other
+        (the end without its error: the run's error()). */
+    std::pair<TraceRecord, TraceRecord> split() const
+    {
+        std::pair<TraceRecord, TraceRecord> halves{handlerBegin(handler, t, thread),
+                                                   handlerBegin(handler, t + durationNs, thread)};
+        halves.first.seq = seq;
+        TraceRecord &end = halves.second;
+        end.kind = Kind::HandlerEnd;
+        end.seq = seq + 1;
+        end.status = status;
+        end.durationNs = durationNs;
+        end.deferred = deferred;
+        return halves;
+    }
     static TraceRecord handlerBegin(quint32 handler, qint64 t, quint16 thread = 0)
     {
         TraceRecord record;
@@ -385,18 +402,12 @@ public:
 
     Trace *const q;
     const QString m_label;
-    /*! Someone is connected to eventRecorded. Qt's lock-free check: counting connections in
-        connectNotify()/disconnectNotify() would need QObject::receivers(), which takes the
-        signal-slot lock Qt may already hold there (a deadlock, seen when a receiver died). */
-    /*! Whether eventRecorded has a receiver: connectNotify() counts connections (never fewer
-        than there are), so the common answer — none — costs one load. */
+    /*! Someone is connected to eventRecorded. */
     bool hasLiveReceivers() const
     {
-        return m_eventRecordedConnections.load(std::memory_order_relaxed) > 0
-                && q->isSignalConnected(m_eventRecordedSignal);
+        return m_eventRecorded.mayHaveReceivers() && q->isSignalConnected(m_eventRecorded.signal());
     }
-    std::atomic<int> m_eventRecordedConnections{0};
-    const QMetaMethod m_eventRecordedSignal = QMetaMethod::fromSignal(&Trace::eventRecorded);
+    SignalReceivers m_eventRecorded{QMetaMethod::fromSignal(&Trace::eventRecorded)};
 
 private:
     friend class Mortar::Trace;
@@ -408,9 +419,8 @@ private:
     /*! What every record gets when it enters the trace: its seq, the file, the counts. */
     void admitLocked(TraceRecord &record);              // m_mutex held
     TraceEvent expand(const TraceRecord &record) const; // m_mutex held; not a HandlerRun
-    /*! The same without the lock: \a handler is the record's (null for a Full one). */
-    /*! \a wholeFrom: the handler's registrationFrom() (its begins from that seq on carry its
-        owner and source). */
+    /*! The same without the lock: \a handler is the record's (null for a Full one), \a wholeFrom
+        its registrationFrom (its begins from that seq on carry its owner and source). */
     static TraceEvent expand(const TraceRecord &record, const TraceHandlerData *handler,
                              qint64 wholeFrom);
     /*! Appends the events of \a record with a \c seq above \a after; m_mutex held. */
@@ -459,30 +469,32 @@ private:
                 f(record);
         }
     }
-    std::vector<TraceHandler> m_handlers; // by number; each labels once
+    static constexpr quint32 NoNumber = std::numeric_limits<quint32>::max();
+    /*! A handler as the trace numbers it: each labels once. */
+    struct NumberedHandler
+    {
+        TraceHandler labels;
+        /*! A handler's begin names it by hook, name and weight, and readers find its owner and
+            source on the latest handler.added with those (docs/trace-format.md) — unless
+            handlers alike in those three but not in owner or source were registered: from then
+            on (the seq the second one's number was given at), the begins of all of them carry
+            their owner and source, so none is told as another's. Max: never. */
+        qint64 registrationFrom = std::numeric_limits<qint64>::max();
+        // The numbers alike in hook, name and weight are chained from the first of their kind
+        // (m_firstNamesakes): the next one, or NoNumber. A kind is mixed — owners or sources
+        // differ — once its first's registrationFrom is set.
+        quint32 nextNamesake = NoNumber;
+    };
+    std::vector<NumberedHandler> m_handlers; // by number; m_mutex
     /*! The number of \a handler, given one if it has none; m_mutex held. */
     quint32 handlerNumberLocked(const TraceHandler &handler);
     // Tells this trace from any other in labels' traceNumber (never reused, unlike addresses).
     const quint32 m_generation = nextGeneration();
     static quint32 nextGeneration();
-    /*!
-        A handler's begin names it by hook, name and weight, and readers find its owner and
-        source on the latest handler.added with those (docs/trace-format.md) — unless handlers
-        alike in those three but not in owner or source were registered: from then on (the seq
-        the second one's number was given at), the begins of all of them carry their owner and
-        source, so none is told as another's. Per number; max: never. m_mutex.
-    */
-    std::vector<qint64> m_registrationFrom;
-    // The numbers alike in hook, name and weight, chained: the set holds the first of each
-    // kind, m_nextNamesake the next (NoNumber: the last). A kind is mixed — owners or sources
-    // differ — once its first's registrationFrom() is set.
-    static constexpr quint32 NoNumber = std::numeric_limits<quint32>::max();
-    std::vector<quint32> m_nextNamesake;
     // By a hash of hook, name and weight: two kinds with one hash (one in 2^64) would be
     // taken for one, and the second's namesakes not chained — begins that lack owner and
     // source, as before this was done. QHash's spans keep a million handlers' lookups cheap.
     QHash<size_t, quint32> m_firstNamesakes;
-    qint64 registrationFrom(quint32 number) const { return m_registrationFrom[number]; }
     /*! Marks \a number and those named alike but registered otherwise; m_mutex held. */
     void noteNamesakesLocked(quint32 number);
     // Per handler, its fields as they appear in a trace-file line, made on first use: most of a

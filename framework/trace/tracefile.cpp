@@ -35,7 +35,7 @@ const TracePrivate::HandlerJson &TracePrivate::handlerJson(quint32 handler)
     HandlerJson &json = m_handlerJson[handler];
     if (!json.begin.isEmpty())
         return json;
-    const TraceHandlerData &info = *m_handlers[handler];
+    const TraceHandlerData &info = *m_handlers[handler].labels;
     const HandlerJsonKey key{info.hook.constData(), info.name.constData(), info.owner.constData(),
                              info.source.constData(), info.weight};
     auto [shared, inserted] = m_handlerJsonShared.try_emplace(key);
@@ -124,17 +124,9 @@ void TracePrivate::writeRecordLines(QByteArray &out, const TraceRecord &record, 
         writeHandlerLine(out, record, record.error(), selfContained);
         return;
     }
-    // Its two events, as if recorded one after the other.
-    TraceRecord half = TraceRecord::handlerBegin(record.handler, record.t, record.thread);
-    half.seq = record.seq;
-    writeHandlerLine(out, half, QString(), selfContained);
-    half.kind = TraceRecord::Kind::HandlerEnd;
-    half.seq = record.seq + 1;
-    half.t = record.t + record.durationNs;
-    half.status = record.status;
-    half.durationNs = record.durationNs;
-    half.deferred = record.deferred;
-    writeHandlerLine(out, half, record.error(), selfContained);
+    const auto [begin, end] = record.split();
+    writeHandlerLine(out, begin, QString(), selfContained);
+    writeHandlerLine(out, end, record.error(), selfContained);
 }
 
 void TracePrivate::writeHandlerLine(QByteArray &buffer, const TraceRecord &record,
@@ -153,8 +145,9 @@ void TracePrivate::writeHandlerLine(QByteArray &buffer, const TraceRecord &recor
     // weight: one may have no begin (skipped before its call, or timed out before it started in
     // its context's thread), and failures are rare. A self-contained stream (the black box,
     // which keeps no handler.added) writes a begin whole.
-    const bool whole =
-            added || (begin && (selfContained || record.seq >= registrationFrom(record.handler)));
+    const bool whole = added
+            || (begin
+                && (selfContained || record.seq >= m_handlers[record.handler].registrationFrom));
     const bool weight = !whole && (begin || record.status != TraceStatus::Ok);
     const QByteArray &fields = whole ? json.begin : json.end;
     const qsizetype start = buffer.size();
@@ -182,7 +175,7 @@ void TracePrivate::writeHandlerLine(QByteArray &buffer, const TraceRecord &recor
     out += fields.size();
     if (weight) {
         put(",\"weight\":");
-        number(m_handlers[record.handler]->weight);
+        number(m_handlers[record.handler].labels->weight);
     }
     if (!begin && !added) {
         switch (record.status) {
